@@ -1,0 +1,65 @@
+"""The Dash app factory: one Flask server, geometry routes, pages, compression."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash, Input, Output, dcc, html
+from flask_compress import Compress
+
+from dashboard import context, geo_routes
+from dashboard.i18n import lang_from_search, t
+from dashboard.pages import peta
+from layers.scope import Scope
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+PAGES = {"/": peta}
+
+
+def create_app(database_url: str | None = None, scope: Scope | None = None) -> Dash:
+    """Build the app against ``database_url`` (default ``PWS_DATABASE_URL``).
+
+    ``scope`` fixes the deployment's scope (tests); by default it comes from
+    ``PWS_SCOPE`` for every request.
+    """
+    app = Dash(
+        __name__,
+        assets_folder=str(ASSETS),
+        suppress_callback_exceptions=True,
+        title=t("app.title"),
+        update_title=None,
+    )
+    server = app.server
+    server.extensions[context.EXTENSION_KEY] = context.make_context(database_url, scope)
+    server.config["COMPRESS_MIMETYPES"] = [
+        "text/html", "text/css", "application/javascript", "text/javascript",
+        "application/json", "application/geo+json", "application/x-protobuf",
+    ]
+    Compress(server)
+    server.register_blueprint(geo_routes.bp)
+
+    app.layout = html.Div([
+        dcc.Location(id="url"),
+        html.Div(id="header", className="pws-header"),
+        html.Div(id="page"),
+    ])
+
+    @app.callback(Output("header", "children"), Output("page", "children"),
+                  Input("url", "pathname"), Input("url", "search"))
+    def route(pathname: str | None, search: str | None) -> tuple[list, object]:
+        lang = lang_from_search(search)
+        other = "en" if lang == "id" else "id"
+        header = [
+            html.H1(t("app.title", lang)),
+            html.Span(t("app.subtitle", lang), className="pws-subtitle"),
+            dcc.Link(t("lang.switch", lang), href=f"{pathname or '/'}?lang={other}",
+                     id="lang-switch"),
+        ]
+        page = PAGES.get(pathname or "/")
+        if page is None:
+            return header, html.P("404")
+        return header, page.layout(lang)
+
+    for page in PAGES.values():
+        page.register(app)
+    return app

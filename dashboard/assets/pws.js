@@ -1,0 +1,89 @@
+/* PWS-ILP map: browser-side drawing functions used by dash-leaflet components.
+ *
+ * Village polygons arrive once (geobuf, cacheable URL). Each village's Leaflet layer is
+ * kept in pws.layers by its code, so a new week or layer only sends {code: [class, label]}
+ * and is applied here with setStyle, without rebuilding any polygon.
+ */
+window.pws = Object.assign(window.pws || {}, {
+    layers: {},
+    current: null,
+
+    villageStyle: function (feature) {
+        return window.pws.styleFor(feature.properties.kode);
+    },
+
+    styleFor: function (kode) {
+        var cur = window.pws.current;
+        var base = {weight: 0.6, color: "#555555", opacity: 1, fillOpacity: 0.85};
+        if (!cur) {
+            return Object.assign(base, {fillColor: "#eeeeee", fillOpacity: 0.6});
+        }
+        var v = cur.values[kode];
+        if (v === undefined) {  // outside the filter
+            return Object.assign(base, {fillColor: "#f4f4f4", fillOpacity: 0.25, weight: 0.3});
+        }
+        var color = v[0] >= 0 ? cur.colors[v[0]] : cur.no_data;
+        return Object.assign(base, {fillColor: color});
+    },
+
+    tooltipFor: function (props) {
+        var cur = window.pws.current;
+        var v = cur ? cur.values[props.kode] : undefined;
+        var esc = window.pws.escape;
+        var html = "<b>" + esc(props.nama) + "</b><br>" + esc(props.kec_label) + " " + esc(props.kec);
+        if (v !== undefined) {
+            html += "<br><span class='pws-tip-value'>" + esc(v[1]) + "</span>";
+        }
+        return html;
+    },
+
+    escape: function (s) {
+        return String(s === undefined || s === null ? "" : s)
+            .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    },
+
+    onEachVillage: function (feature, layer) {
+        var kode = feature.properties.kode;
+        window.pws.layers[kode] = layer;
+        layer.options.className = "pws-desa";
+        layer.bindTooltip(function () { return window.pws.tooltipFor(feature.properties); },
+                          {sticky: true, className: "pws-tooltip"});
+        layer.on("mouseover", function () { layer.setStyle({weight: 2.5, color: "#111111"}); });
+        layer.on("mouseout", function () { layer.setStyle(window.pws.styleFor(kode)); });
+    },
+
+    applyValues: function (data) {
+        if (!data) { return window.dash_clientside.no_update; }
+        window.pws.current = data;
+        var layers = window.pws.layers;
+        var n = 0;
+        for (var kode in layers) {
+            layers[kode].setStyle(window.pws.styleFor(kode));
+            n++;
+        }
+        return {applied: n, stamp: data.stamp};
+    },
+
+    kecamatanStyle: function () {
+        return {weight: 2.2, color: "#222222", opacity: 0.9, fill: false, dashArray: null};
+    },
+
+    facilityMarker: function (feature, latlng) {
+        var p = feature.properties;
+        var spec = {
+            puskesmas: {radius: 7, fillColor: "#b2182b", weight: 1.5},
+            pustu: {radius: 5, fillColor: "#2166ac", weight: 1},
+            posyandu: {radius: 2.5, fillColor: "#1b7837", weight: 0.5},
+        }[p.jenis] || {radius: 3, fillColor: "#777777", weight: 0.5};
+        var marker = L.circleMarker(latlng, Object.assign({
+            color: "#ffffff", fillOpacity: p.status === "rencana" ? 0.35 : 0.95,
+            className: "pws-fasilitas pws-" + p.jenis, pane: "fasilitas"
+        }, spec));
+        marker.bindTooltip(window.pws.escape(p.nama) + (p.status === "rencana" ? " (rencana)" : ""));
+        return marker;
+    }
+});
+
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    pws: {applyValues: function (data) { return window.pws.applyValues(data); }}
+});

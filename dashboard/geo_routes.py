@@ -1,0 +1,115 @@
+"""Cacheable geometry routes: villages, kecamatan outlines and facility points.
+
+URLs carry the boundary version, the scope key and the detail level, so a response
+never changes for its URL and can be cached as immutable (privately: it is scoped).
+The scope key in the URL is checked against the server's own scope for the request;
+it only names the cache entry and never selects data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import flask
+import geopandas as gpd
+
+from dashboard import context
+from layers import geometry
+from layers.scope import Scope
+from layers.store import queries
+
+bp = flask.Blueprint("geo", __name__, url_prefix="/geo")
+
+MIMETYPES = {"geobuf": "application/x-protobuf", "geojson": "application/geo+json"}
+VILLAGE_PROPS = ["kode", "nama", "kec", "kec_label"]
+
+
+def village_url(version: str, scope: Scope, detail: str = geometry.DEFAULT_DETAIL,
+                fmt: str = "geobuf") -> str:
+    return f"/geo/{version}/{scope.key}/desa-{detail}.{fmt}"
+
+
+def kecamatan_url(version: str, scope: Scope) -> str:
+    return f"/geo/{version}/{scope.key}/kecamatan.geobuf"
+
+
+def facilities_url(scope: Scope) -> str:
+    return f"/geo/fasilitas/{scope.key}.geojson"
+
+
+def _checked_scope(version: str | None, scope_key: str) -> tuple[context.AppContext, Scope]:
+    ctx = context.current()
+    scope = ctx.scope()
+    if scope_key != scope.key:
+        flask.abort(404)
+    if version is not None:
+        with ctx.session() as session:
+            if version != queries.geometry_version(session):
+                flask.abort(404)
+    return ctx, scope
+
+
+def _respond(body: bytes, fmt: str, etag: str, immutable: bool) -> flask.Response:
+    if flask.request.if_none_match.contains(etag):
+        response = flask.Response(status=304)
+    else:
+        response = flask.Response(body, mimetype=MIMETYPES[fmt])
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if immutable else "private, no-cache"
+    )
+    return response
+
+
+def village_payload(ctx: context.AppContext, scope: Scope, version: str, detail: str,
+                    fmt: str) -> bytes:
+    """Encoded village polygons of a scope (cached per version, scope, detail, format)."""
+
+    def make() -> bytes:
+        with ctx.session() as session:
+            gdf = queries.villages(session, scope)
+        gdf = gdf.assign(kec=gdf["nama_kec"], kec_label="Kec.")
+        simplified = geometry.simplify_coverage(gdf, geometry.DETAIL_TOLERANCE_M[detail])
+        precision = geometry.DETAIL_PRECISION[detail]
+        collection = geometry.feature_collection(simplified, VILLAGE_PROPS, precision)
+        return geometry.encode(collection, fmt, precision)  # type: ignore[arg-type]
+
+    return ctx.geo_cache.get_or_make(("desa", version, scope.key, detail, fmt), make)
+
+
+@bp.get("/<version>/<scope_key>/desa-<detail>.<fmt>")
+def villages(version: str, scope_key: str, detail: str, fmt: str) -> flask.Response:
+    if detail not in geometry.DETAIL_TOLERANCE_M or fmt not in MIMETYPES:
+        flask.abort(404)
+    ctx, scope = _checked_scope(version, scope_key)
+    body = village_payload(ctx, scope, version, detail, fmt)
+    return _respond(body, fmt, f"{version}-{scope.key}-{detail}-{fmt}", immutable=True)
+
+
+@bp.get("/<version>/<scope_key>/kecamatan.geobuf")
+def kecamatan(version: str, scope_key: str) -> flask.Response:
+    ctx, scope = _checked_scope(version, scope_key)
+
+    def make() -> bytes:
+        with ctx.session() as session:
+            gdf = queries.regions(session, scope, "kec")
+        gdf = geometry.simplify_coverage(gdf, geometry.DETAIL_TOLERANCE_M["sedang"])
+        collection = geometry.feature_collection(gdf, ["kode", "nama"], 5)
+        return geometry.encode(collection, "geobuf", 5)
+
+    body = ctx.geo_cache.get_or_make(("kec", version, scope.key), make)
+    return _respond(body, "geobuf", f"kec-{version}-{scope.key}", immutable=True)
+
+
+@bp.get("/fasilitas/<scope_key>.geojson")
+def facilities(scope_key: str) -> flask.Response:
+    ctx, scope = _checked_scope(None, scope_key)
+    with ctx.session() as session:
+        table = queries.facilities(session, scope)
+    points = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326
+    )
+    collection = geometry.feature_collection(points, ["nama", "jenis", "kode_desa", "status"], 6)
+    body = geometry.encode(collection, "geojson", 6)
+    etag = hashlib.sha1(body).hexdigest()[:16]
+    return _respond(body, "geojson", etag, immutable=False)

@@ -1,0 +1,91 @@
+"""Village geometry for the browser: simplified once, encoded compactly.
+
+"Geometry once, values many" (design.md §3): a scope's villages are sent once per
+detail level from a cacheable route, so this module turns a GeoDataFrame into the
+bytes of that response. Simplification is coverage-preserving
+(``shapely.coverage_simplify``: shared edges are simplified once, so neighbours keep
+touching — plain ``simplify`` opens gaps), done in metres in the local UTM zone,
+then coordinates are rounded and encoded as geobuf (or GeoJSON).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import geobuf
+import geopandas as gpd
+import numpy as np
+import shapely
+
+#: detail level -> simplification tolerance in metres (None = as stored)
+DETAIL_TOLERANCE_M: dict[str, float | None] = {
+    "rendah": 250.0,
+    "sedang": 50.0,
+    "tinggi": 10.0,
+    "asli": None,
+}
+DEFAULT_DETAIL = "sedang"
+#: decimals kept per detail level (1e-5 deg ~ 1.1 m at the equator)
+DETAIL_PRECISION: dict[str, int] = {"rendah": 4, "sedang": 5, "tinggi": 6, "asli": 7}
+
+Format = Literal["geobuf", "geojson"]
+
+
+def simplify_coverage(gdf: gpd.GeoDataFrame, tolerance_m: float | None) -> gpd.GeoDataFrame:
+    """Coverage-preserving simplification with a tolerance in metres.
+
+    Works on polygon coverages; real boundary files that are not exact coverages
+    (see shared/data/README.md) are simplified edge by edge all the same.
+    """
+    if tolerance_m is None or gdf.empty:
+        return gdf
+    metric = gdf.to_crs(gdf.estimate_utm_crs())
+    simplified = shapely.coverage_simplify(metric.geometry.values, tolerance_m)
+    out = gdf.copy()
+    out.geometry = gpd.GeoSeries(simplified, index=gdf.index, crs=metric.crs).to_crs(gdf.crs)
+    return out
+
+
+def vertex_count(gdf: gpd.GeoDataFrame) -> int:
+    return int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+
+
+def feature_collection(
+    gdf: gpd.GeoDataFrame, properties: list[str], precision: int
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection dict with the given properties and rounded coordinates."""
+    geoms = shapely.set_precision(gdf.geometry.values, 10.0**-precision, mode="pointwise")
+    features = []
+    for geom, props in zip(geoms, gdf[properties].to_dict("records"), strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {k: _plain(v) for k, v in props.items()},
+                "geometry": shapely.geometry.mapping(geom),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def encode(collection: dict[str, Any], fmt: Format, precision: int) -> bytes:
+    """Bytes of a FeatureCollection as geobuf or compact GeoJSON."""
+    if fmt == "geobuf":
+        return geobuf.encode(collection, precision)
+    return json.dumps(collection, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """Leaflet bounds ``[[south, west], [north, east]]`` of a frame, None when empty."""
+    if gdf.empty:
+        return None
+    minx, miny, maxx, maxy = gdf.total_bounds
+    return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

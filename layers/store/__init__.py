@@ -1,0 +1,14 @@
+"""The store: database schema, connection, trusted loaders and the scoped read queries.
+
+Owns persistence. Submodules:
+
+* :mod:`layers.store.types` — portable geometry column (PostGIS / WKB);
+* :mod:`layers.store.models` — the canonical tables (design.md §4);
+* :mod:`layers.store.engine` — URL, engine, Alembic ``upgrade``, sessions;
+* :mod:`layers.store.load` — trusted bulk loaders for the generated demo;
+* :mod:`layers.store.queries` — the one place data is read, always through a ``Scope``.
+"""
+
+from layers.store.engine import database_url, make_engine, session_factory, upgrade
+
+__all__ = ["database_url", "make_engine", "session_factory", "upgrade"]

@@ -1,0 +1,218 @@
+"""The one place data is read from the store; every read is scoped.
+
+Owns the read queries used by the dashboard and the analytics. Every function takes the
+session and then a :class:`~layers.scope.Scope`, and applies the scope *in SQL* through
+:func:`scope_clause` (region codes are prefixes: scope ``35.10`` allows ``35.10`` and every
+code starting ``35.10.``; an empty scope returns nothing). Codes coming from the browser
+(``within``, ``kode``, ``kode_desa``) can only narrow the scope, never widen it.
+
+Functions return pandas / GeoPandas frames (EPSG:4326) with fixed columns, empty frames with
+the same columns when nothing is visible.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from layers import codes
+from layers.scope import Scope
+from layers.store.models import Fasilitas, KasusMingguan, Meta, Penduduk, Wilayah
+
+CRS = "EPSG:4326"
+
+
+def _valid_regions(scope: Scope) -> list[str]:
+    """Scope regions as dotted codes; anything that is not a code is dropped (never widens)."""
+    return sorted(r for r in scope.regions or () if codes.is_valid(r) and codes.normalize(r) == r)
+
+
+def scope_clause(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
+    """SQL condition: the code in ``column`` lies inside ``scope``.
+
+    ``column = r OR column LIKE 'r.%'`` per scope region ``r`` (codes are digits and dots, so
+    nothing needs escaping; on PostgreSQL the code indexes use ``text_pattern_ops``).
+    """
+    if scope.regions is None:
+        return true()
+    terms = [or_(column == r, column.like(f"{r}.%")) for r in _valid_regions(scope)]
+    return or_(false(), *terms)
+
+
+def _visible_clause(column: ColumnElement[str], scope: Scope) -> ColumnElement[bool]:
+    """Inside the scope, or an ancestor of a scope region (the kecamatan of a village scope)."""
+    up = sorted({a for r in _valid_regions(scope) for a in codes.ancestors(r)})
+    return or_(scope_clause(column, scope), column.in_(up)) if up else scope_clause(column, scope)
+
+
+def _frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+
+
+def _geo(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+
+
+def villages(session: Session, scope: Scope, within: str | None = None) -> gpd.GeoDataFrame:
+    """Villages in the scope, optionally narrowed to the region ``within``.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``kode, nama, jenis, kode_kec, nama_kec, geometry`` sorted by code.
+    """
+    if within is not None:
+        scope = scope.narrow(within) if codes.is_valid(within) else Scope(frozenset())
+    kec = aliased(Wilayah)
+    stmt = (
+        select(Wilayah.kode, Wilayah.nama, Wilayah.jenis, Wilayah.induk, kec.nama,
+               Wilayah.geometry)
+        .outerjoin(kec, kec.kode == Wilayah.induk)
+        .where(Wilayah.level == "desa", scope_clause(Wilayah.kode, scope))
+        .order_by(Wilayah.kode)
+    )  # fmt: skip
+    cols = ["kode", "nama", "jenis", "kode_kec", "nama_kec", "geometry"]
+    return _geo(_frame(session, stmt, cols))
+
+
+def regions(session: Session, scope: Scope, level: str) -> gpd.GeoDataFrame:
+    """Regions of one level (``prov``, ``kab``, ``kec``, ``desa``) visible in the scope.
+
+    A region is visible when it lies inside a scope region, or contains one (a user scoped
+    to some villages sees the outline of their kecamatan).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``kode, nama, induk, geometry`` sorted by code.
+    """
+    if level not in ("prov", "kab", "kec", "desa"):
+        raise ValueError(f"unknown level {level!r}")
+    stmt = (
+        select(Wilayah.kode, Wilayah.nama, Wilayah.induk, Wilayah.geometry)
+        .where(Wilayah.level == level, _visible_clause(Wilayah.kode, scope))
+        .order_by(Wilayah.kode)
+    )
+    return _geo(_frame(session, stmt, ["kode", "nama", "induk", "geometry"]))
+
+
+def region(session: Session, scope: Scope, kode: str) -> dict[str, object] | None:
+    """One region's ``kode, nama, level, induk, bounds`` (minx, miny, maxx, maxy).
+
+    None when the code is unknown, malformed or not visible in the scope (see :func:`regions`).
+    """
+    if not codes.is_valid(kode):
+        return None
+    kode = codes.normalize(kode)
+    stmt = select(Wilayah.nama, Wilayah.level, Wilayah.induk, Wilayah.geometry).where(
+        Wilayah.kode == kode, _visible_clause(Wilayah.kode, scope)
+    )
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    bounds = tuple(row.geometry.bounds) if row.geometry is not None else None
+    return {"kode": kode, "nama": row.nama, "level": row.level, "induk": row.induk,
+            "bounds": bounds}  # fmt: skip
+
+
+def population(session: Session, scope: Scope, tahun: int) -> pd.DataFrame:
+    """Population per village for ``tahun``.
+
+    When a village has no figure for ``tahun`` its latest earlier year is used (the year
+    actually used is in column ``tahun``); villages with only later years are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``kode_desa, jumlah, tahun``.
+    """
+    where = and_(Penduduk.tahun <= tahun, scope_clause(Penduduk.kode_desa, scope))
+    latest = (
+        select(Penduduk.kode_desa, func.max(Penduduk.tahun).label("tahun"))
+        .where(where)
+        .group_by(Penduduk.kode_desa)
+        .subquery()
+    )
+    stmt = (
+        select(Penduduk.kode_desa, Penduduk.jumlah, Penduduk.tahun)
+        .join(latest, and_(latest.c.kode_desa == Penduduk.kode_desa,
+                           latest.c.tahun == Penduduk.tahun))
+        .order_by(Penduduk.kode_desa)
+    )  # fmt: skip
+    return _frame(session, stmt, ["kode_desa", "jumlah", "tahun"])
+
+
+def weekly_cases(
+    session: Session, scope: Scope, penyakit: str, tahun: int, minggu: int
+) -> pd.DataFrame:
+    """Cases of one disease in one epi week, one row per reporting village in scope.
+
+    Returns
+    -------
+    DataFrame
+        ``kode_desa, kasus, kematian`` (villages without a row reported nothing).
+    """
+    k = KasusMingguan
+    stmt = (
+        select(k.kode_desa, k.kasus, k.kematian)
+        .where(k.penyakit == penyakit, k.tahun == tahun, k.minggu == minggu,
+               scope_clause(k.kode_desa, scope))
+        .order_by(k.kode_desa)
+    )  # fmt: skip
+    return _frame(session, stmt, ["kode_desa", "kasus", "kematian"])
+
+
+def case_series(session: Session, scope: Scope, kode_desa: str, penyakit: str) -> pd.DataFrame:
+    """Weekly series of one disease in one village; empty when the village is out of scope.
+
+    Returns
+    -------
+    DataFrame
+        ``tahun, minggu, kasus, kematian`` in time order.
+    """
+    cols = ["tahun", "minggu", "kasus", "kematian"]
+    if not codes.is_valid(kode_desa):
+        return pd.DataFrame(columns=cols)
+    k = KasusMingguan
+    stmt = (
+        select(k.tahun, k.minggu, k.kasus, k.kematian)
+        .where(k.kode_desa == codes.normalize(kode_desa), k.penyakit == penyakit,
+               scope_clause(k.kode_desa, scope))
+        .order_by(k.tahun, k.minggu)
+    )  # fmt: skip
+    return _frame(session, stmt, cols)
+
+
+def available_weeks(session: Session, scope: Scope, penyakit: str) -> list[tuple[int, int]]:
+    """``(tahun, minggu)`` pairs with any data of ``penyakit`` in the scope, ascending."""
+    k = KasusMingguan
+    stmt = (
+        select(k.tahun, k.minggu)
+        .where(k.penyakit == penyakit, scope_clause(k.kode_desa, scope))
+        .distinct()
+        .order_by(k.tahun, k.minggu)
+    )
+    return [(int(t), int(m)) for t, m in session.execute(stmt)]
+
+
+def facilities(session: Session, scope: Scope) -> pd.DataFrame:
+    """Facilities located in villages of the scope.
+
+    Returns
+    -------
+    DataFrame
+        ``id, nama, jenis, kode_desa, lon, lat, status, perawat, bidan, induk_id``.
+    """
+    f = Fasilitas
+    cols = ["id", "nama", "jenis", "kode_desa", "lon", "lat", "status", "perawat", "bidan",
+            "induk_id"]  # fmt: skip
+    stmt = select(*(getattr(f, c) for c in cols)).where(scope_clause(f.kode_desa, scope))
+    return _frame(session, stmt.order_by(f.id), cols)
+
+
+def geometry_version(session: Session) -> str:
+    """Changes whenever boundaries are (re)loaded; ``"0"`` before any load."""
+    value = session.scalar(select(Meta.value).where(Meta.key == "geometry_version"))
+    return value or "0"

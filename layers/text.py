@@ -1,0 +1,39 @@
+"""Bilingual text and number formatting for the domain core.
+
+Layers describe themselves in Indonesian (default) and English. ``Text`` is a pair;
+``fmt_number`` writes numbers the way each locale reads them (Indonesian uses a
+decimal comma and a dot for thousands: ``1.234,5``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Lang = Literal["id", "en"]
+LANGS: tuple[Lang, ...] = ("id", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string in Indonesian and English."""
+
+    id: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+    def format(self, **values: object) -> Text:
+        return Text(self.id.format(**values), self.en.format(**values))
+
+
+def fmt_number(value: float | int | None, lang: str = "id", decimals: int = 0) -> str:
+    """Format a number for display: ``fmt_number(1234.5, "id", 1) == "1.234,5"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

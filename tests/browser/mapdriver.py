@@ -1,0 +1,61 @@
+"""Helpers that read the map as a person sees it (shared by the browser tests)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+VILLAGE_PATHS = ".leaflet-overlay-pane path.pws-desa"
+
+
+def open_map(page: Page, url: str, expected_villages: int) -> None:
+    """Open the map and wait until every village polygon is drawn and coloured."""
+    page.goto(url)
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length === n",
+        arg=[VILLAGE_PATHS, expected_villages],
+        timeout=60_000,
+    )
+    wait_values_applied(page)
+
+
+def wait_values_applied(page: Page, previous_stamp: str | None = None) -> str:
+    """Wait until the browser applied a (new) set of layer values; return its stamp."""
+    page.wait_for_function(
+        "(prev) => window.pws && window.pws.current && window.pws.current.stamp !== prev"
+        " && document.querySelectorAll('.leaflet-overlay-pane path.pws-desa').length > 0",
+        arg=previous_stamp,
+        timeout=30_000,
+    )
+    return page.evaluate("window.pws.current.stamp")
+
+
+def fill_colors(page: Page) -> dict[str, str]:
+    """{kode: fill colour} of every drawn village polygon."""
+    return page.evaluate(
+        """() => Object.fromEntries(Object.entries(window.pws.layers)
+              .filter(([k, l]) => l._path && l._path.isConnected)
+              .map(([k, l]) => [k, l._path.getAttribute('fill')]))"""
+    )
+
+
+def village_at_map_centre(page: Page) -> tuple[str, float, float]:
+    """The village polygon under a point near the map centre: (kode, x, y) in page pixels."""
+    return tuple(page.evaluate(
+        """() => {
+            const box = document.querySelector('#map').getBoundingClientRect();
+            for (let dy = 0; dy < 200; dy += 7) {
+              const x = box.left + box.width / 2, y = box.top + box.height / 2 + dy;
+              const el = document.elementFromPoint(x, y);
+              for (const [k, l] of Object.entries(window.pws.layers)) {
+                if (l._path === el) return [k, x, y];
+              }
+            }
+            return null;
+        }"""
+    ))
+
+
+def choose(page: Page, dropdown_id: str, option_text: str) -> None:
+    """Pick an option in a dcc.Dropdown by its visible text."""
+    page.click(f"#{dropdown_id}")
+    page.get_by_role("option", name=option_text).first.click()

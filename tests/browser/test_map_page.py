@@ -1,0 +1,158 @@
+"""The map page in a real browser: what a district official sees and does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, Request, expect
+from sqlalchemy.orm import Session
+
+from layers import base
+from layers.epiweek import EpiWeek
+from layers.scope import Scope
+from layers.store import engine as store_engine
+from layers.store import queries
+from tests.browser.mapdriver import (
+    VILLAGE_PATHS,
+    choose,
+    fill_colors,
+    open_map,
+    village_at_map_centre,
+    wait_values_applied,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo(live_app):
+    """Facts about the demo read from the database, to check the page against."""
+    engine = store_engine.make_engine(live_app.database_url)
+    with Session(engine) as session:
+        villages = queries.village_table(session, Scope.everything())
+        weeks = queries.available_weeks(session, Scope.everything(), "diare_akut")
+        facilities = queries.facilities(session, Scope.everything())
+        kec = queries.regions(session, Scope.everything(), "kec")
+    engine.dispose()
+    return {"villages": villages, "weeks": weeks, "facilities": facilities, "kec": kec}
+
+
+def test_map_draws_every_village_markers_and_legend(page: Page, live_app, demo) -> None:
+    n = len(demo["villages"])
+    open_map(page, live_app.url, n)
+    assert page.locator(VILLAGE_PATHS).count() == n
+
+    # one marker per facility, in the facility pane above the polygons
+    fac = demo["facilities"]
+    for jenis in ("puskesmas", "pustu", "posyandu"):
+        markers = page.locator(f".leaflet-fasilitas-pane path.pws-{jenis}")
+        expect(markers).to_have_count(int((fac["jenis"] == jenis).sum()))
+    # kecamatan outlines drawn
+    expect(page.locator(".leaflet-kecamatan-pane path")).to_have_count(len(demo["kec"]))
+
+    legend = page.locator("#legend")
+    expect(legend).to_contain_text("Diare akut")
+    expect(legend).to_contain_text("0 kasus")
+    expect(legend).to_contain_text("Puskesmas")
+
+    # every polygon is painted with a legend colour, and more than one class shows
+    legend_colors = set(page.evaluate("window.pws.current.colors"))
+    legend_colors.add(page.evaluate("window.pws.current.no_data"))
+    colors = fill_colors(page)
+    assert len(colors) == n
+    assert set(colors.values()) <= legend_colors
+    assert len(set(colors.values())) >= 3
+
+
+def test_colours_match_the_layer_for_the_week(page: Page, live_app, demo) -> None:
+    open_map(page, live_app.url, len(demo["villages"]))
+    week = EpiWeek(*demo["weeks"][-1])
+    engine = store_engine.make_engine(live_app.database_url)
+    with Session(engine) as session:
+        result = base.from_config({"type": "insidens"}).load(session, Scope.everything(), week)
+    engine.dispose()
+    expected = {
+        k: result.legend.color_of(int(c))
+        for k, c in zip(result.table["kode_desa"], result.table["klass"], strict=True)
+    }
+    assert fill_colors(page) == expected
+
+
+def test_hover_shows_tooltip_and_click_opens_panel(page: Page, live_app, demo) -> None:
+    open_map(page, live_app.url, len(demo["villages"]))
+    kode, x, y = village_at_map_centre(page)
+    row = demo["villages"].set_index("kode").loc[kode]
+
+    page.mouse.move(x, y)
+    tooltip = page.locator(".leaflet-tooltip.pws-tooltip")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text(row["nama"])
+    expect(tooltip).to_contain_text(row["nama_kec"])
+    expect(tooltip).to_contain_text("kasus")
+
+    page.mouse.click(x, y)
+    expect(page.locator("#panel-name")).to_have_text(row["nama"])
+    expect(page.locator("#panel-code")).to_have_text(kode)
+    # the weekly series chart is drawn with one bar per reported week
+    expect(page.locator("#panel-series .bars path").first).to_be_visible()
+    bars = page.locator("#panel-series .bars path").count()
+    assert bars == len(demo["weeks"])
+
+
+def test_language_toggle_switches_ui_strings(page: Page, live_app, demo) -> None:
+    open_map(page, live_app.url, len(demo["villages"]))
+    expect(page.locator(".pws-controls")).to_contain_text("Minggu epidemiologi")
+    page.click("#lang-switch")
+    expect(page.locator(".pws-controls")).to_contain_text("Epidemiological week")
+    expect(page.locator(".pws-header")).to_contain_text("Local area monitoring")
+    expect(page.locator("#legend")).to_contain_text("Acute diarrhoea")
+    expect(page.locator("#legend")).to_contain_text("0 cases")
+    assert "lang=en" in page.url
+    page.click("#lang-switch")
+    expect(page.locator(".pws-controls")).to_contain_text("Minggu epidemiologi")
+
+
+def test_changing_week_sends_values_not_geometry(page: Page, live_app, demo) -> None:
+    requests: list[Request] = []
+    page.on("request", requests.append)
+    open_map(page, live_app.url, len(demo["villages"]))
+    geometry_requests = [r for r in requests if "/geo/" in r.url]
+    assert any("desa-" in r.url for r in geometry_requests)
+    before = fill_colors(page)
+    stamp = page.evaluate("window.pws.current.stamp")
+    requests.clear()
+
+    older = EpiWeek(*demo["weeks"][-3])
+    responses = []
+    page.on("response", lambda r: responses.append(r) if "_dash-update" in r.url else None)
+    choose(page, "week", str(older))
+    new_stamp = wait_values_applied(page, stamp)
+    assert str(older) in new_stamp
+
+    assert not [r for r in requests if "/geo/" in r.url], "geometry was fetched again"
+    bodies = [r.body() for r in responses]
+    values_payloads = [b for b in bodies if b"layer-values" in b]
+    assert values_payloads, "no values update seen"
+    for body in values_payloads:
+        assert b"coordinates" not in body
+        payload = json.loads(body)
+        values = payload["response"]["layer-values"]["data"]["values"]
+        assert len(values) == len(demo["villages"])
+    after = fill_colors(page)
+    assert after.keys() == before.keys()
+    assert after != before, "the map did not recolour"
+    # the same polygons were restyled, not rebuilt
+    assert page.locator(VILLAGE_PATHS).count() == len(demo["villages"])
+
+
+def test_kecamatan_filter_fades_villages_outside(page: Page, live_app, demo) -> None:
+    open_map(page, live_app.url, len(demo["villages"]))
+    stamp = page.evaluate("window.pws.current.stamp")
+    kec = demo["kec"].iloc[0]
+    choose(page, "kec", kec["nama"])
+    wait_values_applied(page, stamp)
+    inside = set(demo["villages"].loc[demo["villages"]["kode_kec"] == kec["kode"], "kode"])
+    colors = fill_colors(page)
+    faded = {k for k, c in colors.items() if c == "#f4f4f4"}
+    assert faded == set(colors) - inside
