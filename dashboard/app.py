@@ -8,8 +8,9 @@ from dash import Dash, Input, Output, dcc, html
 from flask_compress import Compress
 
 from dashboard import context, geo_routes
-from dashboard.i18n import lang_from_search, t
+from dashboard.i18n import lang_from_search, query_param, t
 from dashboard.pages import peta
+from layers.geometry import DEFAULT_DETAIL, DETAIL_TOLERANCE_M
 from layers.scope import Scope
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -58,7 +59,9 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
         page = PAGES.get(pathname or "/")
         if page is None:
             return header, html.P("404")
-        return header, page.layout(lang)
+        detail = query_param(search, "detail", DEFAULT_DETAIL, DETAIL_TOLERANCE_M)
+        fmt = query_param(search, "format", "geobuf", geo_routes.MIMETYPES)
+        return header, page.layout(lang, detail=detail, fmt=fmt)
 
     for page in PAGES.values():
         page.register(app)

@@ -64,8 +64,10 @@ def legend(legend: Legend, lang: str, summary: Text | None = None) -> list:
 
 def series_figure(series: pd.DataFrame, week: EpiWeek | None, lang: str) -> go.Figure:
     """Weekly case counts as bars, the selected week highlighted."""
-    starts = [EpiWeek(int(y), int(w)).start for y, w in zip(series["tahun"], series["minggu"])]
-    labels = [f"{int(y)}-W{int(w):02d}" for y, w in zip(series["tahun"], series["minggu"])]
+    weeks = [EpiWeek(int(y), int(w))
+             for y, w in zip(series["tahun"], series["minggu"], strict=True)]
+    starts = [w.start for w in weeks]
+    labels = [str(w) for w in weeks]
     colors = ["#bd0026" if week is not None and lab == str(week) else "#fd8d3c"
               for lab in labels]
     fig = go.Figure(

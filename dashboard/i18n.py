@@ -6,6 +6,7 @@ Layer titles, legends and descriptions live with their layers (``layers/``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import parse_qs
 
 from layers.text import LANGS, Text
@@ -46,7 +47,9 @@ CATALOGUE: dict[str, Text] = {
     "kind.desa": Text("Desa", "Village (desa)"),
     "kind.kelurahan": Text("Kelurahan", "Urban village (kelurahan)"),
     "week.label": Text("Minggu {week} ({start} – {end})", "Week {week} ({start} – {end})"),
-    "nodata": Text("Belum ada data. Jalankan `pws load-demo`.", "No data yet. Run `pws load-demo`."),
+    "nodata": Text(
+        "Belum ada data. Jalankan `pws load-demo`.", "No data yet. Run `pws load-demo`."
+    ),
 }
 
 
@@ -56,10 +59,15 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def query_param(search: str | None, name: str, default: str, allowed: Iterable[str]) -> str:
+    """One parameter of a URL query string (``?lang=en``), or ``default`` if not allowed."""
+    asked = parse_qs((search or "").lstrip("?")).get(name, [default])[0]
+    return asked if asked in set(allowed) else default
+
+
 def lang_from_search(search: str | None) -> str:
     """The language asked for in a URL query string (``?lang=en``), else Indonesian."""
-    asked = parse_qs((search or "").lstrip("?")).get("lang", [DEFAULT_LANG])[0]
-    return asked if asked in LANGS else DEFAULT_LANG
+    return query_param(search, "lang", DEFAULT_LANG, LANGS)
 
 
 MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")

@@ -9,6 +9,7 @@ is about 0.5 per 1,000, so the classes centre there.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -49,18 +50,13 @@ class IncidenceLayer(Layer):
         unit = Text(f"per {fmt_number(self.per, 'id')}", f"per {fmt_number(self.per, 'en')}")
         colors = classify.PALETTES["YlOrRd5"]
         labels = [Text("0 kasus", "0 cases")]
-        lower = self.bounds[0]
-        for upper in self.bounds[1:]:
+        for lower, upper in itertools.pairwise(self.bounds):
+            low_id, low_en = fmt_number(lower, "id", 1), fmt_number(lower, "en", 1)
             if np.isinf(upper):
-                labels.append(Text(f"> {fmt_number(lower, 'id', 1)}", f"> {lower:.1f}"))
+                labels.append(Text(f"> {low_id}", f"> {low_en}"))
             else:
-                labels.append(
-                    Text(
-                        f"{fmt_number(lower, 'id', 1)}–{fmt_number(upper, 'id', 1)}",
-                        f"{lower:.1f}–{upper:.1f}",
-                    )
-                )
-            lower = upper
+                up_id, up_en = fmt_number(upper, "id", 1), fmt_number(upper, "en", 1)
+                labels.append(Text(f"> {low_id} – {up_id}", f"> {low_en} – {up_en}"))
         disease = DISEASES.get(self.penyakit, Text(self.penyakit, self.penyakit))
         title = Text(
             f"{disease.id}: kasus {unit.id} penduduk", f"{disease.en}: cases {unit.en} people"
@@ -86,7 +82,9 @@ class IncidenceLayer(Layer):
             rate = table["kasus"] / table["jumlah"].where(table["jumlah"] > 0) * self.per
         table["value"] = rate.astype(float)
         table["klass"] = classify.fixed(table["value"], self.bounds)
-        table["label"] = [_label(k, v, self.per, lang) for k, v in zip(table["kasus"], rate)]
+        table["label"] = [
+            _label(k, v, self.per, lang) for k, v in zip(table["kasus"], rate, strict=True)
+        ]
         reported = int(table["kasus"].notna().sum())
         total = int(table["kasus"].fillna(0).sum())
         summary = Text(

@@ -19,10 +19,10 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from postgis import PostgisCluster, PostgisUnavailable
 from sqlalchemy import Engine
 
 from layers.store.engine import make_engine, upgrade
+from tests.postgis import PostgisCluster, PostgisUnavailable
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from layers import base
-from layers import indicators  # noqa: F401 - registers the indicator layers
+from layers import (
+    base,
+    indicators,  # noqa: F401 - registers the indicator layers
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "layers.md"
 

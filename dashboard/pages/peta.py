@@ -13,8 +13,10 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import components, context, geo_routes
 from dashboard.i18n import t
-from layers import base
-from layers import indicators  # noqa: F401 - registers the indicator layers
+from layers import (
+    base,
+    indicators,  # noqa: F401 - registers the indicator layers
+)
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from layers.store import queries
@@ -28,7 +30,8 @@ def _fn(name: str) -> dict[str, str]:
     return {"variable": f"pws.{name}"}
 
 
-def layout(lang: str) -> html.Div:
+def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
+    """The page in ``lang``; ``detail``/``fmt`` pick the village geometry served."""
     ctx = context.current()
     scope = ctx.scope()
     with ctx.session() as session:
@@ -70,8 +73,8 @@ def layout(lang: str) -> html.Div:
                     children=[
                         dl.GeoJSON(
                             id="desa",
-                            url=geo_routes.village_url(version, scope),
-                            format="geobuf",
+                            url=geo_routes.village_url(version, scope, detail, fmt),
+                            format=fmt,
                             style=_fn("villageStyle"),
                             onEachFeature=_fn("onEachVillage"),
                         ),
@@ -126,6 +129,8 @@ def _panel(kode: str, week_text: str | None, lang: str) -> list:
         info = queries.region(session, scope, kode)
         if info is None or info["level"] != "desa":
             return [html.P(t("panel.not_found", lang), className="pws-hint")]
+        kec = queries.region(session, scope, info["induk"]) if info["induk"] else None
+        info["nama_kec"] = kec["nama"] if kec else None
         village = scope.narrow(kode)
         pop = queries.population(session, village, week.year if week else 9999)
         facilities = queries.facilities(session, village)

@@ -6,7 +6,8 @@ The recipe (all in a local metric plane, then to EPSG:4326):
 2. well-spread village seeds (density-weighted sample, then Lloyd relaxation);
 3. Voronoi cells of the seeds clipped to the outline; their boundaries are noded
    **once** into a set of edges, so every shared edge exists exactly once;
-4. every edge is segmentized, then every vertex is moved by one smooth displacement
+4. every edge is segmentized and made to meander sideways (a random sine series that
+   vanishes at its end nodes), then every vertex is moved by one smooth displacement
    field (a few sine waves). The field is checked to be a diffeomorphism (its Jacobian
    determinant stays well above zero), so nothing folds or crosses;
 5. the edges go to longitude/latitude and are snap-rounded to the 1e-6 degree grid
@@ -14,6 +15,8 @@ The recipe (all in a local metric plane, then to EPSG:4326):
 6. ``shapely.polygonize`` rebuilds the faces; each face is the village of the seed it
    contains. Neighbours therefore share bit-identical vertices, and the result is a
    valid coverage whose union is exactly the outline rebuilt from the coast edges.
+   Should the meanders ever make edges cross, the build is repeated with smaller
+   meanders (checked with ``shapely.coverage_is_valid``).
 """
 
 from __future__ import annotations
@@ -122,7 +125,10 @@ def displacement_field(
     rng: np.random.Generator,
     extent: tuple[float, float, float, float],
     scales: tuple[tuple[float, float], ...] = (
-        (11000.0, 450.0), (4200.0, 190.0), (1700.0, 80.0), (800.0, 32.0)
+        (11000.0, 450.0),
+        (4200.0, 190.0),
+        (1800.0, 85.0),
+        (1100.0, 40.0),
     ),
     min_det: float = 0.35,
 ) -> Callable[[np.ndarray], np.ndarray]:
@@ -185,7 +191,7 @@ def tessellate(
     width_m: float,
     height_m: float,
     town_m: tuple[float, float],
-    segment_m: float = 160.0,
+    segment_m: float = 200.0,
 ) -> Tessellation:
     """Build the outline and the village coverage (see the module docstring).
 
@@ -216,29 +222,84 @@ def tessellate(
     coast = shapely.dwithin(
         shapely.line_interpolate_point(edges, 0.5, normalized=True), outline_m.boundary, 1e-3
     )
+    offsets = meander_offsets(rng, edges)
     field = displacement_field(rng, outline_m.buffer(2000.0).bounds)
+    seed_ll = plane.to_lonlat(field(seeds))
+    for scale in (1.0, 0.5, 0.25, 0.0):
+        moved = shapely.transform(
+            apply_meander(edges, offsets, scale), lambda xy: plane.to_lonlat(field(xy))
+        )
+        try:
+            outline, polygons = _faces(moved, coast, seed_ll)
+        except RuntimeError:
+            continue
+        if shapely.coverage_is_valid(polygons) and shapely.is_valid(polygons).all():
+            break
+    else:  # pragma: no cover - the unmeandered map is a diffeomorphism
+        raise RuntimeError("could not build a valid village coverage")
+    adjacency = neighbours(polygons, tolerance=GRID / 10, min_shared=GRID)
+    return Tessellation(polygons=polygons, seeds_m=seeds, outline=outline, adjacency=adjacency)
 
-    def to_grid_lonlat(xy: np.ndarray) -> np.ndarray:
-        return plane.to_lonlat(field(xy))
 
-    moved = shapely.transform(edges, to_grid_lonlat)
-    seed_ll = to_grid_lonlat(seeds)
+def meander_offsets(rng: np.random.Generator, edges: np.ndarray) -> list[np.ndarray]:
+    """Per-vertex sideways offsets (metres) that make straight edges meander.
+
+    Each edge gets a random sine series ``sum_j g_j sin(j pi t) / j`` over its arc
+    position ``t`` in [0, 1]; it vanishes at both ends, so nodes stay put and the
+    neighbouring edges keep meeting there. The amplitude is 7 % of the edge length,
+    at most 150 m.
+    """
+    out = []
+    for edge in edges:
+        xy = shapely.get_coordinates(edge)
+        arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+        length = arc[-1]
+        t = arc / length if length > 0 else arc
+        g = rng.normal(size=4)
+        series = sum(g[j] * np.sin((j + 1) * np.pi * t) / (j + 1) for j in range(4))
+        out.append(min(0.07 * length, 150.0) * series / 1.5)
+    return out
+
+
+def apply_meander(edges: np.ndarray, offsets: list[np.ndarray], scale: float) -> np.ndarray:
+    """Move every vertex of every edge sideways by ``scale`` times its offset."""
+    out = np.empty(len(edges), dtype=object)
+    for i, (edge, off) in enumerate(zip(edges, offsets, strict=True)):
+        xy = shapely.get_coordinates(edge)
+        if len(xy) < 3 or scale == 0:
+            out[i] = edge
+            continue
+        tangent = np.gradient(xy, axis=0)
+        tangent /= np.hypot(tangent[:, 0], tangent[:, 1])[:, None]
+        normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
+        out[i] = shapely.linestrings(xy + scale * off[:, None] * normal)
+    return out
+
+
+def _faces(moved: np.ndarray, coast: np.ndarray, seed_ll: np.ndarray) -> tuple[Polygon, np.ndarray]:
+    """Snap-round the lon/lat edges, rebuild the outline and one polygon per seed."""
     noded = shapely.get_parts(shapely.set_precision(MultiLineString(list(moved)), GRID))
     coast_ll = shapely.union_all(moved[coast])
     on_coast = np.array(
         [
-            bool(shapely.dwithin(coast_ll, shapely.points(shapely.get_coordinates(part)), 2 * GRID).all())
-            for part in noded
+            bool(
+                shapely.dwithin(
+                    coast_ll, shapely.points(shapely.get_coordinates(p)), 2 * GRID
+                ).all()
+            )
+            for p in noded
         ]
     )
     outline = _single_polygon(shapely.polygonize(list(noded[on_coast])), "coast")
     faces = shapely.get_parts(shapely.polygonize(list(noded)))
     polygons = _faces_to_villages(faces, seed_ll)
-    polygons = shapely.transform(polygons, lambda c: np.round(c, 6))
-    polygons = shapely.orient_polygons(polygons)
-    outline = shapely.orient_polygons(shapely.transform(outline, lambda c: np.round(c, 6)))
-    adjacency = neighbours(polygons, tolerance=GRID / 10, min_shared=GRID)
-    return Tessellation(polygons=polygons, seeds_m=seeds, outline=outline, adjacency=adjacency)
+    polygons = shapely.orient_polygons(shapely.transform(polygons, _round6))
+    outline = shapely.orient_polygons(shapely.transform(outline, _round6))
+    return outline, polygons
+
+
+def _round6(xy: np.ndarray) -> np.ndarray:
+    return np.round(xy, 6)
 
 
 def _single_polygon(collection: shapely.Geometry, what: str) -> Polygon:

@@ -251,21 +251,13 @@ def _write_regions(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _write_provinces(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Provinces keep a stored name when the file gives none."""
-    named = [r for r in rows if r["nama"]]
-    unnamed = [r for r in rows if not r["nama"]]
-    _write_regions(session, named)
-    if not unnamed:
-        return
-    stored = set(
-        session.scalars(select(Wilayah.kode).where(Wilayah.kode.in_([r["kode"] for r in unnamed])))
-    )
-    for row in (r for r in unnamed if r["kode"] in stored):
-        row.pop("nama")
-        _write_regions(session, [row])
-    _write_regions(
-        session, [r | {"nama": f"Provinsi {r['kode']}"} for r in unnamed if r["kode"] not in stored]
-    )
+    """Provinces keep a stored name when the file gives none (else ``Provinsi <code>``)."""
+    kodes = [r["kode"] for r in rows]
+    query = select(Wilayah.kode, Wilayah.nama).where(Wilayah.kode.in_(kodes))
+    stored = {kode: nama for kode, nama in session.execute(query)}
+    for row in rows:
+        row["nama"] = row["nama"] or stored.get(row["kode"]) or f"Provinsi {row['kode']}"
+    _write_regions(session, rows)
 
 
 # --------------------------------------------------------------------------- demo folder
@@ -281,18 +273,19 @@ def _read_csv(path: Path, code_cols: Iterable[str]) -> pd.DataFrame:
 
 def _clear_villages(session: Session, villages: list[str]) -> None:
     """Delete the facts of these villages (so re-loading the same files is idempotent)."""
-    params = [{"k": k} for k in villages]
-    if not params:
+    if not villages:
         return
+    params = [{"k": k} for k in villages]
     k = bindparam("k")
-    kader_ids = select(Kader.id).where(Kader.kode_desa == k).scalar_subquery()
-    session.execute(delete(KaderKeterampilan).where(KaderKeterampilan.kader_id.in_(kader_ids)),
-                    params)  # fmt: skip
-    session.execute(delete(Kader).where(Kader.kode_desa == k), params)
-    session.execute(update(Fasilitas).where(Fasilitas.kode_desa == k).values(induk_id=None),
-                    params)  # fmt: skip
+    kader, skills, fas = Kader.__table__, KaderKeterampilan.__table__, Fasilitas.__table__
+    kader_ids = select(kader.c.id).where(kader.c.kode_desa == k)
+    conn = session.connection()
+    conn.execute(delete(skills).where(skills.c.kader_id.in_(kader_ids)), params)
+    conn.execute(delete(kader).where(kader.c.kode_desa == k), params)
+    conn.execute(update(fas).where(fas.c.kode_desa == k).values(induk_id=None), params)
     for model in (Fasilitas, KasusMingguan, Penduduk):
-        session.execute(delete(model).where(model.kode_desa == k), params)
+        table = model.__table__
+        conn.execute(delete(table).where(table.c.kode_desa == k), params)
 
 
 def _load_penduduk(session: Session, path: Path) -> int:
@@ -376,7 +369,7 @@ def _load_kader(session: Session, path: Path) -> tuple[int, int]:
                                                                strict=True)]  # fmt: skip
     session.execute(insert(Kader.__table__), _records(out))
     under = _under(Kader.kode_desa, out["kode_desa"])
-    ids = dict(session.execute(select(Kader.kode, Kader.id).where(under)).tuples())
+    ids = {kode: kid for kode, kid in session.execute(select(Kader.kode, Kader.id).where(under))}
     skills = [s for s in session.scalars(select(Keterampilan.kode)) if s in df]
     rows = [
         {"kader_id": ids[kode], "keterampilan": skill, "lulus": str(value).strip() == "1",

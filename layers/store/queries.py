@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
@@ -55,6 +56,21 @@ def _geo(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
 
 
+def _villages_select(scope: Scope, within: str | None, with_geometry: bool) -> Select:
+    if within is not None:
+        scope = scope.narrow(within) if codes.is_valid(within) else Scope(frozenset())
+    kec = aliased(Wilayah)
+    columns = [Wilayah.kode, Wilayah.nama, Wilayah.jenis, Wilayah.induk, kec.nama]
+    if with_geometry:
+        columns.append(Wilayah.geometry)
+    return (
+        select(*columns)
+        .outerjoin(kec, kec.kode == Wilayah.induk)
+        .where(Wilayah.level == "desa", scope_clause(Wilayah.kode, scope))
+        .order_by(Wilayah.kode)
+    )
+
+
 def villages(session: Session, scope: Scope, within: str | None = None) -> gpd.GeoDataFrame:
     """Villages in the scope, optionally narrowed to the region ``within``.
 
@@ -63,18 +79,38 @@ def villages(session: Session, scope: Scope, within: str | None = None) -> gpd.G
     GeoDataFrame
         ``kode, nama, jenis, kode_kec, nama_kec, geometry`` sorted by code.
     """
-    if within is not None:
-        scope = scope.narrow(within) if codes.is_valid(within) else Scope(frozenset())
-    kec = aliased(Wilayah)
-    stmt = (
-        select(Wilayah.kode, Wilayah.nama, Wilayah.jenis, Wilayah.induk, kec.nama,
-               Wilayah.geometry)
-        .outerjoin(kec, kec.kode == Wilayah.induk)
-        .where(Wilayah.level == "desa", scope_clause(Wilayah.kode, scope))
-        .order_by(Wilayah.kode)
-    )  # fmt: skip
+    stmt = _villages_select(scope, within, with_geometry=True)
     cols = ["kode", "nama", "jenis", "kode_kec", "nama_kec", "geometry"]
     return _geo(_frame(session, stmt, cols))
+
+
+def village_table(session: Session, scope: Scope, within: str | None = None) -> pd.DataFrame:
+    """:func:`villages` without geometry, for value queries that must not parse polygons.
+
+    Returns
+    -------
+    DataFrame
+        ``kode, nama, jenis, kode_kec, nama_kec`` sorted by code.
+    """
+    stmt = _villages_select(scope, within, with_geometry=False)
+    return _frame(session, stmt, ["kode", "nama", "jenis", "kode_kec", "nama_kec"])
+
+
+def scope_bounds(session: Session, scope: Scope) -> list[list[float]] | None:
+    """Leaflet bounds ``[[south, west], [north, east]]`` of the scope; None when empty.
+
+    Read from the scope's own region rows (provinces for everything), not its villages,
+    so that it stays cheap at province scale.
+    """
+    if scope.regions is None:
+        where = Wilayah.level == "prov"
+    else:
+        where = Wilayah.kode.in_(_valid_regions(scope))
+    geoms = [g for g in session.scalars(select(Wilayah.geometry).where(where)) if g is not None]
+    if not geoms:
+        return None
+    b = shapely.total_bounds(geoms)
+    return [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]
 
 
 def regions(session: Session, scope: Scope, level: str) -> gpd.GeoDataFrame:

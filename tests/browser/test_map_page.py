@@ -115,7 +115,7 @@ def test_language_toggle_switches_ui_strings(page: Page, live_app, demo) -> None
 
 def test_changing_week_sends_values_not_geometry(page: Page, live_app, demo) -> None:
     requests: list[Request] = []
-    page.on("request", requests.append)
+    page.on("request", lambda r: requests.append(r))
     open_map(page, live_app.url, len(demo["villages"]))
     geometry_requests = [r for r in requests if "/geo/" in r.url]
     assert any("desa-" in r.url for r in geometry_requests)
@@ -125,7 +125,7 @@ def test_changing_week_sends_values_not_geometry(page: Page, live_app, demo) -> 
 
     older = EpiWeek(*demo["weeks"][-3])
     responses = []
-    page.on("response", lambda r: responses.append(r) if "_dash-update" in r.url else None)
+    page.on("response", lambda r: "_dash-update" in r.url and responses.append(r))
     choose(page, "week", str(older))
     new_stamp = wait_values_applied(page, stamp)
     assert str(older) in new_stamp

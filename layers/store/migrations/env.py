@@ -16,12 +16,24 @@ config = context.config
 target_metadata = Base.metadata
 
 
+#: tables PostGIS creates itself; autogenerate must not propose dropping them
+POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns"})
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave PostGIS's own tables out of autogenerate comparisons."""
+    return not (type_ == "table" and reflected and compare_to is None and name in POSTGIS_TABLES)
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
