@@ -101,7 +101,8 @@ def weekly_cases(
     cfr : float
         Case fatality ratio.
     n_outbreaks : int
-        Outbreaks to plant.
+        Outbreaks to plant at most (a small district may have room for fewer; at least
+        one is always planted).
     outbreak_size, outbreak_weeks : tuple of int
         Inclusive ranges of villages and consecutive weeks per outbreak.
     outbreak_rr : tuple of float
@@ -133,7 +134,12 @@ def weekly_cases(
         else:
             end = int(rng.integers(min(warmup + duration - 1, len(weeks) - 1), len(weeks)))
         start = end - duration + 1
-        cluster = grow_cluster(rng, adjacency, size, taken)
+        try:
+            cluster = grow_cluster(rng, adjacency, size, taken)
+        except ValueError:
+            if not outbreaks:
+                raise
+            break  # a small district has room for fewer outbreaks than asked
         taken |= set(cluster) | {nb for v in cluster for nb in adjacency[v]}
         mu[cluster, start : end + 1] *= rr
         outbreaks.append(
@@ -165,6 +171,6 @@ def weekly_cases(
         "amplitudo_musiman": seasonal_amplitude,
         "bentuk_efek_desa": village_shape,
         "cfr": cfr,
-        "jumlah_klaster": n_outbreaks,
+        "jumlah_klaster": len(outbreaks),
     }
     return table, outbreaks, params
