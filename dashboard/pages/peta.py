@@ -7,6 +7,8 @@ browser by ``pws.applyValues`` (assets/pws.js) without rebuilding polygons.
 
 from __future__ import annotations
 
+import os
+
 import dash_leaflet as dl
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
@@ -15,6 +17,7 @@ from dashboard import components, context, geo_routes
 from dashboard.i18n import t
 from layers import (
     base,
+    codes,
     indicators,  # noqa: F401 - registers the indicator layers
 )
 from layers.epiweek import EpiWeek
@@ -28,6 +31,15 @@ INDONESIA_BOUNDS = [[-11.0, 95.0], [6.0, 141.0]]
 def _fn(name: str) -> dict[str, str]:
     """A reference to a function in assets/pws.js, as dash-leaflet expects it."""
     return {"variable": f"pws.{name}"}
+
+
+def _basemap() -> list:
+    """Optional tiles from ``PWS_TILE_URL``; by default none (offline offices, tests)."""
+    url = os.environ.get("PWS_TILE_URL", "").strip()
+    if not url:
+        return []
+    attribution = os.environ.get("PWS_TILE_ATTRIBUTION", "")
+    return [dl.TileLayer(url=url, attribution=attribution, opacity=0.6)]
 
 
 def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
@@ -71,6 +83,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
                     preferCanvas=False,
                     className="pws-map",
                     children=[
+                        *_basemap(),
                         dl.GeoJSON(
                             id="desa",
                             url=geo_routes.village_url(version, scope, detail, fmt),
@@ -103,9 +116,9 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
 def _values(layer_type: str, week_text: str, kec: str | None, lang: str) -> tuple[dict, list]:
     ctx = context.current()
     scope = ctx.scope()
-    if kec:
-        scope = scope.narrow(kec)  # narrowing can only shrink the server's scope
     try:
+        if kec:
+            scope = scope.narrow(kec)  # narrowing can only shrink the server's scope
         layer = base.from_config({"type": layer_type})
         week = EpiWeek.parse(week_text)
     except (TypeError, ValueError) as exc:
@@ -124,7 +137,10 @@ def _values(layer_type: str, week_text: str, kec: str | None, lang: str) -> tupl
 def _panel(kode: str, week_text: str | None, lang: str) -> list:
     ctx = context.current()
     scope: Scope = ctx.scope()
-    week = EpiWeek.parse(week_text) if week_text else None
+    try:
+        week = EpiWeek.parse(week_text) if week_text else None
+    except (TypeError, ValueError):
+        week = None  # a crafted week shows the panel without a highlighted week
     with ctx.session() as session:
         info = queries.region(session, scope, kode)
         if info is None or info["level"] != "desa":
@@ -160,6 +176,8 @@ def register(app: Dash) -> None:
         ctx = context.current()
         with ctx.session() as session:
             scope = ctx.scope()
+            if kec and not codes.is_valid(kec):
+                raise PreventUpdate  # crafted or malformed code: nothing to zoom to
             bounds = queries.scope_bounds(session, scope.narrow(kec) if kec else scope)
         if bounds is None:
             return no_update
@@ -173,7 +191,8 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def open_panel(feature: dict | None, week: str | None, lang: str) -> list:
-        kode = ((feature or {}).get("properties") or {}).get("kode")
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        kode = props.get("kode") if isinstance(props, dict) else None
         if not isinstance(kode, str):
             raise PreventUpdate
         return _panel(kode, week, lang)

@@ -135,22 +135,23 @@ def regions(session: Session, scope: Scope, level: str) -> gpd.GeoDataFrame:
 
 
 def region(session: Session, scope: Scope, kode: str) -> dict[str, object] | None:
-    """One region's ``kode, nama, level, induk, bounds`` (minx, miny, maxx, maxy).
+    """One region's ``kode, nama, level, induk, jenis, bounds`` (minx, miny, maxx, maxy).
 
     None when the code is unknown, malformed or not visible in the scope (see :func:`regions`).
     """
     if not codes.is_valid(kode):
         return None
     kode = codes.normalize(kode)
-    stmt = select(Wilayah.nama, Wilayah.level, Wilayah.induk, Wilayah.geometry).where(
-        Wilayah.kode == kode, _visible_clause(Wilayah.kode, scope)
+    w = Wilayah
+    stmt = select(w.nama, w.level, w.induk, w.jenis, w.geometry).where(
+        w.kode == kode, _visible_clause(w.kode, scope)
     )
     row = session.execute(stmt).first()
     if row is None:
         return None
     bounds = tuple(row.geometry.bounds) if row.geometry is not None else None
     return {"kode": kode, "nama": row.nama, "level": row.level, "induk": row.induk,
-            "bounds": bounds}  # fmt: skip
+            "jenis": row.jenis, "bounds": bounds}  # fmt: skip
 
 
 def population(session: Session, scope: Scope, tahun: int) -> pd.DataFrame:
