@@ -62,6 +62,11 @@ def _pattern_index(name: str, column: str) -> Index:
     return Index(name, column, postgresql_ops={column: "text_pattern_ops"})
 
 
+def _impor_id() -> Mapped[int | None]:
+    """Which import last wrote the row (NULL: the trusted demo loader); see impor_cadangan."""
+    return mapped_column(Integer, nullable=True, index=True)
+
+
 class Wilayah(Base):
     """A region at any level; villages carry the geometry everything else is drawn with."""
 
@@ -74,6 +79,8 @@ class Wilayah(Base):
     jenis: Mapped[str | None] = mapped_column(String, nullable=True)
     geometry: Mapped[BaseGeometry | None] = mapped_column(Geometry("MULTIPOLYGON"), nullable=True)
     luas_km2: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    impor_id: Mapped[int | None] = _impor_id()
 
     __table_args__ = (
         CheckConstraint("level IN ('prov', 'kab', 'kec', 'desa')", name="level"),
@@ -103,6 +110,8 @@ class Penduduk(Base):
     usia_produktif: Mapped[int | None] = mapped_column(Integer, nullable=True)
     lansia: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
+    impor_id: Mapped[int | None] = _impor_id()
+
     __table_args__ = (
         CheckConstraint("jumlah >= 0", name="jumlah"),
         _pattern_index("ix_penduduk_kode_desa", "kode_desa"),
@@ -126,6 +135,8 @@ class Fasilitas(Base):
     bidan: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     induk_id: Mapped[int | None] = mapped_column(ForeignKey("fasilitas.id"), nullable=True)
 
+    impor_id: Mapped[int | None] = _impor_id()
+
     __table_args__ = (
         CheckConstraint("status IN ('aktif', 'rencana')", name="status"),
         CheckConstraint("perawat >= 0 AND bidan >= 0", name="tenaga"),
@@ -145,6 +156,8 @@ class KasusMingguan(Base):
     kasus: Mapped[int] = mapped_column(Integer, nullable=False)
     kematian: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     sumber: Mapped[str | None] = mapped_column(String, nullable=True)
+
+    impor_id: Mapped[int | None] = _impor_id()
 
     __table_args__ = (
         CheckConstraint("kasus >= 0 AND kematian >= 0", name="jumlah"),
@@ -190,6 +203,8 @@ class Kader(Base):
     aktif: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     tanggal_asesmen: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
+    impor_id: Mapped[int | None] = _impor_id()
+
     __table_args__ = (_pattern_index("ix_kader_kode_desa", "kode_desa"),)
 
 
@@ -204,6 +219,7 @@ class KaderKeterampilan(Base):
     keterampilan: Mapped[str] = mapped_column(ForeignKey("keterampilan.kode"), primary_key=True)
     lulus: Mapped[bool] = mapped_column(Boolean, nullable=False)
     tanggal: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    impor_id: Mapped[int | None] = _impor_id()
 
 
 class ImporLog(Base):
@@ -243,3 +259,14 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String, primary_key=True)
     value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ImporCadangan(Base):
+    """Rows an import overwrote, as JSON, so that undoing the import can put them back."""
+
+    __tablename__ = "impor_cadangan"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    impor_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    tabel: Mapped[str] = mapped_column(String, nullable=False)
+    baris: Mapped[str] = mapped_column(Text, nullable=False)

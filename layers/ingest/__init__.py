@@ -1,0 +1,14 @@
+"""Importers: real files in, bad data out (design.md §3, "imports are all-or-nothing").
+
+One module per source (``cases``, …), shared reading (``readers``), header mapping
+(``columns``), row checks (``checks``), problem reports (``problems``), undoable writes
+(``write``) and the runner (``run``). Importing this package registers every importer.
+"""
+
+from layers.ingest import cases  # noqa: F401 - registers
+from layers.ingest.base import REGISTRY, Importer
+from layers.ingest.problems import ImportReport, Problem, Rejected
+from layers.ingest.run import UndoRefused, run_import, undo_last
+
+__all__ = ["REGISTRY", "ImportReport", "Importer", "Problem", "Rejected", "UndoRefused",
+           "run_import", "undo_last"]  # fmt: skip

@@ -1,0 +1,164 @@
+"""Weekly case counts (SKDR W2-style recaps): long or wide, by epi week or by date.
+
+Accepted layouts
+----------------
+* long: ``kode_desa, penyakit, tahun, minggu, kasus, kematian`` (one row per village-week);
+* long by date: ``tanggal`` instead of ``tahun, minggu`` (converted to the epi week);
+* wide: ``kode_desa, tahun`` then one column per week (``1``..``53``, ``M1``, ``minggu_1``,
+  ``W01``) holding case counts (deaths are then 0).
+``penyakit`` may be missing when ``--penyakit`` (option ``penyakit``) names the disease.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from layers.epiweek import EpiWeek
+from layers.ingest import checks
+from layers.ingest.base import Importer, Prepared, Progress, register
+from layers.ingest.columns import Column, map_columns, normalize_header
+from layers.ingest.problems import ImportReport, Problem
+from layers.ingest.readers import read_table
+from layers.ingest.write import upsert
+from layers.scope import Scope
+from layers.store.models import KasusMingguan, Wilayah
+from layers.text import Text
+
+CODE_ALIASES = ("kode", "kd_desa", "kode_wilayah", "kode_kelurahan", "kode_desa_kelurahan",
+                "kode_kemendagri", "village_code")  # fmt: skip
+COLUMNS = (
+    Column("kode_desa", CODE_ALIASES),
+    Column("penyakit", ("jenis_penyakit", "disease", "sindrom"), required=False),
+    Column("tahun", ("year", "thn"), required=False),
+    Column("minggu", ("minggu_ke", "week", "epi_week", "mg"), required=False),
+    Column("tanggal", ("tgl", "date", "tanggal_kunjungan"), required=False),
+    Column("kasus", ("jumlah", "jumlah_kasus", "cases", "jml_kasus"), required=False),
+    Column("kematian", ("meninggal", "deaths", "jumlah_kematian", "mati"), required=False),
+)
+WEEK_COLUMN = re.compile(r"^(?:m|w|mg|minggu|minggu_ke|week)?_?0*([1-9]\d?)$")
+DISEASE_SYNONYMS = {"diare": "diare_akut", "diare_akut": "diare_akut", "da": "diare_akut",
+                    "diarrhoea": "diare_akut", "diarrhea": "diare_akut"}  # fmt: skip
+SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+
+def _week_columns(frame: pd.DataFrame) -> dict[str, int]:
+    out = {}
+    for header in frame.columns:
+        match = WEEK_COLUMN.match(normalize_header(header))
+        if match and 1 <= int(match.group(1)) <= 53:
+            out[header] = int(match.group(1))
+    return out
+
+
+def _melt_wide(frame: pd.DataFrame, rows: pd.Series, weeks: dict[str, int]
+               ) -> tuple[pd.DataFrame, pd.Series]:  # fmt: skip
+    ids = [c for c in frame.columns if c not in weeks]
+    frame = frame.assign(_row=rows.to_numpy())
+    long = frame.melt(id_vars=[*ids, "_row"], value_vars=list(weeks), var_name="_week",
+                      value_name="kasus")  # fmt: skip
+    long["minggu"] = long["_week"].map(weeks).astype(str)
+    long["kematian"] = "0"
+    long = long[long["kasus"].notna()].sort_values(["_row", "minggu"], kind="stable")
+    return long.drop(columns=["_week", "_row"]).reset_index(drop=True), \
+        long["_row"].reset_index(drop=True)
+
+
+def _diseases(values: pd.Series, rows: pd.Series) -> tuple[pd.Series, list[Problem]]:
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        slug = normalize_header(value)
+        slug = DISEASE_SYNONYMS.get(slug, slug)
+        if SLUG.match(slug):
+            return slug, None, ""
+        return None, Text("Nama penyakit tidak dikenali (contoh: diare_akut).",
+                          "Unrecognised disease name (e.g. diare_akut)."), "bad_disease"
+
+    return checks.per_unique(values, rows, "penyakit", judge)
+
+
+@register
+class CasesImporter(Importer):
+    """Weekly case counts per village and disease."""
+
+    jenis = "kasus"
+    title = Text("Kasus mingguan (SKDR)", "Weekly cases (SKDR)")
+    tables = ("kasus_mingguan",)
+
+    def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
+                report: ImportReport) -> Prepared | None:  # fmt: skip
+        table = read_table(path, sheet=options.get("sheet"))
+        report.notes += table.notes
+        frame, rows = table.frame, table.rows
+        weeks = _week_columns(frame)
+        if weeks:
+            frame, rows = _melt_wide(frame, rows, weeks)
+            report.notes.append(Text(f"Format lebar: {len(weeks)} kolom minggu.",
+                                     f"Wide layout: {len(weeks)} week columns."))  # fmt: skip
+        frame, mapped, problems = map_columns(frame, COLUMNS)
+        report.mapped_columns.update(mapped)
+        report.rows_total = len(frame)
+        if frame["kasus"].isna().all():
+            problems.append(Problem(Text("Kolom 'kasus' tidak ada.", "Column 'kasus' is missing."),
+                                    row=1, column="kasus", code="missing_column"))  # fmt: skip
+        has_week = frame["minggu"].notna().any()
+        if not has_week and frame["tanggal"].isna().all():
+            problems.append(Problem(
+                Text("Perlu kolom 'tahun' dan 'minggu', atau 'tanggal'.",
+                     "Needs columns 'tahun' and 'minggu', or 'tanggal'."),
+                row=1, column="minggu", code="missing_column"))  # fmt: skip
+        if problems:
+            report.add(problems)
+            return None
+        known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
+        kode, p1 = checks.village_codes(frame["kode_desa"], rows, known, scope)
+        default = options.get("penyakit")
+        penyakit_in = frame["penyakit"] if default is None else frame["penyakit"].fillna(default)
+        penyakit, p2 = _diseases(penyakit_in, rows)
+        if has_week:
+            tahun, p3 = checks.integers(frame["tahun"], rows, "tahun", minimum=2000,
+                                        maximum=2100)  # fmt: skip
+            minggu, p4 = checks.integers(frame["minggu"], rows, "minggu", minimum=1, maximum=53)
+        else:
+            tanggal, p3 = checks.dates(frame["tanggal"], rows, "tanggal")
+            epi = tanggal.map(lambda d: EpiWeek.of(d) if d is not None else None)
+            tahun = epi.map(lambda w: w.year if w else pd.NA).astype("Int64")
+            minggu = epi.map(lambda w: w.week if w else pd.NA).astype("Int64")
+            p4 = []
+        kasus, p5 = checks.integers(frame["kasus"], rows, "kasus")
+        kematian, p6 = checks.integers(frame["kematian"], rows, "kematian", required=False)
+        kematian = kematian.fillna(0)
+        p7 = checks.epi_weeks(tahun, minggu, rows, today=options.get("today"))
+        p8 = [
+            Problem(Text("Kematian lebih banyak dari kasus.", "More deaths than cases."),
+                    row=int(rows[i]), column="kematian", value=int(kematian[i]),
+                    code="deaths_gt_cases")
+            for i in frame.index
+            if pd.notna(kasus[i]) and pd.notna(kematian[i]) and kematian[i] > kasus[i]
+        ]  # fmt: skip
+        clean = pd.DataFrame({"kode_desa": kode, "penyakit": penyakit, "tahun": tahun,
+                              "minggu": minggu, "kasus": kasus, "kematian": kematian})  # fmt: skip
+        p9 = checks.duplicates(clean, ["kode_desa", "penyakit", "tahun", "minggu"], rows)
+        for group in (p1, p2, p3, p4, p5, p6, p7, p8, p9):
+            report.add(group)
+        bad = checks.bad_rows([*p1, *p2, *p3, *p4, *p5, *p6, *p7, *p8, *p9])
+        report.rows_ok = int((~rows.isin(bad)).sum())
+        if not report.ok:
+            return None
+        clean["sumber"] = options.get("sumber") or report.file
+        return Prepared({"kasus_mingguan": clean})
+
+    def write(self, session: Session, prepared: Prepared, impor_id: int,
+              progress: Progress) -> dict[str, int]:  # fmt: skip
+        frame = prepared.frames["kasus_mingguan"]
+        k = KasusMingguan
+        existing = and_(k.penyakit.in_(sorted(frame["penyakit"].unique())),
+                        k.tahun.in_(sorted(int(t) for t in frame["tahun"].unique())))  # fmt: skip
+        counts = upsert(session, "kasus_mingguan", frame,
+                        ["kode_desa", "penyakit", "tahun", "minggu"], impor_id,
+                        existing_filter=existing)  # fmt: skip
+        return {"kasus_mingguan": counts["inserted"] + counts["updated"], **counts}

@@ -1,0 +1,202 @@
+"""Shared row checks: each takes a column of text and the user's row numbers, and returns
+the parsed values plus one :class:`Problem` per bad cell (never stopping at the first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from layers import codes
+from layers.epiweek import EpiWeek, weeks_in_year
+from layers.ingest.problems import Problem
+from layers.scope import Scope
+from layers.text import Text
+
+#: ``judge(value) -> (parsed, message or None, problem code)``
+Judge = Callable[[str], tuple[Any, Text | None, str]]
+_INT = re.compile(r"^[+-]?\d+(\.0+)?$")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def _missing(column: str, row: int) -> Problem:
+    return Problem(Text("Nilai wajib kosong.", "A required value is empty."),
+                   row=row, column=column, code="missing")  # fmt: skip
+
+
+def per_unique(
+    values: pd.Series, rows: pd.Series, column: str, judge: Judge, required: bool = True,
+    dtype: str = "object",
+) -> tuple[pd.Series, list[Problem]]:
+    """Apply ``judge`` once per distinct value (files repeat codes and counts a lot).
+
+    ``judge(value) -> (parsed, message or None, problem code)``.
+    """
+    verdicts = {v: judge(v) for v in pd.unique(values.dropna())}
+    out = pd.Series([None] * len(values), index=values.index, dtype=object)
+    problems: list[Problem] = []
+    for i, value in values.items():
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            if required:
+                problems.append(_missing(column, int(rows[i])))
+            continue
+        parsed, message, code = verdicts[value]
+        if message is None:
+            out[i] = parsed
+        else:
+            problems.append(Problem(message, row=int(rows[i]), column=column, value=value,
+                                    code=code))  # fmt: skip
+    return (out.astype(dtype) if dtype != "object" else out), problems
+
+
+def village_codes(
+    values: pd.Series, rows: pd.Series, known: set[str] | None, scope: Scope,
+    column: str = "kode_desa",
+) -> tuple[pd.Series, list[Problem]]:
+    """Dotted village codes; malformed, non-village, unknown and out-of-scope codes reported."""
+
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        try:
+            kode = codes.normalize(value)
+            codes.village_kind(kode)
+        except codes.CodeError as exc:
+            return None, Text(exc.reason_id, exc.reason_en), "bad_code"
+        if not scope.allows(kode):
+            return None, Text("Desa ini di luar wilayah Anda.",
+                              "This village is outside your region."), "out_of_scope"
+        if known is not None and kode not in known:
+            return None, Text(
+                "Kode desa tidak ada di batas wilayah yang tersimpan (impor batas dulu).",
+                "Village code not in the stored boundaries (import boundaries first).",
+            ), "unknown_code"
+        return kode, None, ""
+
+    return per_unique(values, rows, column, judge)
+
+
+def integers(
+    values: pd.Series, rows: pd.Series, column: str, minimum: int | None = 0,
+    maximum: int | None = None, required: bool = True,
+) -> tuple[pd.Series, list[Problem]]:
+    """Whole numbers (``12``, ``12.0``); decimals, text and out-of-range values reported."""
+
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        text = str(value).replace(" ", "")
+        if not _INT.match(text):
+            return None, Text("Harus bilangan bulat.", "Must be a whole number."), "not_integer"
+        number = int(float(text))
+        if minimum is not None and number < minimum:
+            return None, Text(f"Tidak boleh kurang dari {minimum}.",
+                              f"Must not be less than {minimum}."), "too_small"
+        if maximum is not None and number > maximum:
+            return None, Text(f"Tidak boleh lebih dari {maximum}.",
+                              f"Must not be more than {maximum}."), "too_large"
+        return number, None, ""
+
+    return per_unique(values, rows, column, judge, required=required, dtype="Int64")
+
+
+def choices(
+    values: pd.Series, rows: pd.Series, column: str, allowed: dict[str, str],
+    default: str | None = None,
+) -> tuple[pd.Series, list[Problem]]:
+    """Values from a fixed list; ``allowed`` maps accepted spellings (lower case) to canonical."""
+    canon = ", ".join(sorted(set(allowed.values())))
+    if default is not None:
+        values = values.where(values.notna(), default)
+
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        key = str(value).strip().lower()
+        if key in allowed:
+            return allowed[key], None, ""
+        return None, Text(f"Nilai tidak dikenal; yang diterima: {canon}.",
+                          f"Unknown value; accepted: {canon}."), "bad_choice"
+
+    return per_unique(values, rows, column, judge)
+
+
+def dates(
+    values: pd.Series, rows: pd.Series, column: str, today: dt.date | None = None,
+    required: bool = True,
+) -> tuple[pd.Series, list[Problem]]:
+    """Dates as ``2025-03-01`` or ``01/03/2025`` (day first); future dates reported."""
+    today = today or dt.date.today()
+
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        parsed = _parse_date(str(value))
+        if parsed is None:
+            return None, Text("Tanggal tidak dikenali (contoh: 2025-03-01 atau 01/03/2025).",
+                              "Unrecognised date (e.g. 2025-03-01 or 01/03/2025)."), "bad_date"
+        if parsed > today:
+            return None, Text("Tanggal di masa depan.", "The date is in the future."), "future"
+        return parsed, None, ""
+
+    return per_unique(values, rows, column, judge, required=required)
+
+
+def _parse_date(text: str) -> dt.date | None:
+    text = text.strip()[:10] if "T" in text or len(text) > 10 else text.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def epi_weeks(
+    years: pd.Series, weeks: pd.Series, rows: pd.Series, today: dt.date | None = None
+) -> list[Problem]:
+    """Weeks outside 1–52/53 of their year, and weeks that have not started yet."""
+    current = EpiWeek.of(today or dt.date.today())
+    problems: list[Problem] = []
+    for i in years.index:
+        year, week = years[i], weeks[i]
+        if pd.isna(year) or pd.isna(week):
+            continue
+        last = weeks_in_year(int(year))
+        if not 1 <= int(week) <= last:
+            problems.append(Problem(
+                Text(f"Minggu harus 1–{last} untuk tahun {int(year)}.",
+                     f"Week must be 1–{last} in {int(year)}."),
+                row=int(rows[i]), column="minggu", value=int(week), code="bad_week",
+            ))  # fmt: skip
+        elif EpiWeek(int(year), int(week)) > current:
+            problems.append(Problem(
+                Text("Minggu ini belum terjadi.", "This week has not happened yet."),
+                row=int(rows[i]), column="minggu", value=f"{int(year)}-W{int(week):02d}",
+                code="future",
+            ))  # fmt: skip
+    return problems
+
+
+def duplicates(frame: pd.DataFrame, keys: Iterable[str], rows: pd.Series) -> list[Problem]:
+    """Rows whose key repeats an earlier row of the same file."""
+    keys = list(keys)
+    complete = frame[keys].notna().all(axis=1)
+    dup = frame[keys].duplicated(keep="first") & complete
+    first_row = {}
+    problems: list[Problem] = []
+    for i in frame.index[complete]:
+        key = tuple(frame.loc[i, keys])
+        if dup[i]:
+            problems.append(Problem(
+                Text(f"Baris ganda: sama dengan baris {first_row[key]} ({', '.join(keys)}).",
+                     f"Duplicate row: same as row {first_row[key]} ({', '.join(keys)})."),
+                row=int(rows[i]), column=keys[0], value=" / ".join(map(str, key)),
+                code="duplicate",
+            ))  # fmt: skip
+        else:
+            first_row[key] = int(rows[i])
+    return problems
+
+
+def bad_rows(problems: list[Problem]) -> set[int]:
+    """The row numbers named by problems."""
+    return {p.row for p in problems if p.row is not None}
+
+
