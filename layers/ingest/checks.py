@@ -34,23 +34,24 @@ def per_unique(
 ) -> tuple[pd.Series, list[Problem]]:
     """Apply ``judge`` once per distinct value (files repeat codes and counts a lot).
 
-    ``judge(value) -> (parsed, message or None, problem code)``.
+    ``judge(value) -> (parsed, message or None, problem code)``. Vectorised: only the bad
+    cells are visited one by one, so a million-row file costs one dictionary map.
     """
     verdicts = {v: judge(v) for v in pd.unique(values.dropna())}
-    out = pd.Series([None] * len(values), index=values.index, dtype=object)
+    good = {v: parsed for v, (parsed, message, _) in verdicts.items() if message is None}
+    out = values.map(good)
+    out = out.astype(dtype) if dtype != "object" else out.astype(object).where(out.notna(), None)
     problems: list[Problem] = []
-    for i, value in values.items():
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            if required:
-                problems.append(_missing(column, int(rows[i])))
-            continue
-        parsed, message, code = verdicts[value]
-        if message is None:
-            out[i] = parsed
-        else:
-            problems.append(Problem(message, row=int(rows[i]), column=column, value=value,
-                                    code=code))  # fmt: skip
-    return (out.astype(dtype) if dtype != "object" else out), problems
+    if required:
+        for i in values.index[values.isna()]:
+            problems.append(_missing(column, int(rows[i])))
+    bad = values.notna() & ~values.isin(list(good))
+    for i in values.index[bad]:
+        value = values[i]
+        _, message, code = verdicts[value]
+        problems.append(Problem(message, row=int(rows[i]), column=column, value=value,
+                                code=code))  # fmt: skip
+    return out, problems
 
 
 def village_codes(
@@ -153,24 +154,26 @@ def epi_weeks(
 ) -> list[Problem]:
     """Weeks outside 1–52/53 of their year, and weeks that have not started yet."""
     current = EpiWeek.of(today or dt.date.today())
+    pairs = pd.DataFrame({"y": years, "w": weeks}).dropna()
+    verdicts: dict[tuple[int, int], tuple[Text, str, object] | None] = {}
+    for y, w in pairs.drop_duplicates().itertuples(index=False):
+        y, w = int(y), int(w)
+        last = weeks_in_year(y)
+        if not 1 <= w <= last:
+            verdicts[(y, w)] = (Text(f"Minggu harus 1–{last} untuk tahun {y}.",
+                                     f"Week must be 1–{last} in {y}."), "bad_week", w)
+        elif EpiWeek(y, w) > current:
+            future = Text("Minggu ini belum terjadi.", "This week has not happened yet.")
+            verdicts[(y, w)] = (future, "future", f"{y}-W{w:02d}")
     problems: list[Problem] = []
-    for i in years.index:
-        year, week = years[i], weeks[i]
-        if pd.isna(year) or pd.isna(week):
-            continue
-        last = weeks_in_year(int(year))
-        if not 1 <= int(week) <= last:
-            problems.append(Problem(
-                Text(f"Minggu harus 1–{last} untuk tahun {int(year)}.",
-                     f"Week must be 1–{last} in {int(year)}."),
-                row=int(rows[i]), column="minggu", value=int(week), code="bad_week",
-            ))  # fmt: skip
-        elif EpiWeek(int(year), int(week)) > current:
-            problems.append(Problem(
-                Text("Minggu ini belum terjadi.", "This week has not happened yet."),
-                row=int(rows[i]), column="minggu", value=f"{int(year)}-W{int(week):02d}",
-                code="future",
-            ))  # fmt: skip
+    if not verdicts:
+        return problems
+    keys = list(zip(pairs["y"].astype(int), pairs["w"].astype(int), strict=True))
+    for i, key in zip(pairs.index, keys, strict=True):
+        if key in verdicts:
+            message, code, value = verdicts[key]
+            problems.append(Problem(message, row=int(rows[i]), column="minggu", value=value,
+                                    code=code))  # fmt: skip
     return problems
 
 
@@ -178,20 +181,19 @@ def duplicates(frame: pd.DataFrame, keys: Iterable[str], rows: pd.Series) -> lis
     """Rows whose key repeats an earlier row of the same file."""
     keys = list(keys)
     complete = frame[keys].notna().all(axis=1)
-    dup = frame[keys].duplicated(keep="first") & complete
-    first_row = {}
+    involved = frame[keys].duplicated(keep=False) & complete
+    first_row: dict[tuple, int] = {}
     problems: list[Problem] = []
-    for i in frame.index[complete]:
+    for i in frame.index[involved]:
         key = tuple(frame.loc[i, keys])
-        if dup[i]:
-            problems.append(Problem(
-                Text(f"Baris ganda: sama dengan baris {first_row[key]} ({', '.join(keys)}).",
-                     f"Duplicate row: same as row {first_row[key]} ({', '.join(keys)})."),
-                row=int(rows[i]), column=keys[0], value=" / ".join(map(str, key)),
-                code="duplicate",
-            ))  # fmt: skip
-        else:
+        if key not in first_row:
             first_row[key] = int(rows[i])
+            continue
+        problems.append(Problem(
+            Text(f"Baris ganda: sama dengan baris {first_row[key]} ({', '.join(keys)}).",
+                 f"Duplicate row: same as row {first_row[key]} ({', '.join(keys)})."),
+            row=int(rows[i]), column=keys[0], value=" / ".join(map(str, key)), code="duplicate",
+        ))  # fmt: skip
     return problems
 
 
