@@ -8,6 +8,7 @@ it only names the cache entry and never selects data.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 
 import flask
@@ -33,8 +34,13 @@ def kecamatan_url(version: str, scope: Scope) -> str:
     return f"/geo/{version}/{scope.key}/kecamatan.geobuf"
 
 
-def facilities_url(scope: Scope) -> str:
-    return f"/geo/fasilitas/{scope.key}.geojson"
+#: facility marker groups: posyandu are many (≈5 per village), so they are a layer of
+#: their own that a province-scale map can leave off
+FACILITY_GROUPS = ("utama", "posyandu")
+
+
+def facilities_url(scope: Scope, group: str = "utama") -> str:
+    return f"/geo/fasilitas/{scope.key}-{group}.geojson"
 
 
 def _checked_scope(version: str | None, scope_key: str) -> tuple[context.AppContext, Scope]:
@@ -49,11 +55,27 @@ def _checked_scope(version: str | None, scope_key: str) -> tuple[context.AppCont
     return ctx, scope
 
 
-def _respond(body: bytes, fmt: str, etag: str, immutable: bool) -> flask.Response:
+def _respond(body: bytes, fmt: str, etag: str, immutable: bool,
+             cache_key: tuple | None = None) -> flask.Response:  # fmt: skip
+    """Send ``body`` with caching headers; gzip it once per cache entry when accepted.
+
+    Compressing here (and caching the result) spares flask-compress from recompressing a
+    multi-megabyte immutable payload on every request; it leaves encoded responses alone.
+    """
+    gzipped = "gzip" in flask.request.accept_encodings and len(body) > 1024
+    if gzipped:
+        etag += "-gz"
     if flask.request.if_none_match.contains(etag):
         response = flask.Response(status=304)
+    elif gzipped:
+        make = lambda: gzip.compress(body, compresslevel=6)  # noqa: E731
+        data = context.current().geo_cache.get_or_make((*cache_key, "gz"), make) \
+            if cache_key else make()
+        response = flask.Response(data, mimetype=MIMETYPES[fmt])
+        response.headers["Content-Encoding"] = "gzip"
     else:
         response = flask.Response(body, mimetype=MIMETYPES[fmt])
+    response.vary.add("Accept-Encoding")
     response.set_etag(etag)
     response.headers["Cache-Control"] = (
         "private, max-age=31536000, immutable" if immutable else "private, no-cache"
@@ -83,7 +105,8 @@ def villages(version: str, scope_key: str, detail: str, fmt: str) -> flask.Respo
         flask.abort(404)
     ctx, scope = _checked_scope(version, scope_key)
     body = village_payload(ctx, scope, version, detail, fmt)
-    return _respond(body, fmt, f"{version}-{scope.key}-{detail}-{fmt}", immutable=True)
+    return _respond(body, fmt, f"{version}-{scope.key}-{detail}-{fmt}", immutable=True,
+                    cache_key=("desa", version, scope.key, detail, fmt))
 
 
 @bp.get("/<version>/<scope_key>/kecamatan.geobuf")
@@ -98,14 +121,20 @@ def kecamatan(version: str, scope_key: str) -> flask.Response:
         return geometry.encode(collection, "geobuf", 5)
 
     body = ctx.geo_cache.get_or_make(("kec", version, scope.key), make)
-    return _respond(body, "geobuf", f"kec-{version}-{scope.key}", immutable=True)
+    return _respond(body, "geobuf", f"kec-{version}-{scope.key}", immutable=True,
+                    cache_key=("kec", version, scope.key))
 
 
-@bp.get("/fasilitas/<scope_key>.geojson")
-def facilities(scope_key: str) -> flask.Response:
+@bp.get("/fasilitas/<scope_key>-<group>.geojson")
+def facilities(scope_key: str, group: str) -> flask.Response:
+    if group not in FACILITY_GROUPS:
+        flask.abort(404)
     ctx, scope = _checked_scope(None, scope_key)
     with ctx.session() as session:
         table = queries.facilities(session, scope)
+    is_posyandu = table["jenis"] == "posyandu"
+    table = table[(is_posyandu if group == "posyandu" else ~is_posyandu)
+                  & table["lon"].notna() & table["lat"].notna()]  # fmt: skip
     points = gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326
     )

@@ -41,7 +41,12 @@ def simplify_coverage(gdf: gpd.GeoDataFrame, tolerance_m: float | None) -> gpd.G
     if tolerance_m is None or gdf.empty:
         return gdf
     metric = gdf.to_crs(gdf.estimate_utm_crs())
-    simplified = shapely.coverage_simplify(metric.geometry.values, tolerance_m)
+    try:
+        simplified = shapely.coverage_simplify(metric.geometry.values, tolerance_m)
+    except shapely.errors.GEOSException:
+        # Dissolved outlines of real, non-coverage boundaries can trip GEOS' coverage
+        # simplifier; simplify them one by one instead (outlines only, no shared fills).
+        simplified = shapely.simplify(metric.geometry.values, tolerance_m, preserve_topology=True)
     out = gdf.copy()
     out.geometry = gpd.GeoSeries(simplified, index=gdf.index, crs=metric.crs).to_crs(gdf.crs)
     return out
@@ -55,7 +60,12 @@ def feature_collection(
     gdf: gpd.GeoDataFrame, properties: list[str], precision: int
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection dict with the given properties and rounded coordinates."""
-    geoms = shapely.set_precision(gdf.geometry.values, 10.0**-precision, mode="pointwise")
+    grid = 10.0**-precision
+    geoms = shapely.set_precision(gdf.geometry.values, grid, mode="pointwise")
+    broken = ~shapely.is_valid(geoms) & shapely.is_valid(gdf.geometry.values)
+    if broken.any():
+        # rounding collapsed a thin part; snap those few polygons with a valid result
+        geoms[broken] = shapely.set_precision(gdf.geometry.values[broken], grid)
     features = []
     for geom, props in zip(geoms, gdf[properties].to_dict("records"), strict=True):
         if geom is None or geom.is_empty:

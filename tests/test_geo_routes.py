@@ -129,7 +129,7 @@ def test_village_gzip(client: FlaskClient, version: str) -> None:
         lambda v, k: f"/geo/{v}/{k}/desa-sedang.shp",       # unknown format
         lambda v, k: f"/geo/{v}x/{k}/kecamatan.geobuf",
         lambda v, k: f"/geo/{v}/{k}0/kecamatan.geobuf",
-        lambda v, k: f"/geo/fasilitas/{k}0.geojson",
+        lambda v, k: f"/geo/fasilitas/{k}0-utama.geojson",
     ],
 )
 def test_bad_urls_are_404(client: FlaskClient, version: str, mangle) -> None:  # noqa: ANN001
@@ -159,12 +159,25 @@ def test_asli_geojson_variant(
     assert n_got == n_raw
 
 
+def _facility_features(client: FlaskClient, scope: Scope) -> list[dict]:
+    """Facility markers of both groups (Puskesmas/Pustu and Posyandu)."""
+    features = []
+    for group in geo_routes.FACILITY_GROUPS:
+        response = client.get(geo_routes.facilities_url(scope, group))
+        assert response.status_code == 200
+        assert "no-cache" in response.headers["Cache-Control"]
+        part = json.loads(response.data)["features"]
+        assert all((f["properties"]["jenis"] == "posyandu") == (group == "posyandu")
+                   for f in part)  # fmt: skip
+        features += part
+    return features
+
+
 def test_facilities_everything(client: FlaskClient, raw_facilities: pd.DataFrame) -> None:
-    response = client.get(geo_routes.facilities_url(EVERYTHING))
-    assert response.status_code == 200
-    features = json.loads(response.data)["features"]
+    features = _facility_features(client, EVERYTHING)
     assert len(features) == len(raw_facilities)
-    assert "no-cache" in response.headers["Cache-Control"]
+    assert client.get(f"/geo/fasilitas/{EVERYTHING.key}-semua.geojson").status_code == 404
+    response = client.get(geo_routes.facilities_url(EVERYTHING))
     again = client.get(geo_routes.facilities_url(EVERYTHING),
                        headers={"If-None-Match": response.headers["ETag"]})  # fmt: skip
     assert again.status_code == 304
@@ -197,9 +210,7 @@ def test_restricted_villages(
 def test_restricted_facilities(
     restricted_client: FlaskClient, raw_facilities: pd.DataFrame
 ) -> None:
-    response = restricted_client.get(geo_routes.facilities_url(RESTRICTED))
-    assert response.status_code == 200
-    features = json.loads(response.data)["features"]
+    features = _facility_features(restricted_client, RESTRICTED)
     expected = raw_facilities[raw_facilities["kode_desa"].str.startswith(KEC + ".")]
     assert 0 < len(expected) < len(raw_facilities)
     assert sorted(f["properties"]["nama"] for f in features) == sorted(expected["nama"])

@@ -207,3 +207,17 @@ def test_bounds_orientation(demo: gpd.GeoDataFrame) -> None:
 
 def test_bounds_empty(demo: gpd.GeoDataFrame) -> None:
     assert geometry.bounds(demo.iloc[0:0]) is None
+
+
+def test_rounding_never_returns_invalid_polygons() -> None:
+    # a valid polygon with a narrow slot whose bottom (y = 0.000004) rounds onto the
+    # polygon's own bottom edge at 5 decimals: the rounded ring touches itself
+    spike = shapely.Polygon([(0, 0), (2, 0), (2, 1), (1.000006, 1), (1.000006, 0.000004),
+                             (0.999996, 0.000004), (0.999996, 1), (0, 1)])  # fmt: skip
+    assert spike.is_valid
+    assert not shapely.set_precision(spike, 1e-5, mode="pointwise").is_valid
+    frame = gpd.GeoDataFrame({"kode": ["a"]}, geometry=[spike], crs=4326)
+    collection = geometry.feature_collection(frame, ["kode"], 5)
+    shape = shapely.geometry.shape(collection["features"][0]["geometry"])
+    assert shape.is_valid
+    assert abs(shape.area - spike.area) < 1e-4

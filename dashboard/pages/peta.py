@@ -26,6 +26,8 @@ from layers.store import queries
 
 DEFAULT_LAYER = "insidens"
 INDONESIA_BOUNDS = [[-11.0, 95.0], [6.0, 141.0]]
+#: posyandu markers start switched on only up to this many (a district, not a province)
+POSYANDU_ON_UP_TO = 5000
 
 
 def _fn(name: str) -> dict[str, str]:
@@ -52,6 +54,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
         kec = queries.regions(session, scope, "kec")
         villages = queries.village_table(session, scope)
         bounds = queries.scope_bounds(session, scope)
+        posyandu_count = queries.facility_counts(session, scope).get("posyandu", 0)
     week_opts = components.week_options(weeks, lang)
     kec_opts = [{"label": n, "value": k} for k, n in zip(kec["kode"], kec["nama"], strict=True)]
     layer_opts = [{"label": cls.title(lang), "value": kind} for kind, cls in base.REGISTRY.items()]
@@ -97,11 +100,23 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
                                        interactive=False),
                             name="kecamatan", style={"zIndex": 450, "pointerEvents": "none"},
                         ),
-                        dl.Pane(
-                            dl.GeoJSON(id="fasilitas", url=geo_routes.facilities_url(scope),
-                                       pointToLayer=_fn("facilityMarker")),
-                            name="fasilitas", style={"zIndex": 650},
-                        ),
+                        dl.Pane(name="fasilitas", style={"zIndex": 650}),
+                        dl.LayersControl([
+                            dl.Overlay(
+                                dl.GeoJSON(id="fasilitas",
+                                           url=geo_routes.facilities_url(scope, "utama"),
+                                           pointToLayer=_fn("facilityMarker")),
+                                name=f"{t('map.puskesmas', lang)} & {t('map.pustu', lang)}",
+                                checked=True,
+                            ),
+                            dl.Overlay(
+                                dl.GeoJSON(id="posyandu",
+                                           url=geo_routes.facilities_url(scope, "posyandu"),
+                                           pointToLayer=_fn("facilityMarker")),
+                                name=t("map.posyandu", lang),
+                                checked=posyandu_count <= POSYANDU_ON_UP_TO,
+                            ),
+                        ], position="topright", collapsed=False),
                         dl.ScaleControl(position="bottomleft", imperial=False),
                     ],
                 ),

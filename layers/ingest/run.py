@@ -29,10 +29,15 @@ from layers.text import Text
 log = logging.getLogger(__name__)
 
 def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's file names and bytes (an unzipped shapefile)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -118,8 +123,12 @@ class UndoRefused(Exception):
 def undo_last(engine: Engine, user: str, impor_id: int | None = None) -> dict[str, int]:
     """Undo the newest successful import (or check that ``impor_id`` is the newest)."""
     with Session(engine) as session, session.begin():
+        # only imports made by an importer can be undone (not the trusted demo load)
         newest = session.scalars(
-            select(ImporLog).where(ImporLog.status == "ok").order_by(ImporLog.id.desc()).limit(1)
+            select(ImporLog)
+            .where(ImporLog.status == "ok", ImporLog.jenis.in_(sorted(REGISTRY)))
+            .order_by(ImporLog.id.desc())
+            .limit(1)
         ).first()
         if newest is None:
             raise UndoRefused(Text("Tidak ada impor yang bisa dibatalkan.",

@@ -249,6 +249,13 @@ def facilities(session: Session, scope: Scope) -> pd.DataFrame:
     return _frame(session, stmt.order_by(f.id), cols)
 
 
+def facility_counts(session: Session, scope: Scope) -> dict[str, int]:
+    """How many facilities of each ``jenis`` lie in the scope."""
+    f = Fasilitas
+    stmt = select(f.jenis, func.count()).where(scope_clause(f.kode_desa, scope)).group_by(f.jenis)
+    return {jenis: int(n) for jenis, n in session.execute(stmt)}
+
+
 def geometry_version(session: Session) -> str:
     """Changes whenever boundaries are (re)loaded; ``"0"`` before any load."""
     value = session.scalar(select(Meta.value).where(Meta.key == "geometry_version"))
