@@ -47,6 +47,11 @@ def simplify_coverage(gdf: gpd.GeoDataFrame, tolerance_m: float | None) -> gpd.G
         # Dissolved outlines of real, non-coverage boundaries can trip GEOS' coverage
         # simplifier; simplify them one by one instead (outlines only, no shared fills).
         simplified = shapely.simplify(metric.geometry.values, tolerance_m, preserve_topology=True)
+    invalid = ~shapely.is_valid(simplified)
+    if invalid.any():  # real boundaries come with overlaps and slivers; repair, keep areas
+        simplified[invalid] = shapely.make_valid(
+            simplified[invalid], method="structure", keep_collapsed=False
+        )
     out = gdf.copy()
     out.geometry = gpd.GeoSeries(simplified, index=gdf.index, crs=metric.crs).to_crs(gdf.crs)
     return out

@@ -221,3 +221,20 @@ def test_rounding_never_returns_invalid_polygons() -> None:
     shape = shapely.geometry.shape(collection["features"][0]["geometry"])
     assert shape.is_valid
     assert abs(shape.area - spike.area) < 1e-4
+
+
+def test_outlines_that_trip_coverage_simplify_still_simplify() -> None:
+    # Kota Madiun's kecamatan, dissolved from the real (non-coverage) villages, make GEOS'
+    # coverage simplifier fail ("point array must contain 0 or >1 elements")
+    villages = gpd.read_parquet(
+        Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boundaries"
+        / "jatim" / "desa_35_jawa_timur.parquet", filters=[("kode_kab", "==", "35.77")]
+    )  # fmt: skip
+    kec = villages.dissolve("kode_kec").reset_index()
+    metric = kec.to_crs(kec.estimate_utm_crs())
+    with pytest.raises(shapely.errors.GEOSException):
+        shapely.coverage_simplify(metric.geometry.values, 50.0)
+    out = geometry.simplify_coverage(kec, 50.0)
+    assert len(out) == len(kec) == 3
+    assert shapely.is_valid(out.geometry.values).all()
+    assert geometry.vertex_count(out) < geometry.vertex_count(kec)
