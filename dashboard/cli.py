@@ -1,12 +1,26 @@
-"""The ``pws`` command line: demo data, database, serving."""
+"""The ``pws`` command line: demo data, database, imports, templates, serving.
+
+Exit codes of the import commands: 0 written (or a valid dry run), 1 rejected / refused
+(the report is printed), 2 usage errors (click's own).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import json
 import os
+import sys
+import time
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from layers.scope import Scope
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_DIR = Path(os.environ.get("PWS_DEMO_DIR", REPO / "data" / "geo" / "demo_9901"))
@@ -78,3 +92,275 @@ def serve(host: str, port: int, debug: bool) -> None:
 
     click.echo(f"PWS-ILP map on http://{host}:{port}")
     create_app().run(host=host, port=port, debug=debug)
+
+
+# --- imports -----------------------------------------------------------------------------
+
+LANG = click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+                    help="Language of messages and reports.")  # fmt: skip
+
+
+def _registry() -> dict[str, Any]:
+    import layers.ingest  # noqa: F401 - importing the package registers every importer
+    from layers.ingest.base import REGISTRY
+
+    return REGISTRY
+
+
+class RegistryChoice(click.Choice):
+    """The import kinds registered in ``layers.ingest.base.REGISTRY``, read at call time."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(sorted(_registry()))
+
+    @choices.setter
+    def choices(self, value: Any) -> None:  # click's __init__ assigns; the registry rules
+        return None
+
+
+class TemplateChoice(click.Choice):
+    """The kinds a template exists for (``layers.ingest.templates.KINDS``), read at call time."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from layers.ingest.templates import KINDS
+
+        return KINDS
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        return None
+
+
+def _engine() -> Engine:
+    """The store at PWS_DATABASE_URL, migrated to the latest schema."""
+    from layers.store import engine as store_engine
+
+    engine = store_engine.make_engine()
+    store_engine.upgrade(engine)
+    return engine
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (containers)
+        return "unknown"
+
+
+def _parse_scope(ctx: click.Context, param: click.Parameter, value: str | None) -> Scope:
+    from layers.codes import CodeError
+    from layers.scope import Scope
+
+    if value is None or not value.strip():
+        return Scope.everything()
+    try:
+        return Scope.of(v.strip() for v in value.split(",") if v.strip())
+    except (CodeError, ValueError) as exc:
+        raise click.BadParameter(f"{value!r}: {exc}") from exc
+
+
+def _parse_crs(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return f"EPSG:{text}"
+    if text.upper().startswith("EPSG:") and text[5:].isdigit():
+        return f"EPSG:{text[5:]}"
+    raise click.BadParameter(f"{value!r}: expected an EPSG code such as 23835 or EPSG:23835")
+
+
+class ProgressBar:
+    """A text progress bar on a stream, driven by the importers' ``progress`` callback.
+
+    ``progress(done, total, what)`` may restart with a new total per stage (read, write…);
+    the bar shows the current stage. Nothing is drawn for the first ``delay`` seconds, so
+    quick imports stay quiet; ``close`` ends the line when something was drawn.
+    """
+
+    def __init__(self, stream: IO[str], delay: float = 0.5, width: int = 30) -> None:
+        self.stream = stream
+        self.delay = delay
+        self.width = width
+        self.started = time.monotonic()
+        self.drawn = False
+        self.last = ""
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if time.monotonic() - self.started < self.delay:
+            return
+        fraction = min(max(done / total, 0.0), 1.0) if total > 0 else 0.0
+        filled = round(fraction * self.width)
+        line = f"{what:<10} [{'#' * filled}{'-' * (self.width - filled)}] {fraction:4.0%}"
+        if line == self.last:
+            return
+        self.stream.write("\r" + line)
+        self.stream.flush()
+        self.drawn = True
+        self.last = line
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _no_progress(done: int, total: int, what: str) -> None:
+    return None
+
+
+def progress_for(as_json: bool, stream: IO[str]) -> ProgressBar | None:
+    """A progress bar on ``stream`` when it is a terminal and the output is not JSON."""
+    return ProgressBar(stream) if not as_json and stream.isatty() else None
+
+
+@main.command("import")
+@click.argument("jenis", type=RegistryChoice(), metavar="JENIS")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--sheet", default=None, help="Excel sheet to read (templates: found by itself).")
+@click.option("--penyakit", default=None, help="Disease for rows without one (e.g. diare_akut).")
+@click.option("--kolom-kode", "kolom_kode", default=None, help="Column holding the village code.")
+@click.option("--crs", default=None, callback=_parse_crs,
+              help="CRS of a file without one, as an EPSG code (23835 or EPSG:23835).")
+@click.option("--user", default=None, help="Who imports (default: the OS user).")
+@click.option("--scope", "scope", default=None, callback=_parse_scope,
+              help="Comma-separated region codes this import may write (default: all).")
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@LANG
+def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
+            kolom_kode: str | None, crs: str | None, user: str | None, scope: Scope,
+            dry_run: bool, as_json: bool, lang: str) -> None:  # fmt: skip
+    """Import FILE as JENIS: all rows or nothing, with a report of every problem.
+
+    Exit code 0 when written (or a valid --dry-run), 1 when rejected.
+    """
+    from layers.ingest import run_import
+    from layers.ingest.templates import data_sheet
+
+    options: dict[str, Any] = {"sheet": sheet or data_sheet(file), "penyakit": penyakit,
+                               "kolom_kode": kolom_kode, "crs": crs}  # fmt: skip
+    options = {k: v for k, v in options.items() if v is not None}
+    bar = progress_for(as_json, sys.stderr)
+    try:
+        report = run_import(_engine(), jenis, file, user=user or _default_user(), scope=scope,
+                            options=options, dry_run=dry_run,
+                            progress=bar or _no_progress)  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.text(lang))
+        if report.status == "ok" and report.impor_id is not None:
+            click.echo(f"impor #{report.impor_id}; batalkan dengan `pws undo`" if lang == "id"
+                       else f"import #{report.impor_id}; undo with `pws undo`")  # fmt: skip
+        elif dry_run and report.ok:
+            click.echo("uji coba: tidak ada yang ditulis" if lang == "id"
+                       else "dry run: nothing written")  # fmt: skip
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--id", "impor_id", type=int, default=None,
+              help="The import to undo; refused unless it is the newest.")
+@click.option("--user", default=None, help="Who undoes (default: the OS user).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout.")
+@LANG
+def undo(impor_id: int | None, user: str | None, as_json: bool, lang: str) -> None:
+    """Undo the newest import: the previous state comes back."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from layers.ingest import UndoRefused, undo_last
+    from layers.store.models import ImporLog
+
+    engine = _engine()
+    with Session(engine) as session:
+        newest = session.scalars(select(ImporLog.id).where(ImporLog.status == "ok")
+                                 .order_by(ImporLog.id.desc()).limit(1)).first()  # fmt: skip
+    try:
+        counts = undo_last(engine, user or _default_user(), impor_id)
+    except UndoRefused as refused:
+        if as_json:
+            click.echo(json.dumps({"ok": False, "error": refused.text(lang)}, ensure_ascii=False))
+        else:
+            click.echo(refused.text(lang), err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "impor_id": newest, "counts": counts}))
+    else:
+        done = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        click.echo(f"impor #{newest} dibatalkan ({done})" if lang == "id"
+                   else f"import #{newest} undone ({done})")  # fmt: skip
+
+
+def _log_rows(engine: Engine) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from layers.store.models import ImporLog
+
+    with Session(engine) as session:
+        entries = session.scalars(select(ImporLog).order_by(ImporLog.id)).all()
+        return [
+            {"id": e.id, "jenis": e.jenis, "file": e.file, "sha256": e.sha256[:12],
+             "rows_ok": e.rows_ok, "rows_rejected": e.rows_rejected, "user": e.pengguna,
+             "time": _iso(e.waktu), "status": e.status}
+            for e in entries
+        ]  # fmt: skip
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite drops the zone; the log writes UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the log as JSON on stdout.")
+@LANG
+def imports(as_json: bool, lang: str) -> None:
+    """List the import log: every attempt, written, rejected or undone."""
+    rows = _log_rows(_engine())
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("belum ada impor" if lang == "id" else "no imports yet")
+        return
+    heads = (["id", "jenis", "file", "sha256", "ok", "ditolak", "pengguna", "waktu", "status"]
+             if lang == "id" else
+             ["id", "kind", "file", "sha256", "ok", "rejected", "user", "time", "status"])
+    keys = ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected", "user", "time",
+            "status"]  # fmt: skip
+    table = [heads] + [[str(r[k] if k != "time" else (r[k] or "")[:16].replace("T", " "))
+                        for k in keys] for r in rows]  # fmt: skip
+    widths = [max(len(line[j]) for line in table) for j in range(len(keys))]
+    for line in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+@main.command()
+@click.argument("jenis", type=TemplateChoice(), metavar="JENIS")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .xlsx file to write.")
+def template(jenis: str, out: Path) -> None:
+    """Write an XLSX template for JENIS: headers, examples, validation and instructions."""
+    from layers.ingest.templates import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the template is an .xlsx file", param_hint="--out")
+    click.echo(f"{jenis}: {write_template(jenis, out)}")

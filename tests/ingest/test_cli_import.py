@@ -1,0 +1,243 @@
+"""`pws import`, `pws undo`, `pws imports`, `pws template` as installed, on a demo SQLite file."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, text
+
+from dashboard import testing
+from dashboard.cli import ProgressBar, progress_for
+
+PWS = Path(sys.executable).with_name("pws")
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "data" / "geo" / "demo_9901"
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo district loaded once; each test works on a copy."""
+    path = tmp_path_factory.mktemp("base") / "pws.sqlite"
+    testing.loaded_database(DEMO, path)
+    return path
+
+
+@pytest.fixture
+def db(base_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "pws.sqlite"
+    shutil.copy(base_db, path)
+    return path
+
+
+def pws(*args: str, db: Path, stderr: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PWS_DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run([str(PWS), *map(str, args)], env=env, text=True, timeout=120,
+                          stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE if stderr is None else stderr)  # fmt: skip
+
+
+def cases(db: Path) -> list[tuple[object, ...]]:
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT kode_desa, penyakit, tahun, minggu, kasus, kematian "
+                                 "FROM kasus_mingguan ORDER BY 1, 2, 3, 4")).all()  # fmt: skip
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def log_count(db: Path) -> int:
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM impor_log")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def week_file(path: Path, codes: list[str], add: int = 5) -> pd.DataFrame:
+    """Demo week 2025-W10 of ``codes`` with ``add`` more cases each, written to ``path``."""
+    demo = pd.read_csv(DEMO / "kasus_mingguan.csv", dtype=str)
+    week = demo[(demo["tahun"] == "2025") & (demo["minggu"] == "10")
+                & demo["kode_desa"].isin(codes)].copy()  # fmt: skip
+    week["kasus"] = (week["kasus"].astype(int) + add).astype(str)
+    week.to_csv(path, index=False)
+    return week
+
+
+def stored_week(db: Path, codes: list[str]) -> dict[str, int]:
+    return {r[0]: r[4] for r in cases(db) if r[0] in codes and r[2] == 2025 and r[3] == 10}
+
+
+CODES = ["99.01.01.1001", "99.01.01.1002", "99.01.02.2015"]
+
+
+def test_good_file_then_bad_file_then_undo_and_log(db: Path, tmp_path: Path) -> None:
+    before = stored_week(db, CODES)
+    week = week_file(tmp_path / "w10.csv", CODES)
+
+    good = pws("import", "kasus", tmp_path / "w10.csv", "--user", "dinkes", db=db)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "ok, 3/3" in good.stdout and "pws undo" in good.stdout
+    expected = dict(zip(week["kode_desa"], week["kasus"].astype(int), strict=True))
+    assert stored_week(db, CODES) == expected != before
+
+    bad_path = tmp_path / "bad.csv"
+    bad_path.write_text("kode_desa,penyakit,tahun,minggu,kasus,kematian\n"
+                        "99.01.01.1001,diare_akut,2025,11,-3,0\n"
+                        "99.01.01.1002,diare_akut,2025,60,4,0\n"
+                        "99.01.09.9999,diare_akut,2025,11,4,0\n"
+                        "99.01.01.1003,diare_akut,2025,11,2,5\n"
+                        "99.01.01.1004,diare_akut,2025,11,2,0\n")  # fmt: skip
+    snapshot = cases(db)
+    bad = pws("import", "kasus", bad_path, "--json", "--lang", "en", db=db)
+    assert bad.returncode == 1
+    report = json.loads(bad.stdout)
+    assert report["status"] == "ditolak" and report["rows_ok"] == 1
+    seen = {(p["row"], p["column"], p["value"]) for p in report["problems"]}
+    assert {(2, "kasus", "-3"), (3, "minggu", "60"), (4, "kode_desa", "99.01.09.9999"),
+            (5, "kematian", 5)} <= seen  # fmt: skip
+    assert all(p["message"] for p in report["problems"])
+    assert cases(db) == snapshot
+
+    listed = pws("imports", "--json", db=db)
+    assert listed.returncode == 0
+    mine = [r for r in json.loads(listed.stdout) if r["jenis"] == "kasus"]
+    assert [(r["file"], r["status"], r["rows_ok"], r["rows_rejected"]) for r in mine] == [
+        ("w10.csv", "ok", 3, 0), ("bad.csv", "ditolak", 1, 4)]  # fmt: skip
+    assert mine[0]["user"] == "dinkes" and len(mine[0]["sha256"]) == 12
+
+    wrong = pws("undo", "--id", "1", "--lang", "en", db=db)  # a demo load, not the newest
+    assert wrong.returncode == 1
+    assert f"Only the newest import (#{mine[0]['id']}) can be undone." in wrong.stderr
+    wrong_json = pws("undo", "--id", "1", "--json", db=db)
+    assert wrong_json.returncode == 1 and json.loads(wrong_json.stdout)["ok"] is False
+    assert stored_week(db, CODES) == expected
+
+    undone = pws("undo", "--json", db=db)
+    assert undone.returncode == 0, undone.stderr
+    outcome = json.loads(undone.stdout)
+    assert outcome["impor_id"] == mine[0]["id"] and outcome["counts"]["restored"] == 3
+    assert stored_week(db, CODES) == before
+
+    human = pws("imports", "--lang", "en", db=db)
+    assert "dibatalkan" in human.stdout and "rejected" in human.stdout.splitlines()[0]
+
+
+def test_human_report_in_both_languages(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("kode_desa,tahun,minggu,kasus\n99.01.01.1001,2025,11,dua\n")
+    indo = pws("import", "kasus", path, "--penyakit", "diare_akut", db=db)
+    assert indo.returncode == 1
+    assert "ditolak" in indo.stdout and "baris 2, kolom kasus, nilai 'dua'" in indo.stdout
+    english = pws("import", "kasus", path, "--penyakit", "diare_akut", "--lang", "en", db=db)
+    assert "row 2, column kasus, value 'dua': Must be a whole number." in english.stdout
+
+
+def test_dry_run_writes_nothing(db: Path, tmp_path: Path) -> None:
+    week_file(tmp_path / "w10.csv", CODES)
+    snapshot, logged = cases(db), log_count(db)
+    dry = pws("import", "kasus", tmp_path / "w10.csv", "--dry-run", "--json", db=db)
+    assert dry.returncode == 0
+    assert json.loads(dry.stdout)["status"] == "diperiksa"
+    assert (cases(db), log_count(db)) == (snapshot, logged)
+
+
+def test_scope_rejects_rows_elsewhere(db: Path, tmp_path: Path) -> None:
+    week_file(tmp_path / "w10.csv", CODES)
+    snapshot = cases(db)
+    refused = pws("import", "kasus", tmp_path / "w10.csv", "--scope", "99.01.01", "--json", db=db)
+    assert refused.returncode == 1
+    problems = json.loads(refused.stdout)["problems"]
+    assert [(p["kolom"], p["nilai"], p["kode"]) for p in problems] == [
+        ("kode_desa", "99.01.02.2015", "out_of_scope")]  # fmt: skip
+    assert cases(db) == snapshot
+
+    inside = week_file(tmp_path / "inside.csv", CODES[:2])
+    ok = pws("import", "kasus", tmp_path / "inside.csv", "--scope", "99.01.01", db=db)
+    assert ok.returncode == 0, ok.stdout
+    expected = dict(zip(inside["kode_desa"], inside["kasus"].astype(int), strict=True))
+    assert stored_week(db, CODES[:2]) == expected
+
+
+def test_usage_errors_exit_2(db: Path, tmp_path: Path) -> None:
+    good = tmp_path / "w10.csv"
+    week_file(good, CODES)
+    logged = log_count(db)
+    unknown = pws("import", "nope", good, db=db)
+    assert unknown.returncode == 2 and "kasus" in unknown.stderr  # choices from the registry
+    assert pws("import", "kasus", tmp_path / "missing.csv", db=db).returncode == 2
+    assert pws("import", "kasus", good, "--scope", "not-a-code", db=db).returncode == 2
+    assert pws("import", "kasus", good, "--crs", "utm49s", db=db).returncode == 2
+    assert pws("template", "nope", "--out", tmp_path / "x.xlsx", db=db).returncode == 2
+    assert log_count(db) == logged  # nothing was attempted
+
+
+def test_template_filled_with_its_examples_imports(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "templat_kasus.xlsx"
+    made = pws("template", "kasus", "--out", out, db=db)
+    assert made.returncode == 0 and out.exists()
+    imported = pws("import", "kasus", out, "--json", db=db)  # no --sheet: Petunjuk is skipped
+    assert imported.returncode == 0, imported.stdout
+    report = json.loads(imported.stdout)
+    assert report["status"] == "ok" and report["rows_ok"] == report["rows_total"] == 3
+    stored = {(r[0], r[2], r[3]): r[4] for r in cases(db)}
+    assert stored[("99.01.02.2015", 2025, 11)] == 7
+
+
+def test_progress_bar_on_a_terminal(db: Path) -> None:
+    """A long import (the demo's 26,250 case rows) draws a bar on a tty stderr."""
+    leader, follower = pty.openpty()
+    try:
+        done = pws("import", "kasus", DEMO / "kasus_mingguan.csv", db=db, stderr=follower)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    assert done.returncode == 0, done.stdout
+    shown = b"".join(chunks).decode()
+    assert "tulis" in shown and "] 100%" in shown, shown
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_without_json() -> None:
+    assert isinstance(progress_for(False, _Terminal()), ProgressBar)
+    assert progress_for(True, _Terminal()) is None
+    assert progress_for(False, io.StringIO()) is None
+
+
+def test_progress_bar_drawing() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, delay=0.0, width=10)
+    bar(0, 4, "baca")
+    bar(2, 4, "tulis")
+    bar(2, 4, "tulis")  # unchanged: not redrawn
+    bar(4, 4, "selesai")
+    bar.close()
+    assert stream.getvalue() == ("\rbaca       [----------]   0%"
+                                 "\rtulis      [#####-----]  50%"
+                                 "\rselesai    [##########] 100%\n")  # fmt: skip
+    quiet = io.StringIO()
+    slow = ProgressBar(quiet, delay=60.0)
+    slow(1, 2, "baca")
+    slow.close()
+    assert quiet.getvalue() == ""
