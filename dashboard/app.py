@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 from flask_compress import Compress
 
 from dashboard import context, geo_routes
 from dashboard.i18n import lang_from_search, query_param, t
-from dashboard.pages import peta
+from dashboard.pages import impor, peta
 from layers.geometry import DEFAULT_DETAIL, DETAIL_TOLERANCE_M
 from layers.scope import Scope
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = {"/": peta}
+PAGES = {"/": peta, "/impor": impor}
+#: background results (the import page) are dropped after this many seconds unread
+BACKGROUND_EXPIRE_S = 3600
+
+
+def background_manager() -> DiskcacheManager:
+    """Background callbacks (long imports) run in child processes; results go through a
+    diskcache folder shared by every worker (a per-user temp dir)."""
+    return DiskcacheManager(impor.jobs_cache(), expire=BACKGROUND_EXPIRE_S)
 
 
 def create_app(database_url: str | None = None, scope: Scope | None = None) -> Dash:
@@ -29,6 +37,7 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
         suppress_callback_exceptions=True,
         title=t("app.title"),
         update_title=None,
+        background_callback_manager=background_manager(),
     )
     server = app.server
     server.extensions[context.EXTENSION_KEY] = context.make_context(database_url, scope)
@@ -50,9 +59,18 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
     def route(pathname: str | None, search: str | None) -> tuple[list, object]:
         lang = lang_from_search(search)
         other = "en" if lang == "id" else "id"
+        here = pathname or "/"
+        links = (("/", "nav-peta", t("nav.peta", lang)),
+                 ("/impor", "nav-impor", t("nav.impor", lang)))
+        nav = html.Nav([
+            dcc.Link(label, href=f"{path}?lang={lang}", id=link_id,
+                     className="pws-nav-active" if path == here else "")
+            for path, link_id, label in links
+        ], className="pws-nav")
         header = [
             html.H1(t("app.title", lang)),
             html.Span(t("app.subtitle", lang), className="pws-subtitle"),
+            nav,
             dcc.Link(t("lang.switch", lang), href=f"{pathname or '/'}?lang={other}",
                      id="lang-switch"),
         ]

@@ -194,8 +194,8 @@ def test_broken_files(engine: Engine, tmp_path: Path, content: bytes, code: str)
 
 
 def test_too_large_file_is_refused(engine: Engine, tmp_path: Path) -> None:
-    from layers.ingest.readers import read_table
     from layers.ingest.problems import Rejected
+    from layers.ingest.readers import read_table
 
     path = tmp_path / "big.csv"
     path.write_text("kode_desa,kasus\n" + "99.01.01.2001,1\n" * 1000, encoding="utf-8")

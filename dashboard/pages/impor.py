@@ -1,0 +1,538 @@
+"""The import page (impor data): upload, preview, check, import in the background, undo.
+
+The browser never names a file path, a database or a region: an upload is saved
+server-side under a random token, the check (a dry run) and the import take the scope and
+the user from the server (``context.current()``; until accounts exist the user is
+``"web"``), and the import itself runs as a Dash *background* callback in a child process
+(``DiskcacheManager``, see :func:`jobs_cache`). That child gets a *job ticket* written by
+the server — file, kind, scope, user and a key naming the app's database — and rebuilds
+its own engine from the database URL kept in this process's memory (never on disk).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import getpass
+import hashlib
+import logging
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import diskcache
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy import make_url, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from dashboard import context
+from dashboard.i18n import CATALOGUE, t
+from layers import ingest  # noqa: F401 - importing the package registers every importer
+from layers.ingest import base as ingest_base
+from layers.ingest import run as ingest_run
+from layers.ingest.problems import ImportReport, Rejected
+from layers.ingest.readers import read_table
+from layers.store import engine as store_engine
+from layers.store.models import ImporLog
+
+log = logging.getLogger(__name__)
+
+#: the largest file the page accepts (the command line takes up to 100 MB)
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+PREVIEW_ROWS = 10
+RECENT_IMPORTS = 10
+#: who imports from the browser until user accounts exist
+WEB_USER = "web"
+#: uploads and job tickets older than this are forgotten
+TICKET_SECONDS = 24 * 3600
+#: files read by :func:`read_table` (the rest, e.g. boundaries, get no preview)
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+#: database key -> URL (with its password), filled by :func:`register` in this process and
+#: inherited by the forked job processes; only the key goes into a ticket on disk
+_DATABASES: dict[str, str] = {}
+
+
+# --- jobs: the shared store of uploads, tickets and background results ------------------
+
+
+def jobs_dir() -> Path:
+    """Where uploads, tickets and background results live: a per-user temp folder.
+
+    One fixed folder per user (``$TMPDIR`` decides where), so that every gunicorn worker
+    and every job process sees the same store.
+    """
+    folder = Path(tempfile.gettempdir()) / f"pws-jobs-{getpass.getuser()}"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+@functools.cache
+def jobs_cache() -> diskcache.Cache:
+    """The diskcache behind the background-callback manager and the page's tickets."""
+    return diskcache.Cache(str(jobs_dir() / "cache"))
+
+
+def _uploads_dir() -> Path:
+    return jobs_dir() / "uploads"
+
+
+def _url_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
+
+
+def _database_key(engine: Engine) -> str:
+    """A stable name for the app's database; the same in every worker of a deployment."""
+    url = engine.url.render_as_string(hide_password=False)
+    key = _url_key(url)
+    _DATABASES[key] = url
+    return key
+
+
+def _database_url(key: str) -> str | None:
+    """The URL behind ``key``: from this process's memory (inherited by a forked job), else
+    the configured database if it is the one named (a job started by spawn, not fork)."""
+    if key in _DATABASES:
+        return _DATABASES[key]
+    configured = make_url(store_engine.database_url()).render_as_string(hide_password=False)
+    return configured if _url_key(configured) == key else None
+
+
+def _ticket(kind: str, token: object) -> dict[str, Any] | None:
+    """The server-side record behind a token the browser holds (None if unknown)."""
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        return None
+    found = jobs_cache().get(f"pws-{kind}:{token}")
+    return found if isinstance(found, dict) else None
+
+
+def _new_ticket(kind: str, data: dict[str, Any]) -> str:
+    token = secrets.token_hex(16)
+    jobs_cache().set(f"pws-{kind}:{token}", data, expire=TICKET_SECONDS)
+    return token
+
+
+def _sweep_uploads(now: float | None = None) -> None:
+    """Delete upload folders older than the ticket lifetime."""
+    now = time.time() if now is None else now
+    folder = _uploads_dir()
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        try:
+            if now - child.stat().st_mtime > TICKET_SECONDS:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def save_upload(contents: str, filename: str) -> tuple[str, Path, str]:
+    """Save a ``dcc.Upload`` data URL to its own temp folder; return (token, path, name).
+
+    Raises :class:`ValueError` for a malformed or too large upload.
+    """
+    _, _, payload = contents.partition(",")
+    if len(payload) > UPLOAD_MAX_BYTES * 4 // 3 + 8:
+        raise ValueError("too large")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not base64") from exc
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise ValueError("too large")
+    display = Path(str(filename).replace("\\", "/")).name[:200] or "upload"
+    stem, suffix = os.path.splitext(display)
+    safe = (_UNSAFE.sub("_", stem)[:80] or "upload") + _UNSAFE.sub("", suffix.lower())[:10]
+    _sweep_uploads()
+    folder = _uploads_dir() / secrets.token_hex(16)
+    folder.mkdir(parents=True, mode=0o700)
+    path = folder / safe
+    path.write_bytes(data)
+    token = _new_ticket("upload", {"path": str(path), "name": display, "size": len(data)})
+    return token, path, display
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _kind_options(lang: str) -> list[dict[str, str]]:
+    return [{"label": cls.title(lang), "value": jenis}
+            for jenis, cls in ingest_base.REGISTRY.items()]  # fmt: skip
+
+
+def _accept(jenis: str | None) -> str:
+    cls = ingest_base.REGISTRY.get(jenis or "")
+    suffixes = cls.suffixes if cls else (".csv", ".xlsx")
+    return ",".join(suffixes)
+
+
+def _table(header: list[str], rows: list[list[Any]], table_id: str, cls: str = "") -> html.Table:
+    return html.Table([
+        html.Thead(html.Tr([html.Th(h) for h in header])),
+        html.Tbody([html.Tr([html.Td("" if v is None else str(v)) for v in row])
+                    for row in rows]),  # fmt: skip
+    ], id=table_id, className=f"pws-table {cls}".strip())
+
+
+def _problems_list(problems: list[dict[str, Any]], lang: str) -> html.Table:
+    keys = ("baris", "kolom", "nilai", "pesan") if lang == "id" else (
+        "row", "column", "value", "message")
+    header = [t("impor.col.row", lang), t("impor.col.column", lang),
+              t("impor.col.value", lang), t("impor.col.message", lang)]  # fmt: skip
+    rows = [[p.get(k) for k in keys] for p in problems]
+    return _table(header, rows, "impor-problems", "pws-problems")
+
+
+def preview(path: Path, name: str, lang: str) -> list:
+    """The first rows of an uploaded table, or why it cannot be read."""
+    head = [html.H3(t("impor.preview.title", lang)), html.P(name, className="pws-hint")]
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        return [*head, html.P(t("impor.preview.none", lang), className="pws-hint")]
+    try:
+        table = read_table(path, max_bytes=UPLOAD_MAX_BYTES)
+    except Rejected as rejected:
+        return [*head, _problems_list([p.to_dict(lang) for p in rejected.problems], lang)]
+    frame = table.frame
+    first = frame.head(PREVIEW_ROWS)
+    rows = [[int(table.rows.iloc[i]), *first.iloc[i].tolist()] for i in range(len(first))]
+    return [
+        *head,
+        html.P(t("impor.preview.count", lang, shown=len(first), total=len(frame)),
+               className="pws-hint"),
+        html.Div(_table([t("impor.col.row", lang), *map(str, frame.columns)], rows,
+                        "impor-preview-table"), className="pws-scroll"),
+        *[html.P(n(lang), className="pws-hint") for n in table.notes],
+    ]
+
+
+def report_view(report: ImportReport, lang: str) -> list:
+    """The validation report: counts, mapped columns, notes and every problem."""
+    data = report.to_dict(lang)
+    ok = report.ok
+    verdict = t("impor.report.ok" if ok else "impor.report.bad", lang,
+                problems=data["problem_count"])  # fmt: skip
+    out: list = [
+        html.H3(t("impor.report.title", lang)),
+        html.P(verdict, id="impor-verdict",
+               className="pws-ok" if ok else "pws-bad"),
+        html.P(t("impor.report.counts", lang, total=data["rows_total"], ok=data["rows_ok"],
+                 rejected=data["rows_rejected"]), id="impor-counts"),  # fmt: skip
+    ]
+    if data["mapped_columns"]:
+        out.append(html.Details([
+            html.Summary(t("impor.report.mapped", lang)),
+            _table([t("impor.col.file", lang), t("impor.col.field", lang)],
+                   [[k, v] for k, v in data["mapped_columns"].items()], "impor-mapped"),
+        ], open=True))
+    if data["notes"]:
+        out.append(html.Ul([html.Li(n) for n in data["notes"]], id="impor-notes"))
+    if data["problems"]:
+        out.append(html.Div(_problems_list(data["problems"], lang), className="pws-scroll"))
+        hidden = data["problem_count"] - len(data["problems"])
+        if hidden > 0:
+            out.append(html.P(t("impor.report.more", lang, n=hidden), className="pws-hint"))
+    return out
+
+
+def result_view(report: ImportReport, lang: str) -> list:
+    """What a finished import wrote, with the way back to the map."""
+    if not report.ok or report.impor_id is None:
+        return report_view(report, lang)
+    written = ", ".join(f"{k}: {v}" for k, v in report.written.items())
+    return [
+        html.P(t("impor.result.done", lang, id=report.impor_id, file=report.file),
+               id="impor-done", className="pws-ok"),
+        html.P(t("impor.result.written", lang, written=written or "0"), id="impor-written"),
+        dcc.Link(t("impor.result.to_map", lang), href=f"/?lang={lang}", id="impor-to-map"),
+    ]
+
+
+def recent_view(engine: Engine, lang: str) -> html.Table:
+    """The newest entries of ``impor_log``."""
+    with Session(engine) as session:
+        entries = session.scalars(
+            select(ImporLog).order_by(ImporLog.id.desc()).limit(RECENT_IMPORTS)
+        ).all()
+    header = ["#", t("impor.col.when", lang), t("impor.col.kind", lang),
+              t("impor.col.file", lang), t("impor.col.status", lang),
+              t("impor.col.rows_ok", lang), t("impor.col.rows_rejected", lang),
+              t("impor.col.user", lang)]  # fmt: skip
+    titles = {j: cls.title(lang) for j, cls in ingest_base.REGISTRY.items()}
+    rows = [[e.id, e.waktu.strftime("%Y-%m-%d %H:%M"), titles.get(e.jenis, e.jenis), e.file,
+             _status(e.status, lang), e.rows_ok, e.rows_rejected, e.pengguna]
+            for e in entries]  # fmt: skip
+    return _table(header, rows, "impor-recent-table")
+
+
+def _status(status: str, lang: str) -> str:
+    key = f"impor.status.{status}"
+    return t(f"impor.status.{status}", lang) if key in CATALOGUE else status
+
+
+def _step(what: str, lang: str) -> str:
+    key = f"impor.step.{what}"
+    return t(f"impor.step.{what}", lang) if key in CATALOGUE else what
+
+
+def layout(lang: str, **_: object) -> html.Div:
+    """The page in ``lang`` (other router arguments are ignored)."""
+    engine = context.current().engine
+    options = _kind_options(lang)
+    first = options[0]["value"] if options else None
+    templates = [
+        html.Button(cls.title(lang), id={"type": "impor-template", "jenis": jenis},
+                    className="pws-button pws-secondary")
+        for jenis, cls in ingest_base.REGISTRY.items()
+    ]
+    return html.Div([
+        dcc.Store(id="impor-lang", data=lang),
+        dcc.Store(id="impor-upload-token"),
+        dcc.Store(id="impor-checked"),
+        dcc.Store(id="impor-job"),
+        html.H2(t("impor.title", lang)),
+        html.P(t("impor.intro", lang), className="pws-hint"),
+        html.Section([
+            html.Label(t("impor.kind", lang), htmlFor="impor-jenis"),
+            dcc.Dropdown(id="impor-jenis", options=options, value=first, clearable=False,
+                         className="pws-control"),
+            dcc.Upload(
+                id="impor-upload",
+                children=html.Div([t("impor.upload.drop", lang), " ",
+                                   html.A(t("impor.upload.pick", lang))]),
+                accept=_accept(first), max_size=UPLOAD_MAX_BYTES, multiple=False,
+                className="pws-upload",
+            ),
+            html.P(t("impor.upload.limit", lang, mb=UPLOAD_MAX_BYTES // (1024 * 1024)),
+                   className="pws-hint"),
+            html.Div(id="impor-preview"),
+        ], className="pws-card"),
+        html.Section([
+            html.Div([
+                html.Button(t("impor.check", lang), id="impor-check", disabled=True,
+                            className="pws-button"),
+                html.Button(t("impor.run", lang), id="impor-run", disabled=True,
+                            className="pws-button pws-primary"),
+                html.Button(t("impor.cancel", lang), id="impor-cancel", disabled=True,
+                            className="pws-button pws-secondary"),
+            ], className="pws-buttons"),
+            html.Div([
+                html.Progress(id="impor-progress", value="0", max="1"),
+                html.Span(id="impor-progress-label", className="pws-hint"),
+            ], id="impor-progress-wrap", className="pws-progress", style={"display": "none"}),
+            dcc.Loading(html.Div(id="impor-report"), type="dot"),
+            html.Div(id="impor-result"),
+        ], className="pws-card"),
+        html.Section([
+            html.H3(t("impor.templates", lang)),
+            html.P(t("impor.templates.hint", lang), className="pws-hint"),
+            html.Div(templates, id="impor-templates", className="pws-buttons"),
+            html.Div(id="impor-template-msg", className="pws-hint"),
+            dcc.Download(id="impor-template-download"),
+        ], className="pws-card"),
+        html.Section([
+            html.H3(t("impor.recent", lang)),
+            html.Div([
+                html.Button(t("impor.undo", lang), id="impor-undo", className="pws-button"),
+                html.Span(t("impor.undo.hint", lang), className="pws-hint"),
+            ], className="pws-buttons"),
+            html.Div(id="impor-undo-result"),
+            html.Div(recent_view(engine, lang), id="impor-recent", className="pws-scroll"),
+        ], className="pws-card"),
+    ], className="pws-page pws-impor")
+
+
+# --- callbacks ----------------------------------------------------------------------------
+
+
+def _on_upload(contents: str | None, filename: str | None, lang: str) -> tuple:
+    if not contents:
+        raise PreventUpdate
+    try:
+        token, path, name = save_upload(contents, filename or "upload")
+    except ValueError:
+        message = t("impor.upload.bad", lang, mb=UPLOAD_MAX_BYTES // (1024 * 1024))
+        return None, html.P(message, className="pws-bad"), True
+    return token, preview(path, name, lang), False
+
+
+def _on_check(token: str | None, jenis: str | None, lang: str) -> tuple:
+    """Dry run of the uploaded file: the report, and the check ticket when it is clean."""
+    if ctx.triggered_id != "impor-check":
+        return [], None, []  # a new file or kind: check again
+    upload = _ticket("upload", token)
+    if upload is None or jenis not in ingest_base.REGISTRY:
+        return html.P(t("impor.upload.missing", lang), className="pws-bad"), None, []
+    app_ctx = context.current()
+    try:
+        report = ingest_run.run_import(
+            app_ctx.engine, jenis, Path(upload["path"]), user=WEB_USER, scope=app_ctx.scope(),
+            dry_run=True, display_name=upload["name"],
+        )
+    except Exception:  # an importer bug must not leave the page silent
+        log.exception("check of %s as %s failed", upload["name"], jenis)
+        return html.P(t("impor.error", lang), className="pws-bad"), None, []
+    checked = {"upload": token, "jenis": jenis, "sha256": report.sha256} if report.ok else None
+    return report_view(report, lang), checked, []
+
+
+def _on_run(_: int | None, checked: dict | None, lang: str) -> tuple:
+    """Turn a clean check into a job ticket that the server fills (scope, user, database)."""
+    if not isinstance(checked, dict):
+        raise PreventUpdate
+    upload = _ticket("upload", checked.get("upload"))
+    jenis = checked.get("jenis")
+    if upload is None or jenis not in ingest_base.REGISTRY:
+        raise PreventUpdate
+    if ingest_run.sha256_of(Path(upload["path"])) != checked.get("sha256"):
+        raise PreventUpdate  # the checked file is not the one on disk any more
+    app_ctx = context.current()
+    token = _new_ticket("job", {
+        "path": upload["path"], "name": upload["name"], "jenis": jenis,
+        "scope": app_ctx.scope(), "user": WEB_USER, "db": _database_key(app_ctx.engine),
+    })
+    return token, None, {"display": "flex"}, []
+
+
+def run_job(set_progress: Callable[[tuple], None], token: str | None, lang: str) -> tuple:
+    """The background import (in a child process): run the ticket, report progress."""
+    job = _ticket("job", token)
+    if job is None:
+        raise PreventUpdate
+    url = _database_url(job["db"])
+    if url is None:
+        return html.P(t("impor.error", lang), className="pws-bad"), []
+    engine = store_engine.make_engine(url)
+
+    def progress(done: int, total: int, what: str) -> None:
+        set_progress((str(done), str(max(total, 1)), _step(what, lang)))
+
+    try:
+        report = ingest_run.run_import(
+            engine, job["jenis"], Path(job["path"]), user=job["user"], scope=job["scope"],
+            progress=progress, display_name=job["name"],
+        )
+        recent = recent_view(engine, lang)
+    finally:
+        engine.dispose()
+    return result_view(report, lang), recent
+
+
+def _on_undo(_: int | None, lang: str) -> tuple:
+    engine = context.current().engine
+    try:
+        counts = ingest_run.undo_last(engine, WEB_USER)
+    except ingest_run.UndoRefused as refused:
+        message = html.P(refused.text(lang), className="pws-bad")
+    else:
+        done = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "0"
+        message = html.P(t("impor.undo.done", lang, counts=done), id="impor-undone",
+                         className="pws-ok")
+    return message, recent_view(engine, lang)
+
+
+def _on_template(_: list, lang: str) -> tuple:
+    jenis = ctx.triggered_id.get("jenis") if isinstance(ctx.triggered_id, dict) else None
+    if jenis not in ingest_base.REGISTRY or not (ctx.triggered and ctx.triggered[0]["value"]):
+        raise PreventUpdate  # a button appearing with the page is not a click
+    try:
+        from layers.ingest import templates  # written in parallel; optional until it lands
+    except ImportError:
+        return no_update, t("impor.templates.missing", lang)
+    data = templates.template_bytes(jenis)
+    return dcc.send_bytes(data, f"template_{jenis}.xlsx"), ""
+
+
+def register(app: Dash) -> None:
+    """The page's callbacks; the import itself is a background callback."""
+    app_ctx = app.server.extensions[context.EXTENSION_KEY]
+    _database_key(app_ctx.engine)  # known in this process before any job forks
+
+    app.callback(Output("impor-upload", "accept"), Input("impor-jenis", "value"))(_accept)
+
+    app.callback(
+        Output("impor-upload-token", "data"),
+        Output("impor-preview", "children"),
+        Output("impor-check", "disabled"),
+        Input("impor-upload", "contents"),
+        State("impor-upload", "filename"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(_on_upload)
+
+    app.callback(
+        Output("impor-report", "children"),
+        Output("impor-checked", "data"),
+        Output("impor-result", "children"),
+        Input("impor-check", "n_clicks"),
+        Input("impor-upload-token", "data"),
+        Input("impor-jenis", "value"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(lambda _, token, jenis, lang: _on_check(token, jenis, lang))
+
+    app.clientside_callback(
+        "function(checked) { return !checked; }",
+        Output("impor-run", "disabled"),
+        Input("impor-checked", "data"),
+    )
+
+    app.callback(
+        Output("impor-job", "data"),
+        Output("impor-checked", "data", allow_duplicate=True),
+        Output("impor-progress-wrap", "style"),
+        Output("impor-result", "children", allow_duplicate=True),
+        Input("impor-run", "n_clicks"),
+        State("impor-checked", "data"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(_on_run)
+
+    app.callback(
+        Output("impor-result", "children", allow_duplicate=True),
+        Output("impor-recent", "children", allow_duplicate=True),
+        Input("impor-job", "data"),
+        State("impor-lang", "data"),
+        background=True,
+        progress=[Output("impor-progress", "value"), Output("impor-progress", "max"),
+                  Output("impor-progress-label", "children")],
+        running=[(Output("impor-cancel", "disabled"), False, True),
+                 (Output("impor-undo", "disabled"), True, False)],
+        cancel=[Input("impor-cancel", "n_clicks")],
+        interval=300,
+        prevent_initial_call=True,
+    )(run_job)
+
+    app.callback(
+        Output("impor-result", "children", allow_duplicate=True),
+        Input("impor-cancel", "n_clicks"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(lambda _, lang: html.P(t("impor.cancelled", lang), id="impor-cancelled",
+                             className="pws-bad"))
+
+    app.callback(
+        Output("impor-undo-result", "children"),
+        Output("impor-recent", "children", allow_duplicate=True),
+        Input("impor-undo", "n_clicks"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(_on_undo)
+
+    app.callback(
+        Output("impor-template-download", "data"),
+        Output("impor-template-msg", "children"),
+        Input({"type": "impor-template", "jenis": ALL}, "n_clicks"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(_on_template)
