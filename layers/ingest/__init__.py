@@ -5,7 +5,7 @@ One module per source (``cases``, …), shared reading (``readers``), header map
 (``write``) and the runner (``run``). Importing this package registers every importer.
 """
 
-from layers.ingest import cases  # noqa: F401 - registers
+from layers.ingest import boundaries, cases, facilities, kader, population  # noqa: F401
 from layers.ingest.base import REGISTRY, Importer
 from layers.ingest.problems import ImportReport, Problem, Rejected
 from layers.ingest.run import UndoRefused, run_import, undo_last

@@ -92,8 +92,9 @@ def _read_csv(data: bytes) -> Table:
 
 def _finish(frame: pd.DataFrame, notes: list[Text], header_row: int = 1) -> Table:
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
-    frame = frame.replace({"": None})
+    frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
+    # one "empty" for every reader and pandas version: None (never "", NaN or pd.NA)
+    frame = frame.where(frame.notna() & (frame != ""), None)
     rows = pd.Series(range(header_row + 1, header_row + 1 + len(frame)), index=frame.index)
     keep = frame.notna().any(axis=1)
     frame, rows = frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)

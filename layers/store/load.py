@@ -89,12 +89,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _multipolygon(geom: BaseGeometry | None) -> shapely.MultiPolygon | None:
-    """Valid MultiPolygon from any geometry (make_valid, keep only polygonal parts)."""
+def multipolygon(geom: BaseGeometry | None) -> shapely.MultiPolygon | None:
+    """Valid MultiPolygon from any geometry (make_valid, keep only polygonal parts).
+
+    Returns None for a missing or empty geometry, or when nothing polygonal is left.
+    """
     if geom is None or geom.is_empty:
         return None
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
+    return polygonal_parts(geom)
+
+
+def polygonal_parts(geom: BaseGeometry | None) -> shapely.MultiPolygon | None:
+    """The polygons of a geometry already known to be valid, as one MultiPolygon (or None)."""
+    if geom is None or geom.is_empty:
+        return None
     parts = [
         p
         for g in shapely.get_parts(geom)
@@ -102,6 +112,9 @@ def _multipolygon(geom: BaseGeometry | None) -> shapely.MultiPolygon | None:
         if p.geom_type == "Polygon" and not p.is_empty
     ]
     return shapely.MultiPolygon(parts) if parts else None
+
+
+_multipolygon = multipolygon  # the name used before it became shared
 
 
 def _dissolve(geoms: list[BaseGeometry]) -> shapely.MultiPolygon | None:
@@ -115,12 +128,16 @@ def _dissolve(geoms: list[BaseGeometry]) -> shapely.MultiPolygon | None:
         if shapely.coverage_is_valid(arr)
         else shapely.union_all(arr)
     )
-    return _multipolygon(merged)
+    return polygonal_parts(merged)  # GEOS overlay output is valid: no second is_valid pass
 
 
-def _area_km2(geoms: Iterable[BaseGeometry | None]) -> list[float | None]:
+def area_km2(geoms: Iterable[BaseGeometry | None]) -> list[float | None]:
+    """Areas in km² computed in an equal-area CRS (EPSG:6933); None for missing geometry."""
     series = gpd.GeoSeries(list(geoms), crs="EPSG:4326").to_crs(EQUAL_AREA_CRS)
     return [None if g is None or g.is_empty else float(g.area) / 1e6 for g in series]
+
+
+_area_km2 = area_km2
 
 
 def _bump_geometry_version(session: Session) -> str:
@@ -130,6 +147,12 @@ def _bump_geometry_version(session: Session) -> str:
 
 
 # --------------------------------------------------------------------------- boundaries
+
+#: what a derived region is called when no file names it and the store has no name yet
+REGION_LABELS = {"kec": "Kecamatan", "kab": "Kabupaten/Kota", "prov": "Provinsi"}
+#: village frame columns naming each derived level: (code column, name column)
+REGION_COLUMNS = {"kec": ("kode_kec", "nama_kec"), "kab": ("kode_kab", "nama_kab"),
+                  "prov": ("kode_prov", "nama_prov")}  # fmt: skip
 
 
 def _prepare_villages(villages: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
@@ -146,7 +169,7 @@ def _prepare_villages(villages: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int
     if "jenis" not in gdf:
         gdf["jenis"] = [codes.village_kind(k) for k in gdf["kode_desa"]]
     repaired = int((~gdf.geometry.is_valid).sum())
-    gdf["geometry"] = [_multipolygon(g) for g in gdf.geometry]
+    gdf["geometry"] = [multipolygon(g) for g in gdf.geometry]
     return gdf, repaired
 
 
@@ -161,6 +184,88 @@ def _existing_villages(session: Session, provs: set[str], skip: set[str]) -> pd.
     return pd.DataFrame(
         [(k, g) for k, g in rows if k not in skip], columns=["kode_desa", "geometry"]
     )
+
+
+def region_names(villages: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Names of the kecamatan, kabupaten and provinces that a village frame gives.
+
+    ``villages`` has ``kode_kec``/``kode_kab``/``kode_prov`` and, when the file had them,
+    ``nama_kec``/``nama_kab``/``nama_prov``. Returns ``{level: {code: name}}``.
+    """
+    return {level: _names(villages, code_col, name_col)
+            for level, (code_col, name_col) in REGION_COLUMNS.items()}  # fmt: skip
+
+
+def derive_regions(
+    session: Session, villages: pd.DataFrame, names: dict[str, dict[str, str]] | None = None
+) -> pd.DataFrame:
+    """Kecamatan, kabupaten and province rows dissolved from villages.
+
+    Parameters
+    ----------
+    session
+        Read for the villages already stored in the same provinces.
+    villages
+        ``kode_desa`` (dotted) and ``geometry`` (valid MultiPolygons, EPSG:4326) of the
+        villages being written now.
+    names
+        ``{level: {code: name}}`` from the file (see :func:`region_names`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kode, level, nama, induk, jenis, geometry, luas_km2``, provinces first, then
+        kabupaten, then kecamatan (parents before children), one row per region that
+        contains one of ``villages``.
+
+    Notes
+    -----
+    Each region's geometry is the dissolve of *all* its villages in the store (the given
+    ones plus any stored earlier), so loading one kabupaten never shrinks its province.
+    A region named neither by the file nor in the store is called ``Kecamatan <code>``,
+    ``Kabupaten/Kota <code>`` or ``Provinsi <code>``.
+    """
+    names = names or {}
+    kode = [str(k) for k in villages["kode_desa"]]
+    wanted = {"kec": {codes.parent(k) for k in kode}}
+    wanted["kab"] = {codes.parent(k) for k in wanted["kec"]}
+    wanted["prov"] = {codes.parent(k) for k in wanted["kab"]}
+    others = _existing_villages(session, wanted["prov"], set(kode))
+    members = pd.concat(
+        [pd.DataFrame({"kode": kode, "geometry": list(villages["geometry"])}),
+         others.rename(columns={"kode_desa": "kode"})],
+        ignore_index=True,
+    )  # fmt: skip
+    # dissolve bottom-up: kecamatan from villages, kabupaten from kecamatan, …
+    dissolved: dict[str, dict[str, BaseGeometry | None]] = {}
+    for level in ("kec", "kab", "prov"):
+        members["up"] = [codes.parent(k) for k in members["kode"]]
+        grouped = members.groupby("up")["geometry"].apply(list)
+        dissolved[level] = {k: _dissolve(g) for k, g in grouped.items()}
+        members = pd.DataFrame(
+            {"kode": list(dissolved[level]), "geometry": list(dissolved[level].values())}
+        )
+    every = [k for level in ("prov", "kab", "kec") for k in sorted(wanted[level])]
+    stored = _stored_names(session, every)
+    rows = [
+        {"kode": k, "level": level, "induk": codes.parent(k), "jenis": None,
+         "nama": names.get(level, {}).get(k) or stored.get(k) or f"{REGION_LABELS[level]} {k}",
+         "geometry": dissolved[level][k]}
+        for level in ("prov", "kab", "kec")
+        for k in sorted(wanted[level])
+    ]  # fmt: skip
+    out = pd.DataFrame(rows, columns=["kode", "level", "nama", "induk", "jenis", "geometry"])
+    out["luas_km2"] = area_km2(out["geometry"])
+    return out
+
+
+def _stored_names(session: Session, kodes: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for start in range(0, len(kodes), 5000):
+        chunk = kodes[start : start + 5000]
+        query = select(Wilayah.kode, Wilayah.nama).where(Wilayah.kode.in_(chunk))
+        out.update({kode: nama for kode, nama in session.execute(query)})
+    return out
 
 
 def load_boundaries(session: Session, villages: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -183,52 +288,21 @@ def load_boundaries(session: Session, villages: gpd.GeoDataFrame) -> dict[str, A
 
     Notes
     -----
-    Existing rows with the same codes are replaced (upsert). The geometry of each derived
-    region is the dissolve of *all* its villages in the store (the loaded ones plus any stored
-    earlier), so loading one kabupaten never shrinks its province. Areas are computed in an
-    equal-area CRS (EPSG:6933). Without ``nama_prov`` a province is named ``Provinsi <code>``
-    (an existing name is kept).
+    Existing rows with the same codes are replaced (upsert). Derived regions come from
+    :func:`derive_regions` (dissolve of all stored villages of each region; areas in an
+    equal-area CRS, EPSG:6933). Without ``nama_prov`` a province is named
+    ``Provinsi <code>`` (an existing name is kept).
     """
     gdf, repaired = _prepare_villages(villages)
-    loaded = set(gdf["kode_desa"])
-    others = _existing_villages(session, set(gdf["kode_prov"]), loaded)
-    geoms = pd.concat([gdf[["kode_desa", "geometry"]], others], ignore_index=True)
-    geoms["kec"] = [codes.parent(k) for k in geoms["kode_desa"]]
-
-    # dissolve bottom-up: kecamatan from villages, kabupaten from kecamatan, …
-    dissolved: dict[str, dict[str, BaseGeometry | None]] = {}
-    members = geoms.rename(columns={"kode_desa": "kode"})
-    for level, col in (("kec", "kec"), ("kab", "kab"), ("prov", "prov")):
-        if col not in members:
-            members[col] = [codes.parent(k) for k in members["kode"]]
-        grouped = members.groupby(col)["geometry"].apply(list)
-        dissolved[level] = {k: _dissolve(g) for k, g in grouped.items()}
-        members = pd.DataFrame(
-            {"kode": list(dissolved[level]), "geometry": list(dissolved[level].values())}
-        )
-
+    regions = derive_regions(session, gdf, region_names(gdf))
     counts: dict[str, Any] = {"repaired": repaired}
-    names = {
-        "kec": _names(gdf, "kode_kec", "nama_kec"),
-        "kab": _names(gdf, "kode_kab", "nama_kab"),
-        "prov": _names(gdf, "kode_prov", "nama_prov"),
-    }
-    for level, code_col in (("prov", "kode_prov"), ("kab", "kode_kab"), ("kec", "kode_kec")):
-        rows = [
-            {"kode": k, "level": level, "nama": names[level].get(k), "induk": codes.parent(k),
-             "jenis": None, "geometry": dissolved[level][k]}
-            for k in sorted(set(gdf[code_col]))
-        ]  # fmt: skip
-        if level == "prov":
-            _write_provinces(session, rows)
-        else:
-            _write_regions(session, [r | {"nama": r["nama"] or r["kode"]} for r in rows])
-        counts[level] = len(rows)
-
+    _upsert(session, Wilayah, _records(regions), ["kode"])
+    counts.update({level: int((regions["level"] == level).sum())
+                   for level in ("prov", "kab", "kec")})  # fmt: skip
     desa = pd.DataFrame({
         "kode": gdf["kode_desa"], "level": "desa", "nama": gdf["nama_desa"].astype(str),
         "induk": gdf["kode_kec"], "jenis": gdf["jenis"].astype(str).str.lower(),
-        "geometry": list(gdf.geometry), "luas_km2": _area_km2(gdf.geometry),
+        "geometry": list(gdf.geometry), "luas_km2": area_km2(gdf.geometry),
     })  # fmt: skip
     _upsert(session, Wilayah, _records(desa), ["kode"])
     counts["desa"] = len(desa)
@@ -236,28 +310,12 @@ def load_boundaries(session: Session, villages: gpd.GeoDataFrame) -> dict[str, A
     return counts
 
 
-def _names(gdf: gpd.GeoDataFrame, code_col: str, name_col: str) -> dict[str, str]:
+def _names(gdf: pd.DataFrame, code_col: str, name_col: str) -> dict[str, str]:
     """First non-empty name per code, {} when the name column is absent."""
-    if name_col not in gdf:
+    if name_col not in gdf or code_col not in gdf:
         return {}
-    named = gdf[gdf[name_col].notna()]
-    return {str(k): str(v) for k, v in named.groupby(code_col)[name_col].first().items()}
-
-
-def _write_regions(session: Session, rows: list[dict[str, Any]]) -> None:
-    for row, area in zip(rows, _area_km2(r["geometry"] for r in rows), strict=True):
-        row["luas_km2"] = area
-    _upsert(session, Wilayah, rows, ["kode"])
-
-
-def _write_provinces(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Provinces keep a stored name when the file gives none (else ``Provinsi <code>``)."""
-    kodes = [r["kode"] for r in rows]
-    query = select(Wilayah.kode, Wilayah.nama).where(Wilayah.kode.in_(kodes))
-    stored = {kode: nama for kode, nama in session.execute(query)}
-    for row in rows:
-        row["nama"] = row["nama"] or stored.get(row["kode"]) or f"Provinsi {row['kode']}"
-    _write_regions(session, rows)
+    named = gdf[gdf[name_col].notna() & (gdf[name_col].astype(str).str.strip() != "")]
+    return {str(k): str(v).strip() for k, v in named.groupby(code_col)[name_col].first().items()}
 
 
 # --------------------------------------------------------------------------- demo folder

@@ -1,0 +1,262 @@
+"""Kader (posyandu cadre) rosters with their skill assessment (design.md §4, ``kader``).
+
+Accepted layouts
+----------------
+* wide: ``kader_id, posyandu, kode_desa, aktif, tanggal_asesmen`` then one column per skill
+  code (``PP1``…``DL5``) holding ``1`` (passed) / ``0`` (not passed) / empty (not assessed);
+* list: the same first columns and one ``keterampilan`` column listing the passed codes
+  (``"PP1, PP2;BB3"``); every other skill is then recorded as not passed (an empty cell
+  means not assessed).
+
+The skill codes are read from the ``keterampilan`` lookup table (a shipped, editable file),
+never hard-coded: a header or listed code that looks like a skill code but is not in the
+lookup is reported. ``aktif`` accepts ``1/0``, ``ya/tidak``, ``true/false``, ``aktif/tidak
+aktif`` (column absent: active). Assessment dates in the future are reported. The posyandu
+name is resolved to a stored posyandu of the same village when there is one (else kept as
+text only).
+
+Rows are matched on ``kader_id`` (stored as ``kader.kode``); skills on (kader, skill). A
+``kader_id`` already stored for a village outside the user's region is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from layers.ingest import checks
+from layers.ingest.base import Importer, Prepared, Progress, register
+from layers.ingest.columns import Column, map_columns
+from layers.ingest.facilities import blank, name_key
+from layers.ingest.problems import ImportReport, Problem
+from layers.ingest.readers import read_table
+from layers.ingest.write import upsert
+from layers.scope import Scope
+from layers.store.models import Fasilitas, Kader, KaderKeterampilan, Keterampilan, Wilayah
+from layers.text import Text
+
+COLUMNS = (
+    Column("kader_id", ("id_kader", "kode_kader", "no_kader", "nomor_kader", "kader")),
+    Column("posyandu", ("nama_posyandu", "posyandu_nama"), required=False),
+    Column("kode_desa", ("kd_desa", "kode_wilayah", "kode_kelurahan", "kode_desa_kelurahan",
+                         "kode_kemendagri", "village_code")),  # fmt: skip
+    Column("aktif", ("status", "status_aktif", "status_kader", "active"), required=False),
+    Column("tanggal_asesmen", ("tgl_asesmen", "tanggal_penilaian", "tanggal",
+                               "assessment_date"), required=False),  # fmt: skip
+    Column("keterampilan", ("kode_keterampilan", "daftar_keterampilan", "skills"),
+           required=False),  # fmt: skip
+)
+#: headers/list items that look like a skill code (two letters and a number)
+SKILL_LIKE = re.compile(r"^[A-Za-z]{2}_?\d{1,2}$")
+LIST_SEPARATORS = re.compile(r"[,;/|\s]+")
+FLAGS = {**dict.fromkeys(("1", "ya", "y", "yes", "true", "t", "aktif", "active", "benar"), True),
+         **dict.fromkeys(("0", "tidak", "no", "n", "false", "f", "tidak aktif",
+                          "tidak_aktif", "nonaktif", "non aktif", "non-aktif", "inactive",
+                          "salah"), False)}  # fmt: skip
+PASSED = {**dict.fromkeys(("1", "ya", "y", "yes", "true", "lulus", "v", "x", "√", "✓"), True),
+          **dict.fromkeys(("0", "tidak", "no", "n", "false", "belum", "tidak lulus", "-"),
+                          False)}  # fmt: skip
+
+
+def _skill_code(text: str) -> str:
+    """``'pp_1'`` / ``'Pp1 '`` -> ``'PP1'``."""
+    return str(text).strip().replace("_", "").replace(" ", "").upper()
+
+
+def _flag(table: dict[str, bool], what: Text, code: str) -> checks.Judge:
+    """A judge of yes/no cells using ``table`` (lower-case spelling -> bool)."""
+    accepted = ", ".join(sorted({k for k in table if k.isascii() and " " not in k})[:8])
+
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        key = " ".join(str(value).strip().lower().split())
+        if key in table:
+            return table[key], None, ""
+        return None, Text(f"{what.id}; contoh yang diterima: {accepted}.",
+                          f"{what.en}; accepted e.g.: {accepted}."), code
+
+    return judge
+
+
+def _skill_columns(headers: list[str], skills: list[str]
+                   ) -> tuple[dict[str, str], list[Problem]]:  # fmt: skip
+    """Headers naming a skill (``{header: code}``) and a problem per unknown skill header."""
+    known = set(skills)
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
+    for header in headers:
+        code = _skill_code(header)
+        if code in known:
+            out[header] = code
+        elif SKILL_LIKE.match(str(header).strip()):
+            problems.append(Problem(
+                Text(f"Kode keterampilan {code} tidak ada di daftar keterampilan.",
+                     f"Skill code {code} is not in the skill list."),
+                row=1, column=str(header), value=str(header), code="unknown_skill"))  # fmt: skip
+    return out, problems
+
+
+def _skill_lists(values: pd.Series, rows: pd.Series, skills: list[str]
+                 ) -> tuple[pd.Series, list[Problem]]:  # fmt: skip
+    """``"PP1, PP2;BB3"`` -> the set of passed codes; unknown codes reported."""
+    known = set(skills)
+
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        items = [_skill_code(v) for v in LIST_SEPARATORS.split(str(value)) if v.strip()]
+        items = [v for v in items if v not in ("", "-")]
+        unknown = [v for v in items if v not in known]
+        if unknown:
+            return None, Text(f"Kode keterampilan tidak dikenal: {', '.join(unknown)}.",
+                              f"Unknown skill codes: {', '.join(unknown)}."), "unknown_skill"
+        return frozenset(items), None, ""
+
+    return checks.per_unique(values, rows, "keterampilan", judge, required=False)
+
+
+def _posyandu_ids(session: Session, names: pd.Series, villages: pd.Series) -> list[int | None]:
+    """The stored posyandu of that name in the same village (None when absent/ambiguous)."""
+    wanted = sorted(set(villages.dropna()))
+    stored: dict[tuple[str, str], list[int]] = {}
+    if wanted:
+        query = select(Fasilitas.id, Fasilitas.nama, Fasilitas.kode_desa).where(
+            Fasilitas.jenis == "posyandu", Fasilitas.kode_desa.in_(wanted))
+        for fid, nama, kode in session.execute(query):
+            stored.setdefault((kode, name_key(nama)), []).append(fid)
+    out: list[int | None] = []
+    for name, kode in zip(names, villages, strict=True):
+        hits = [] if blank(name) or blank(kode) else stored.get((kode, name_key(name)), [])
+        out.append(hits[0] if len(hits) == 1 else None)
+    return out
+
+
+def _foreign_ids(session: Session, ids: pd.Series, rows: pd.Series, scope: Scope
+                 ) -> list[Problem]:  # fmt: skip
+    """``kader_id``s already stored for a village outside the user's region."""
+    if scope.is_everything:
+        return []
+    query = select(Kader.kode, Kader.kode_desa).where(Kader.kode.in_(sorted(set(ids.dropna()))))
+    outside = {k: d for k, d in session.execute(query) if not scope.allows(d)}
+    return [
+        Problem(Text(f"ID kader ini sudah dipakai kader di desa {outside[k]}, di luar wilayah "
+                     "Anda.",
+                     f"This kader id belongs to a kader in village {outside[k]}, outside your "
+                     "region."),
+                row=int(rows[i]), column="kader_id", value=k, code="out_of_scope")
+        for i, k in ids.items() if k in outside
+    ]  # fmt: skip
+
+
+@register
+class KaderImporter(Importer):
+    """Kader roster and skill assessments (``kader``, ``kader_keterampilan``)."""
+
+    jenis = "kader"
+    title = Text("Kader posyandu", "Posyandu cadres (kader)")
+    tables = ("kader", "kader_keterampilan")
+
+    def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
+                report: ImportReport) -> Prepared | None:  # fmt: skip
+        table = read_table(path, sheet=options.get("sheet"))
+        report.notes += table.notes
+        rows = table.rows
+        skills = list(session.scalars(select(Keterampilan.kode).order_by(Keterampilan.urut,
+                                                                          Keterampilan.kode)))
+        frame, mapped, problems = map_columns(table.frame, COLUMNS, keep_other=True)
+        report.mapped_columns.update(mapped)
+        report.rows_total = len(frame)
+        canonical = {c.name for c in COLUMNS}
+        skill_cols, p_headers = _skill_columns(
+            [c for c in frame.columns if c not in canonical], skills)
+        problems += p_headers
+        present = set(mapped.values()) | (canonical & set(table.frame.columns))
+        has_list = "keterampilan" in present
+        if skill_cols and has_list:
+            problems.append(Problem(
+                Text("Pakai salah satu: kolom per keterampilan atau satu kolom 'keterampilan'.",
+                     "Use one layout: a column per skill or one 'keterampilan' column."),
+                row=1, column="keterampilan", code="layout"))  # fmt: skip
+        if problems:
+            report.add(problems)
+            return None
+        if not skill_cols and not has_list:
+            report.notes.append(Text("Tidak ada kolom keterampilan: hanya data kader diimpor.",
+                                     "No skill columns: only the kader rows are imported."))
+
+        known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
+        kode_desa, found = checks.village_codes(frame["kode_desa"], rows, known, scope)
+        kode, p_id = checks.per_unique(frame["kader_id"], rows, "kader_id",
+                                       lambda v: (str(v).strip(), None, ""))  # fmt: skip
+        # a row already refused for its village is not reported twice
+        found += p_id + _foreign_ids(session, kode[kode_desa.notna()], rows, scope)
+        has_aktif = "aktif" in present
+        if has_aktif:
+            aktif, p_aktif = checks.per_unique(
+                frame["aktif"], rows, "aktif",
+                _flag(FLAGS, Text("Status aktif tidak dikenali", "Unrecognised active flag"),
+                      "bad_flag"))  # fmt: skip
+            found += p_aktif
+        else:
+            aktif = pd.Series(True, index=frame.index, dtype=object)
+        tanggal, p_date = checks.dates(frame["tanggal_asesmen"], rows, "tanggal_asesmen",
+                                       today=options.get("today"), required=False)  # fmt: skip
+        found += p_date
+        posyandu = frame["posyandu"]
+        clean = pd.DataFrame({"kode": kode, "posyandu": posyandu, "kode_desa": kode_desa,
+                              "aktif": aktif, "tanggal_asesmen": tanggal})  # fmt: skip
+        found += checks.duplicates(pd.DataFrame({"kader_id": kode}), ["kader_id"], rows)
+
+        passed: dict[str, pd.Series] = {}
+        judge = _flag(PASSED, Text("Nilai keterampilan harus 1 (lulus) atau 0 (belum)",
+                                   "A skill value must be 1 (passed) or 0 (not yet)"),
+                      "bad_flag")  # fmt: skip
+        for header, code in skill_cols.items():
+            values, p_skill = checks.per_unique(frame[header], rows, str(header), judge,
+                                                required=False)  # fmt: skip
+            passed[code] = values
+            found += p_skill
+        if has_list:
+            lists, p_list = _skill_lists(frame["keterampilan"], rows, skills)
+            found += p_list
+            for code in skills:
+                passed[code] = lists.map(lambda s, c=code: None if s is None else c in s)
+
+        report.add(found)
+        report.rows_ok = int((~rows.isin(checks.bad_rows(found))).sum())
+        if not report.ok:
+            return None
+        clean["posyandu_id"] = pd.array(_posyandu_ids(session, posyandu, kode_desa),
+                                        dtype="Int64")  # fmt: skip
+        skill_rows = [
+            pd.DataFrame({"kode": clean["kode"], "keterampilan": code, "lulus": values,
+                          "tanggal": clean["tanggal_asesmen"]})[values.notna()]
+            for code, values in passed.items()
+        ]  # fmt: skip
+        skill_frame = (pd.concat(skill_rows, ignore_index=True) if skill_rows else
+                       pd.DataFrame(columns=["kode", "keterampilan", "lulus", "tanggal"]))
+        if not has_aktif:
+            clean = clean.drop(columns="aktif")
+        return Prepared({"kader": clean, "kader_keterampilan": skill_frame})
+
+    def write(self, session: Session, prepared: Prepared, impor_id: int,
+              progress: Progress) -> dict[str, int]:  # fmt: skip
+        kader = prepared.frames["kader"]
+        step = upsert(session, "kader", kader, ["kode"], impor_id)
+        counts = {"kader": len(kader), "kader_keterampilan": 0, **step}
+        skills = prepared.frames["kader_keterampilan"]
+        if skills.empty:
+            return counts
+        progress(2, 3, "keterampilan")
+        ids = dict(session.execute(
+            select(Kader.kode, Kader.id).where(Kader.kode.in_(sorted(kader["kode"])))).all())
+        frame = skills.assign(kader_id=skills["kode"].map(ids)).drop(columns="kode")
+        step = upsert(session, "kader_keterampilan", frame, ["kader_id", "keterampilan"],
+                      impor_id, existing_filter=KaderKeterampilan.kader_id.in_(
+                          sorted(set(ids.values()))))  # fmt: skip
+        counts["kader_keterampilan"] = len(frame)
+        counts["inserted"] += step["inserted"]
+        counts["updated"] += step["updated"]
+        return counts

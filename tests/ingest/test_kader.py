@@ -1,0 +1,283 @@
+"""The kader importer: wide and list skill layouts, every bad input, undo, scope, encodings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import Engine, text
+
+from dashboard.testing import loaded_database
+from layers.ingest.kader import KaderImporter
+from layers.ingest.run import run_import, undo_last
+from layers.scope import Scope
+from layers.store.engine import make_engine
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "geo" / "demo_9901"
+EVERYTHING = Scope.everything()
+#: every data table (impor_log is expected to grow: it records rejected files too)
+TABLES = ("wilayah", "penduduk", "fasilitas", "kasus_mingguan", "kader", "kader_keterampilan",
+          "impor_cadangan", "meta")  # fmt: skip
+#: a small slice of the roster keeps most tests fast (the full file has 196k skill rows)
+SLICE = 40
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kader") / "demo.sqlite"
+    loaded_database(DEMO, path)
+    return path
+
+
+@pytest.fixture
+def store(template: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A private copy of the demo store (loading it once per module keeps tests fast)."""
+    target = tmp_path / "store.sqlite"
+    shutil.copy(template, target)
+    engine = make_engine(f"sqlite:///{target}")
+    yield engine
+    engine.dispose()
+
+
+def dump(engine: Engine, tables: tuple[str, ...] = TABLES) -> dict[str, list[tuple]]:
+    """Every row of ``tables`` as raw values, in a fixed order (fast, exact)."""
+    out = {}
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table in tables:
+            width = len(cursor.execute(f"SELECT * FROM {table} LIMIT 0").description)
+            order = ", ".join(str(i + 1) for i in range(width))
+            out[table] = cursor.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+    finally:
+        raw.close()
+    return out
+
+
+def assert_same(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> None:
+    for table, rows in before.items():
+        assert rows == after[table], f"table {table} changed"
+
+
+def demo(rows: int | None = SLICE) -> pd.DataFrame:
+    frame = pd.read_csv(DEMO / "kader.csv", dtype=str, keep_default_na=False)
+    return frame if rows is None else frame.head(rows)
+
+
+def stored(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kader and their skills as facts (by kader code, posyandu by name), ids left out."""
+    with engine.connect() as conn:
+        kader = pd.read_sql(text(
+            "SELECT k.kode, k.posyandu, f.nama AS posyandu_tersimpan, k.kode_desa, k.aktif, "
+            "k.tanggal_asesmen FROM kader k LEFT JOIN fasilitas f ON f.id = k.posyandu_id "
+            "ORDER BY k.kode"), conn)  # fmt: skip
+        skills = pd.read_sql(text(
+            "SELECT k.kode, s.keterampilan, s.lulus, s.tanggal FROM kader_keterampilan s "
+            "JOIN kader k ON k.id = s.kader_id ORDER BY k.kode, s.keterampilan"), conn)
+    return kader, skills
+
+
+def clear(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM kader_keterampilan"))
+        conn.execute(text("DELETE FROM kader"))
+
+
+def run(engine: Engine, path: Path, scope: Scope = EVERYTHING, **options: object):  # noqa: ANN201
+    return run_import(engine, "kader", path, user="uji", scope=scope, options=options)
+
+
+def as_list_layout(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same roster with one ``keterampilan`` column listing the passed codes."""
+    skills = [c for c in frame.columns if c[:2] in ("PP", "BB", "IH", "UR", "DL")]
+    listed = frame[skills].apply(
+        lambda r: "; ".join(", ".join(c for c in skills[k:k + 7] if r[c] == "1")
+                            for k in range(0, len(skills), 7)), axis=1)  # fmt: skip
+    return frame.drop(columns=skills).assign(keterampilan=listed)
+
+
+def test_registered() -> None:
+    from layers.ingest.base import REGISTRY
+
+    assert REGISTRY["kader"] is KaderImporter
+
+
+def test_demo_file_round_trips(store: Engine) -> None:
+    kader, skills = stored(store)
+    clear(store)
+    report = run(store, DEMO / "kader.csv")
+    assert report.status == "ok", report.text("en")
+    assert report.written["kader"] == len(kader) == 7857
+    assert report.written["kader_keterampilan"] == len(skills) == 7857 * 25
+    again_kader, again_skills = stored(store)
+    pd.testing.assert_frame_equal(again_kader, kader)
+    pd.testing.assert_frame_equal(again_skills, skills)
+    assert again_kader["posyandu_tersimpan"].notna().all()  # every posyandu resolved
+
+
+def test_xlsx_and_list_layout_import_like_wide_csv(store: Engine, tmp_path: Path) -> None:
+    frame = demo()
+    frame.to_csv(tmp_path / "k.csv", index=False)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([int(v) if v in ("0", "1") else dt.date.fromisoformat(v)
+                      if len(v) == 10 and v[4] == "-" else v for v in row])  # fmt: skip
+    book.save(tmp_path / "k.xlsx")
+    as_list_layout(frame).to_csv(tmp_path / "list.csv", index=False)
+    clear(store)
+    results = []
+    for name in ("k.csv", "k.xlsx", "list.csv"):
+        report = run(store, tmp_path / name)
+        assert report.status == "ok", report.text("en")
+        results.append(stored(store))
+        undo_last(store, "uji")
+        assert stored(store)[0].empty
+    assert len(results[0][0]) == SLICE and len(results[0][1]) == SLICE * 25
+    for kader, skills in results[1:]:
+        pd.testing.assert_frame_equal(kader, results[0][0])
+        pd.testing.assert_frame_equal(skills, results[0][1])
+
+
+def test_reimport_is_idempotent_and_undo_restores(store: Engine, tmp_path: Path) -> None:
+    frame = demo()
+    frame["PP1"] = frame["PP1"].map({"0": "1", "1": "0"})
+    frame.loc[3, "aktif"] = "tidak aktif"
+    new = frame.iloc[[0]].assign(kader_id="K-BARU-1", posyandu="Posyandu Tak Terdaftar")
+    frame = pd.concat([frame, new], ignore_index=True)
+    path = tmp_path / "k.csv"
+    frame.to_csv(path, index=False)
+    before = dump(store)
+
+    first = run(store, path)
+    assert first.status == "ok", first.text("en")
+    assert (first.written["kader"], first.written["kader_keterampilan"]) == (41, 41 * 25)
+    after_first = stored(store)
+    kader = after_first[0].set_index("kode")
+    assert not kader.loc[frame.loc[3, "kader_id"], "aktif"]
+    assert kader.loc["K-BARU-1", "posyandu"] == "Posyandu Tak Terdaftar"
+    assert pd.isna(kader.loc["K-BARU-1", "posyandu_tersimpan"])  # kept as text only
+    second = run(store, path)
+    assert second.written["inserted"] == 0 and second.written["updated"] == 41 * 26
+    for got, want in zip(stored(store), after_first, strict=True):
+        pd.testing.assert_frame_equal(got, want)
+
+    undo_last(store, "uji")
+    undo_last(store, "uji")
+    assert_same(before, dump(store))
+
+
+def test_skill_codes_come_from_the_lookup_table(store: Engine, tmp_path: Path) -> None:
+    with store.begin() as conn:
+        conn.execute(text("INSERT INTO keterampilan (kode, kelompok, urut, label_id, label_en, "
+                          "terkonfirmasi) SELECT 'XX1', kelompok, 99, 'Uji', 'Test', 0 "
+                          "FROM keterampilan WHERE kode = 'PP1'"))  # fmt: skip
+    frame = demo(2)[["kader_id", "posyandu", "kode_desa", "aktif", "tanggal_asesmen", "PP1"]]
+    path = tmp_path / "k.csv"
+    frame.assign(XX1=["1", "0"]).to_csv(path, index=False)
+    report = run(store, path)
+    assert report.status == "ok", report.text("en")
+    skills = stored(store)[1].query("kode in @frame.kader_id and keterampilan == 'XX1'")
+    assert skills["lulus"].tolist() == [1, 0]
+
+
+TODAY = dt.date(2025, 12, 31)
+BAD = {
+    "unknown_skill_column": (lambda f: f.assign(PP9="1"), "unknown_skill", 1, "PP9"),
+    "unknown_listed_skill": (lambda f: as_list_layout(f).assign(
+        keterampilan=lambda g: g["keterampilan"].mask(g.index == 2, "PP1, ZZ9")),
+        "unknown_skill", 4, "keterampilan"),
+    "future_date": (lambda f: f.assign(tanggal_asesmen=f["tanggal_asesmen"].mask(
+        f.index == 5, "2026-01-05")), "future", 7, "tanggal_asesmen"),
+    "bad_date": (lambda f: f.assign(tanggal_asesmen=f["tanggal_asesmen"].mask(
+        f.index == 5, "kemarin")), "bad_date", 7, "tanggal_asesmen"),
+    "bad_active_flag": (lambda f: f.assign(aktif=f["aktif"].mask(f.index == 1, "mungkin")),
+                        "bad_flag", 3, "aktif"),
+    "bad_skill_value": (lambda f: f.assign(BB3=f["BB3"].mask(f.index == 6, "2")),
+                        "bad_flag", 8, "BB3"),
+    "duplicate": (lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True),
+                  "duplicate", SLICE + 2, "kader_id"),
+    "unknown_village": (lambda f: f.assign(kode_desa=f["kode_desa"].mask(f.index == 0,
+                                                                         "99.01.01.2999")),
+                        "unknown_code", 2, "kode_desa"),
+    "empty_id": (lambda f: f.assign(kader_id=f["kader_id"].mask(f.index == 9, "")),
+                 "missing", 11, "kader_id"),
+    "both_layouts": (lambda f: f.assign(keterampilan="PP1"), "layout", 1, "keterampilan"),
+    "missing_column": (lambda f: f.drop(columns="kode_desa"), "missing_column", 1, "kode_desa"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_is_reported_and_nothing_written(store: Engine, tmp_path: Path,
+                                                   case: str) -> None:  # fmt: skip
+    mangle: Callable[[pd.DataFrame], pd.DataFrame]
+    mangle, code, row, column = BAD[case]
+    path = tmp_path / "bad.csv"
+    mangle(demo()).to_csv(path, index=False)
+    before = dump(store)
+    report = run(store, path, today=TODAY)
+    assert report.status == "ditolak"
+    found = [(p.code, p.row, p.column) for p in report.problems]
+    assert found == [(code, row, column)], report.text("en")
+    assert report.problems[0].message("id") != report.problems[0].message("en")
+    assert_same(before, dump(store))
+
+
+def test_active_flag_spellings(store: Engine, tmp_path: Path) -> None:
+    spellings = {"1": True, "0": False, "ya": True, "tidak": False, "TRUE": True,
+                 "false": False, "Aktif": True, "Tidak Aktif": False}  # fmt: skip
+    frame = demo(len(spellings)).assign(aktif=list(spellings))
+    path = tmp_path / "k.csv"
+    frame.to_csv(path, index=False)
+    report = run(store, path)
+    assert report.status == "ok", report.text("en")
+    kader = stored(store)[0].set_index("kode").loc[frame["kader_id"], "aktif"]
+    assert [bool(v) for v in kader] == list(spellings.values())
+
+
+def test_scope_rejects_other_kecamatan(store: Engine, tmp_path: Path) -> None:
+    frame = demo(None)
+    frame = pd.concat([frame.head(30), frame[~frame["kode_desa"].str.startswith("99.01.01.")]
+                       .head(5)], ignore_index=True)  # fmt: skip
+    path = tmp_path / "k.csv"
+    frame.to_csv(path, index=False)
+    before = dump(store)
+    report = run(store, path, scope=Scope.of(["99.01.01"]))
+    assert report.status == "ditolak"
+    assert [(p.code, p.row) for p in report.problems] == [("out_of_scope", r)
+                                                          for r in range(32, 37)]  # fmt: skip
+    assert_same(before, dump(store))
+
+
+def test_kader_id_of_another_region_is_refused(store: Engine, tmp_path: Path) -> None:
+    other = demo(None).query("~kode_desa.str.startswith('99.01.01.')").iloc[[0]]
+    mine = demo(1)
+    frame = mine.assign(kader_id=other["kader_id"].item())
+    path = tmp_path / "k.csv"
+    frame.to_csv(path, index=False)
+    report = run(store, path, scope=Scope.of(["99.01.01"]))
+    assert [(p.code, p.row, p.column) for p in report.problems] == [
+        ("out_of_scope", 2, "kader_id")]
+
+
+def test_latin1_csv_reads(store: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        "kader_id;posyandu;kode_desa;aktif;tanggal_asesmen;keterampilan\n"
+        "K-LATIN-1;Posyandu Melati Ñ;9901011001;ya;15/03/2025;PP1 PP2 BB1\n"
+        .encode("latin-1"))  # fmt: skip
+    report = run(store, path)
+    assert report.status == "ok", report.text("en")
+    kader, skills = stored(store)
+    row = kader.set_index("kode").loc["K-LATIN-1"]
+    assert (row["posyandu"], row["kode_desa"]) == ("Posyandu Melati Ñ", "99.01.01.1001")
+    assert str(row["tanggal_asesmen"]) == "2025-03-15"
+    passed = skills.query("kode == 'K-LATIN-1' and lulus == 1")["keterampilan"].tolist()
+    assert sorted(passed) == ["BB1", "PP1", "PP2"]
+    assert len(skills.query("kode == 'K-LATIN-1'")) == 25
