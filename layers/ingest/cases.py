@@ -7,6 +7,8 @@ Accepted layouts
 * wide: ``kode_desa, tahun`` then one column per week (``1``..``53``, ``M1``, ``minggu_1``,
   ``W01``) holding case counts (deaths are then 0).
 ``penyakit`` may be missing when ``--penyakit`` (option ``penyakit``) names the disease.
+Without a ``kode_desa`` column, ``nama_desa`` + ``nama_kec`` (``desa``, ``kecamatan``…) are
+reconciled to codes by :mod:`layers.ingest.villages` (options ``konfirmasi``, ``tinjauan``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from layers.epiweek import EpiWeek
-from layers.ingest import checks
+from layers.ingest import checks, villages
 from layers.ingest.base import Importer, Prepared, Progress, register
 from layers.ingest.columns import Column, map_columns, normalize_header
 from layers.ingest.problems import ImportReport, Problem
@@ -54,6 +56,14 @@ def _week_columns(frame: pd.DataFrame) -> dict[str, int]:
         if match and 1 <= int(match.group(1)) <= 53:
             out[header] = int(match.group(1))
     return out
+
+
+def _long_layout(frame: pd.DataFrame) -> bool:
+    """True when the file names a week/date or a count column: then it is not wide, and a
+    week-like header (``M1``) is just an unknown column."""
+    long_names = {"minggu", "tanggal", "kasus"}
+    lookup = {normalize_header(a): c.name for c in COLUMNS for a in (c.name, *c.aliases)}
+    return any(lookup.get(normalize_header(h)) in long_names for h in frame.columns)
 
 
 def _melt_wide(frame: pd.DataFrame, rows: pd.Series, weeks: dict[str, int]
@@ -95,11 +105,13 @@ class CasesImporter(Importer):
         report.notes += table.notes
         frame, rows = table.frame, table.rows
         weeks = _week_columns(frame)
-        if weeks:
+        if weeks and not _long_layout(frame):
             frame, rows = _melt_wide(frame, rows, weeks)
             report.notes.append(Text(f"Format lebar: {len(weeks)} kolom minggu.",
                                      f"Wide layout: {len(weeks)} week columns."))  # fmt: skip
-        frame, mapped, problems = map_columns(frame, COLUMNS)
+        by_name = villages.uses_names(frame, COLUMNS[0])
+        columns = villages.columns_with_names(COLUMNS) if by_name else COLUMNS
+        frame, mapped, problems = map_columns(frame, columns)
         report.mapped_columns.update(mapped)
         report.rows_total = len(frame)
         if frame["kasus"].isna().all():
@@ -115,7 +127,13 @@ class CasesImporter(Importer):
             report.add(problems)
             return None
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
+        if by_name:
+            named = villages.resolve(session, scope, frame, rows, options, source=path)
+            report.notes += named.notes
+            frame["kode_desa"] = named.kode
         kode, p1 = checks.village_codes(frame["kode_desa"], rows, known, scope)
+        if by_name:  # unresolved names are reported by name, not as missing codes
+            p1 = named.problems + [p for p in p1 if p.code != "missing"]
         default = options.get("penyakit")
         penyakit_in = frame["penyakit"] if default is None else frame["penyakit"].fillna(default)
         penyakit, p2 = _diseases(penyakit_in, rows)

@@ -19,7 +19,9 @@ from layers.text import Text
 
 #: ``judge(value) -> (parsed, message or None, problem code)``
 Judge = Callable[[str], tuple[Any, Text | None, str]]
-_INT = re.compile(r"^[+-]?\d+(\.0+)?$")
+_INT = re.compile(r"^[+-]?\d+(\.0+)?$", re.ASCII)
+#: the largest count a 32-bit INTEGER column holds on every database
+INT_MAX = 2_147_483_647
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 
 
@@ -89,13 +91,14 @@ def integers(
         text = str(value).replace(" ", "")
         if not _INT.match(text):
             return None, Text("Harus bilangan bulat.", "Must be a whole number."), "not_integer"
-        number = int(float(text))
+        number = int(text.split(".")[0])
+        ceiling = INT_MAX if maximum is None else maximum
         if minimum is not None and number < minimum:
             return None, Text(f"Tidak boleh kurang dari {minimum}.",
                               f"Must not be less than {minimum}."), "too_small"
-        if maximum is not None and number > maximum:
-            return None, Text(f"Tidak boleh lebih dari {maximum}.",
-                              f"Must not be more than {maximum}."), "too_large"
+        if number > ceiling:
+            return None, Text(f"Tidak boleh lebih dari {ceiling}.",
+                              f"Must not be more than {ceiling}."), "too_large"
         return number, None, ""
 
     return per_unique(values, rows, column, judge, required=required, dtype="Int64")

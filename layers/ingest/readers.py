@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,20 +79,35 @@ def _read_csv(data: bytes) -> Table:
             code="format",
         )
     text, notes = _decode(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac Excel writes CR only
     if not text.strip():
         raise reject("File kosong.", "The file is empty.", code="empty")
-    sample = text[:20000]
     try:
-        delimiter = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=DELIMITERS).delimiter
+        delimiter = csv.Sniffer().sniff(text.splitlines()[0], delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
-    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                        skip_blank_lines=False, engine="python")  # fmt: skip
+    try:
+        # header=None: pandas would silently rename a repeated header ("kasus.1")
+        raw = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                          skip_blank_lines=False, header=None, engine="python")  # fmt: skip
+    except (pd.errors.ParserError, csv.Error) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise reject(
+            "Baris CSV tidak bisa dibaca (jumlah kolom tidak cocok, tanda kutip tidak "
+            "ditutup, atau file terpotong). Periksa pemisah kolom dan tanda kutip.",
+            "A CSV line cannot be read (wrong number of fields, an unclosed quote, or a "
+            "truncated file). Check the delimiter and the quotes.",
+            code="parse", row=int(line.group(1)) if line else None,
+        ) from exc
+    header = [str(v) if v is not None else "" for v in raw.iloc[0]]
+    frame = raw.iloc[1:].reset_index(drop=True)
+    frame.columns = header
     return _finish(frame, notes)
 
 
 def _finish(frame: pd.DataFrame, notes: list[Text], header_row: int = 1) -> Table:
     frame.columns = [str(c).strip() for c in frame.columns]
+    _check_headers(frame)
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v).astype(object)
     # one "empty" for every reader and pandas version: None (never "", NaN or pd.NA)
     frame = frame.where(frame.notna() & (frame != ""), None)
@@ -101,6 +117,28 @@ def _finish(frame: pd.DataFrame, notes: list[Text], header_row: int = 1) -> Tabl
     if frame.empty:
         raise reject("File tidak berisi baris data.", "The file has no data rows.", code="empty")
     return Table(frame, rows, notes)
+
+
+def _check_headers(frame: pd.DataFrame) -> None:
+    """Refuse repeated headers and data under an empty header (either would lose data)."""
+    problems = []
+    seen: set[str] = set()
+    for position, name in enumerate(frame.columns):
+        column = frame.iloc[:, position]
+        if not name and column.map(lambda v: v not in (None, "")).any():
+            problems.append(Problem(
+                Text(f"Kolom ke-{position + 1} berisi data tetapi tidak punya judul.",
+                     f"Column {position + 1} holds data but has no header."),
+                row=1, column=f"#{position + 1}", code="blank_header",
+            ))  # fmt: skip
+        elif name and name in seen:
+            problems.append(Problem(
+                Text("Judul kolom ini muncul dua kali.", "This header appears twice."),
+                row=1, column=name, value=name, code="duplicate_column",
+            ))  # fmt: skip
+        seen.add(name)
+    if problems:
+        raise Rejected(problems)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
@@ -157,7 +195,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         raise Rejected(problems)
     if not values or not any(v is not None for v in values[0]):
         raise reject("File tidak berisi judul kolom.", "The file has no header row.", code="empty")
-    header = [v if v is not None else f"kolom_{i + 1}" for i, v in enumerate(values[0])]
+    header = [v if v is not None else "" for v in values[0]]
     frame = pd.DataFrame(values[1:], columns=header, dtype=object)
     return _finish(frame, [], header_row=FIRST_DATA_ROW - 1)
 

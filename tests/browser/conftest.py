@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from dashboard import testing
+
+# CI machines are small and busy: give the page time, but fail rather than hang
+expect.set_options(timeout=20_000)
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO / "data" / "geo" / "demo_9901"
@@ -44,5 +47,6 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="id-ID")
     page = context.new_page()
+    page.set_default_timeout(30_000)
     yield page
     context.close()

@@ -211,7 +211,9 @@ def test_progress_bar_on_a_terminal(db: Path) -> None:
         os.close(leader)
     assert done.returncode == 0, done.stdout
     shown = b"".join(chunks).decode()
-    assert "tulis" in shown and "] 100%" in shown, shown
+    # which stage names show depends on timing (the bar appears after 0.5 s); the bar and
+    # its end do not
+    assert "[#" in shown and "] 100%" in shown, shown
 
 
 class _Terminal(io.StringIO):
