@@ -17,6 +17,7 @@ from bench.common import write_json
 #: benchmark name -> module with ``run(quick: bool) -> dict``
 BENCHMARKS = {
     "map_payload": "bench.map_payload",
+    "imports": "bench.imports",
 }
 
 

@@ -73,6 +73,8 @@ def fmt_value(value: float, unit: str) -> str:
         return f"{value:.2f} s" if value >= 1 else f"{value * 1e3:.0f} ms"
     if unit == "m²":
         return f"{value / 1e6:.2f} km²" if value >= 1e5 else f"{value:,.0f} m²"
+    if unit == "rows/s":
+        return f"{value:,.0f} rows/s"
     if unit == "count":
         return f"{value:,.0f}"
     return f"{value:.3g} {unit}"

@@ -87,9 +87,11 @@ def upsert(
     if exists.any():
         keys_hit = merged.loc[exists, key]
         previous = old.merge(keys_hit, on=key, how="inner")
-        session.add(ImporCadangan(impor_id=impor_id, tabel=table, baris=json.dumps(
-            [{k: _encode(v) for k, v in r.items()} for r in _records(previous)]
-        )))  # fmt: skip
+        for start in range(0, len(previous), CHUNK):  # chunks: no giant JSON values
+            part = _records(previous.iloc[start : start + CHUNK])
+            session.add(ImporCadangan(impor_id=impor_id, tabel=table, baris=json.dumps(
+                [{k: _encode(v) for k, v in r.items()} for r in part]
+            )))  # fmt: skip
         updates = merged.loc[exists].drop(columns="_merge")
         for start in range(0, len(updates), CHUNK):
             session.execute(update(model), _records(updates.iloc[start : start + CHUNK]))

@@ -86,6 +86,10 @@ def _open_import_page(page: Page, url: str) -> None:
     page.goto(f"{url}/impor")
     expect(page.locator("#impor-upload")).to_be_visible()
     choose(page, "impor-jenis", CASES_TITLE)
+    # the upload is a lazily loaded component re-rendered for the chosen kind: wait until
+    # its file input carries that kind's suffixes before handing it a file
+    expect(page.locator(UPLOAD_INPUT)).to_have_attribute("accept", ".csv,.xlsx")
+    page.wait_for_load_state("networkidle")
 
 
 def test_bad_file_gets_a_report_and_nothing_is_written(page: Page, import_app) -> None:
@@ -129,6 +133,10 @@ def test_good_file_imports_changes_the_map_and_undo_restores_it(
     page.click("#nav-impor")
     expect(page.locator("#impor-upload")).to_be_visible()
     choose(page, "impor-jenis", CASES_TITLE)
+    # the upload is a lazily loaded component re-rendered for the chosen kind: wait until
+    # its file input carries that kind's suffixes before handing it a file
+    expect(page.locator(UPLOAD_INPUT)).to_have_attribute("accept", ".csv,.xlsx")
+    page.wait_for_load_state("networkidle")
     _upload(page, "kasus_baik.csv", body)
     expect(page.locator("#impor-run")).to_be_disabled()  # not before a clean check
     page.click("#impor-check")
