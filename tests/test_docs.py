@@ -39,6 +39,16 @@ def test_every_command_is_documented() -> None:
     assert not missing, f"commands missing from the README: {missing}"
 
 
+def test_every_importer_is_documented() -> None:
+    from layers.ingest import REGISTRY
+
+    docs = (REPO / "docs" / "imports.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^## `([a-z_]+)`", docs, re.MULTILINE))
+    assert set(REGISTRY) == documented, f"registered {sorted(REGISTRY)}, documented {documented}"
+    for kind, importer in REGISTRY.items():
+        assert importer.title.id != importer.title.en, kind
+
+
 def test_quick_start_is_two_commands() -> None:
     block = README.split("## Quick start", 1)[1].split("```")[1]
     lines = [line.split("#")[0].strip() for line in block.strip().splitlines()]

@@ -243,3 +243,29 @@ def test_progress_bar_drawing() -> None:
     slow(1, 2, "baca")
     slow.close()
     assert quiet.getvalue() == ""
+
+
+def test_village_names_review_file_then_confirmed_import(db: Path, tmp_path: Path) -> None:
+    """Names instead of codes: a typo is proposed in a review file, confirmed, imported."""
+    villages = pd.read_json(DEMO / "desa.geojson")["features"].map(lambda f: f["properties"])
+    first = villages.iloc[0]
+    typo = first["nama_desa"][:-1] + ("a" if first["nama_desa"][-1] != "a" else "e")
+    src = tmp_path / "nama.csv"
+    src.write_text("nama_desa,nama_kec,penyakit,tahun,minggu,kasus\n"
+                   f"{typo},{first['nama_kec']},diare_akut,2025,20,41\n", encoding="utf-8")
+    before = cases(db)
+
+    refused = pws("import", "kasus", src, "--json", db=db)
+    assert refused.returncode == 1
+    assert any(p["kode"] == "needs_confirmation" for p in json.loads(refused.stdout)["problems"])
+    assert cases(db) == before
+    review = src.with_name("nama.tinjauan.csv")
+    proposals = pd.read_csv(review, dtype=str, keep_default_na=False)
+    assert list(proposals["kode_desa_usulan"]) == [first["kode_desa"]]
+
+    proposals["setuju"] = "ya"
+    proposals.to_csv(review, index=False)
+    done = pws("import", "kasus", src, "--konfirmasi", review, db=db)
+    assert done.returncode == 0, done.stdout + done.stderr
+    stored = {(r[0], r[2], r[3]): r[4] for r in cases(db)}
+    assert stored[(first["kode_desa"], 2025, 20)] == 41
