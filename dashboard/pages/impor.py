@@ -4,164 +4,45 @@ The browser never names a file path, a database or a region: an upload is saved
 server-side under a random token, the check (a dry run) and the import take the scope and
 the user from the server (``context.current()``; until accounts exist the user is
 ``"web"``), and the import itself runs as a Dash *background* callback in a child process
-(``DiskcacheManager``, see :func:`jobs_cache`). That child gets a *job ticket* written by
+(``DiskcacheManager``). That child gets a *job ticket* written by
 the server — file, kind, scope, user and a key naming the app's database — and rebuilds
-its own engine from the database URL kept in this process's memory (never on disk).
+its own engine from the database URL kept in this process's memory (never on disk). The
+store of uploads and tickets and the job's engine live in :mod:`dashboard.pages.impor_jobs`;
+this module is the layout and the callbacks.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import functools
-import getpass
-import hashlib
 import logging
-import os
-import re
-import secrets
-import shutil
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import diskcache
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from sqlalchemy import make_url, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from dashboard import context
 from dashboard.i18n import CATALOGUE, t
+from dashboard.pages import impor_jobs as jobs
+from dashboard.pages.impor_jobs import jobs_cache  # noqa: F401 - app.py builds the job manager on it
 from layers import ingest  # noqa: F401 - importing the package registers every importer
 from layers.ingest import base as ingest_base
 from layers.ingest import run as ingest_run
 from layers.ingest.problems import ImportReport, Rejected
 from layers.ingest.readers import read_table
-from layers.store import engine as store_engine
 from layers.store.models import ImporLog
 
 log = logging.getLogger(__name__)
 
-#: the largest file the page accepts (the command line takes up to 100 MB)
-UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 PREVIEW_ROWS = 10
 RECENT_IMPORTS = 10
 #: who imports from the browser until user accounts exist
 WEB_USER = "web"
-#: uploads and job tickets older than this are forgotten
-TICKET_SECONDS = 24 * 3600
 #: files read by :func:`read_table` (the rest, e.g. boundaries, get no preview)
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-_UNSAFE = re.compile(r"[^\w.\-]+")
-
-#: database key -> URL (with its password), filled by :func:`register` in this process and
-#: inherited by the forked job processes; only the key goes into a ticket on disk
-_DATABASES: dict[str, str] = {}
-
-
-# --- jobs: the shared store of uploads, tickets and background results ------------------
-
-
-def jobs_dir() -> Path:
-    """Where uploads, tickets and background results live: a per-user temp folder.
-
-    One fixed folder per user (``$TMPDIR`` decides where), so that every gunicorn worker
-    and every job process sees the same store.
-    """
-    folder = Path(tempfile.gettempdir()) / f"pws-jobs-{getpass.getuser()}"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
-@functools.cache
-def jobs_cache() -> diskcache.Cache:
-    """The diskcache behind the background-callback manager and the page's tickets."""
-    return diskcache.Cache(str(jobs_dir() / "cache"))
-
-
-def _uploads_dir() -> Path:
-    return jobs_dir() / "uploads"
-
-
-def _url_key(url: str) -> str:
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
-
-
-def _database_key(engine: Engine) -> str:
-    """A stable name for the app's database; the same in every worker of a deployment."""
-    url = engine.url.render_as_string(hide_password=False)
-    key = _url_key(url)
-    _DATABASES[key] = url
-    return key
-
-
-def _database_url(key: str) -> str | None:
-    """The URL behind ``key``: from this process's memory (inherited by a forked job), else
-    the configured database if it is the one named (a job started by spawn, not fork)."""
-    if key in _DATABASES:
-        return _DATABASES[key]
-    configured = make_url(store_engine.database_url()).render_as_string(hide_password=False)
-    return configured if _url_key(configured) == key else None
-
-
-def _ticket(kind: str, token: object) -> dict[str, Any] | None:
-    """The server-side record behind a token the browser holds (None if unknown)."""
-    if not isinstance(token, str) or not _TOKEN.match(token):
-        return None
-    found = jobs_cache().get(f"pws-{kind}:{token}")
-    return found if isinstance(found, dict) else None
-
-
-def _new_ticket(kind: str, data: dict[str, Any]) -> str:
-    token = secrets.token_hex(16)
-    jobs_cache().set(f"pws-{kind}:{token}", data, expire=TICKET_SECONDS)
-    return token
-
-
-def _sweep_uploads(now: float | None = None) -> None:
-    """Delete upload folders older than the ticket lifetime."""
-    now = time.time() if now is None else now
-    folder = _uploads_dir()
-    if not folder.is_dir():
-        return
-    for child in folder.iterdir():
-        try:
-            if now - child.stat().st_mtime > TICKET_SECONDS:
-                shutil.rmtree(child, ignore_errors=True)
-        except OSError:
-            continue
-
-
-def save_upload(contents: str, filename: str) -> tuple[str, Path, str]:
-    """Save a ``dcc.Upload`` data URL to its own temp folder; return (token, path, name).
-
-    Raises :class:`ValueError` for a malformed or too large upload.
-    """
-    _, _, payload = contents.partition(",")
-    if len(payload) > UPLOAD_MAX_BYTES * 4 // 3 + 8:
-        raise ValueError("too large")
-    try:
-        data = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("not base64") from exc
-    if len(data) > UPLOAD_MAX_BYTES:
-        raise ValueError("too large")
-    display = Path(str(filename).replace("\\", "/")).name[:200] or "upload"
-    stem, suffix = os.path.splitext(display)
-    safe = (_UNSAFE.sub("_", stem)[:80] or "upload") + _UNSAFE.sub("", suffix.lower())[:10]
-    _sweep_uploads()
-    folder = _uploads_dir() / secrets.token_hex(16)
-    folder.mkdir(parents=True, mode=0o700)
-    path = folder / safe
-    path.write_bytes(data)
-    token = _new_ticket("upload", {"path": str(path), "name": display, "size": len(data)})
-    return token, path, display
-
 
 # --- rendering ----------------------------------------------------------------------------
 
@@ -200,7 +81,7 @@ def preview(path: Path, name: str, lang: str) -> list:
     if path.suffix.lower() not in TABLE_SUFFIXES:
         return [*head, html.P(t("impor.preview.none", lang), className="pws-hint")]
     try:
-        table = read_table(path, max_bytes=UPLOAD_MAX_BYTES)
+        table = read_table(path, max_bytes=jobs.UPLOAD_MAX_BYTES)
     except Rejected as rejected:
         return [*head, _problems_list([p.to_dict(lang) for p in rejected.problems], lang)]
     frame = table.frame
@@ -310,10 +191,10 @@ def layout(lang: str, **_: object) -> html.Div:
                 id="impor-upload",
                 children=html.Div([t("impor.upload.drop", lang), " ",
                                    html.A(t("impor.upload.pick", lang))]),
-                accept=_accept(first), max_size=UPLOAD_MAX_BYTES, multiple=False,
+                accept=_accept(first), max_size=jobs.UPLOAD_MAX_BYTES, multiple=False,
                 className="pws-upload",
             ),
-            html.P(t("impor.upload.limit", lang, mb=UPLOAD_MAX_BYTES // (1024 * 1024)),
+            html.P(t("impor.upload.limit", lang, mb=jobs.UPLOAD_MAX_BYTES // (1024 * 1024)),
                    className="pws-hint"),
             html.Div(id="impor-preview"),
         ], className="pws-card"),
@@ -359,9 +240,9 @@ def _on_upload(contents: str | None, filename: str | None, lang: str) -> tuple:
     if not contents:
         raise PreventUpdate
     try:
-        token, path, name = save_upload(contents, filename or "upload")
+        token, path, name = jobs.save_upload(contents, filename or "upload")
     except ValueError:
-        message = t("impor.upload.bad", lang, mb=UPLOAD_MAX_BYTES // (1024 * 1024))
+        message = t("impor.upload.bad", lang, mb=jobs.UPLOAD_MAX_BYTES // (1024 * 1024))
         return None, html.P(message, className="pws-bad"), True
     return token, preview(path, name, lang), False
 
@@ -370,7 +251,7 @@ def _on_check(token: str | None, jenis: str | None, lang: str) -> tuple:
     """Dry run of the uploaded file: the report, and the check ticket when it is clean."""
     if ctx.triggered_id != "impor-check":
         return [], None, []  # a new file or kind: check again
-    upload = _ticket("upload", token)
+    upload = jobs.ticket("upload", token)
     if upload is None or jenis not in ingest_base.REGISTRY:
         return html.P(t("impor.upload.missing", lang), className="pws-bad"), None, []
     app_ctx = context.current()
@@ -390,41 +271,33 @@ def _on_run(_: int | None, checked: dict | None, lang: str) -> tuple:
     """Turn a clean check into a job ticket that the server fills (scope, user, database)."""
     if not isinstance(checked, dict):
         raise PreventUpdate
-    upload = _ticket("upload", checked.get("upload"))
+    upload = jobs.ticket("upload", checked.get("upload"))
     jenis = checked.get("jenis")
     if upload is None or jenis not in ingest_base.REGISTRY:
         raise PreventUpdate
     if ingest_run.sha256_of(Path(upload["path"])) != checked.get("sha256"):
         raise PreventUpdate  # the checked file is not the one on disk any more
     app_ctx = context.current()
-    token = _new_ticket("job", {
+    token = jobs.new_ticket("job", {
         "path": upload["path"], "name": upload["name"], "jenis": jenis,
-        "scope": app_ctx.scope(), "user": WEB_USER, "db": _database_key(app_ctx.engine),
+        "scope": app_ctx.scope(), "user": WEB_USER, "db": jobs.database_key(app_ctx.engine),
     })
     return token, None, {"display": "flex"}, []
 
 
 def run_job(set_progress: Callable[[tuple], None], token: str | None, lang: str) -> tuple:
     """The background import (in a child process): run the ticket, report progress."""
-    job = _ticket("job", token)
+    job = jobs.ticket("job", token)
     if job is None:
         raise PreventUpdate
-    url = _database_url(job["db"])
-    if url is None:
-        return html.P(t("impor.error", lang), className="pws-bad"), []
-    engine = store_engine.make_engine(url)
 
     def progress(done: int, total: int, what: str) -> None:
         set_progress((str(done), str(max(total, 1)), _step(what, lang)))
 
-    try:
-        report = ingest_run.run_import(
-            engine, job["jenis"], Path(job["path"]), user=job["user"], scope=job["scope"],
-            progress=progress, display_name=job["name"],
-        )
-        recent = recent_view(engine, lang)
-    finally:
-        engine.dispose()
+    done = jobs.run_ticket(job, progress, lambda engine: recent_view(engine, lang))
+    if done is None:
+        return html.P(t("impor.error", lang), className="pws-bad"), []
+    report, recent = done
     return result_view(report, lang), recent
 
 
@@ -456,7 +329,7 @@ def _on_template(_: list, lang: str) -> tuple:
 def register(app: Dash) -> None:
     """The page's callbacks; the import itself is a background callback."""
     app_ctx = app.server.extensions[context.EXTENSION_KEY]
-    _database_key(app_ctx.engine)  # known in this process before any job forks
+    jobs.database_key(app_ctx.engine)  # known in this process before any job forks
 
     app.callback(Output("impor-upload", "accept"), Input("impor-jenis", "value"))(_accept)
 

@@ -17,7 +17,9 @@ from typing import Any, ClassVar
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers.ingest.problems import ImportReport
+from layers.ingest.columns import Column, map_columns
+from layers.ingest.problems import ImportReport, Problem
+from layers.ingest.readers import read_table
 from layers.scope import Scope
 from layers.text import Text
 
@@ -31,6 +33,52 @@ class Prepared:
 
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Mapped:
+    """A file read and mapped by :func:`read_mapped`."""
+
+    #: the rows under canonical column names (absent optional columns are all None)
+    frame: pd.DataFrame
+    #: each row's number as the user counts it
+    rows: pd.Series
+    #: the frame that was mapped, headers as written
+    source: pd.DataFrame
+    #: canonical columns the file really has (under their own name or an alias)
+    present: set[str]
+
+
+def read_mapped(
+    path: Path, columns: tuple[Column, ...] | Callable[[pd.DataFrame], tuple[Column, ...]],
+    options: dict[str, Any], report: ImportReport, *, keep_other: bool = False,
+    reshape: Callable[[pd.DataFrame, pd.Series, ImportReport], tuple[pd.DataFrame, pd.Series]]
+    | None = None,
+    check: Callable[[Mapped], list[Problem]] | None = None,
+) -> Mapped | None:
+    """The opening of every ``prepare``: read ``path``, map its headers, note both on ``report``.
+
+    ``reshape`` turns the file as read into the layout to map (the wide case recaps);
+    ``columns`` may be chosen from that frame; ``check`` adds file-level problems of its own.
+    Returns None, with every column problem added to ``report``, when the columns do not do.
+    """
+    table = read_table(path, sheet=options.get("sheet"))
+    report.notes += table.notes
+    frame, rows = table.frame, table.rows
+    if reshape is not None:
+        frame, rows = reshape(frame, rows, report)
+    wanted = columns(frame) if callable(columns) else columns
+    mapped_frame, mapped, problems = map_columns(frame, wanted, keep_other=keep_other)
+    report.mapped_columns.update(mapped)
+    report.rows_total = len(mapped_frame)
+    present = set(mapped.values()) | {c.name for c in wanted if c.name in frame.columns}
+    out = Mapped(mapped_frame, rows, frame, present)
+    if check is not None:
+        problems += check(out)
+    if problems:
+        report.add(problems)
+        return None
+    return out
 
 
 class Importer(ABC):

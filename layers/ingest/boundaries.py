@@ -53,7 +53,7 @@ from layers.ingest import checks
 from layers.ingest.base import Importer, Prepared, Progress, register
 from layers.ingest.columns import normalize_header
 from layers.ingest.problems import ImportReport, Problem, reject
-from layers.ingest.readers import MAX_BYTES
+from layers.ingest.readers import MAX_BYTES, check_size
 from layers.ingest.write import upsert
 from layers.scope import Scope
 from layers.store import load
@@ -106,17 +106,7 @@ def read_boundary_file(path: Path, options: dict[str, Any]) -> tuple[gpd.GeoData
     if path.is_dir():
         gdf = _read_folder(path, path.name, options, notes)
     else:
-        size = path.stat().st_size
-        if size == 0:
-            raise reject("File kosong.", "The file is empty.", code="empty")
-        if size > MAX_BYTES:
-            raise reject(
-                f"File terlalu besar ({size / 1e6:.0f} MB; batas {MAX_BYTES / 1e6:.0f} MB). "
-                "Bagi file per kabupaten.",
-                f"File too large ({size / 1e6:.0f} MB; limit {MAX_BYTES / 1e6:.0f} MB). "
-                "Split it by kabupaten.",
-                code="too_large",
-            )
+        check_size(path, MAX_BYTES, Text("Bagi file per kabupaten.", "Split it by kabupaten."))
         suffix = path.suffix.lower()
         if suffix == ".zip" or (suffix not in GEO_SUFFIXES and zipfile.is_zipfile(path)):
             gdf = _read_zip(path, options, notes)

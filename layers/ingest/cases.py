@@ -23,17 +23,14 @@ from sqlalchemy.orm import Session
 
 from layers.epiweek import EpiWeek
 from layers.ingest import checks, villages
-from layers.ingest.base import Importer, Prepared, Progress, register
-from layers.ingest.columns import Column, map_columns, normalize_header
+from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
+from layers.ingest.columns import CODE_ALIASES, Column, normalize_header
 from layers.ingest.problems import ImportReport, Problem
-from layers.ingest.readers import read_table
 from layers.ingest.write import upsert
 from layers.scope import Scope
 from layers.store.models import KasusMingguan, Wilayah
 from layers.text import Text
 
-CODE_ALIASES = ("kode", "kd_desa", "kode_wilayah", "kode_kelurahan", "kode_desa_kelurahan",
-                "kode_kemendagri", "village_code")  # fmt: skip
 COLUMNS = (
     Column("kode_desa", CODE_ALIASES),
     Column("penyakit", ("jenis_penyakit", "disease", "sindrom"), required=False),
@@ -79,6 +76,38 @@ def _melt_wide(frame: pd.DataFrame, rows: pd.Series, weeks: dict[str, int]
         long["_row"].reset_index(drop=True)
 
 
+def _unwide(frame: pd.DataFrame, rows: pd.Series, report: ImportReport
+            ) -> tuple[pd.DataFrame, pd.Series]:  # fmt: skip
+    """A wide recap (one column per week) as long rows; any other layout unchanged."""
+    weeks = _week_columns(frame)
+    if not weeks or _long_layout(frame):
+        return frame, rows
+    report.notes.append(Text(f"Format lebar: {len(weeks)} kolom minggu.",
+                             f"Wide layout: {len(weeks)} week columns."))  # fmt: skip
+    return _melt_wide(frame, rows, weeks)
+
+
+def _columns(frame: pd.DataFrame) -> tuple[Column, ...]:
+    """The columns to map: with village names instead of codes when the file has no codes."""
+    return villages.columns_with_names(COLUMNS) if villages.uses_names(frame, COLUMNS[0]) \
+        else COLUMNS  # fmt: skip
+
+
+def _count_and_week(read: Mapped) -> list[Problem]:
+    """A recap needs counts, and weeks (``tahun`` + ``minggu``) or dates."""
+    frame = read.frame
+    problems = []
+    if frame["kasus"].isna().all():
+        problems.append(Problem(Text("Kolom 'kasus' tidak ada.", "Column 'kasus' is missing."),
+                                row=1, column="kasus", code="missing_column"))  # fmt: skip
+    if frame["minggu"].isna().all() and frame["tanggal"].isna().all():
+        problems.append(Problem(
+            Text("Perlu kolom 'tahun' dan 'minggu', atau 'tanggal'.",
+                 "Needs columns 'tahun' and 'minggu', or 'tanggal'."),
+            row=1, column="minggu", code="missing_column"))  # fmt: skip
+    return problems
+
+
 def _diseases(values: pd.Series, rows: pd.Series) -> tuple[pd.Series, list[Problem]]:
     def judge(value: str) -> tuple[Any, Text | None, str]:
         slug = normalize_header(value)
@@ -101,31 +130,13 @@ class CasesImporter(Importer):
 
     def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
                 report: ImportReport) -> Prepared | None:  # fmt: skip
-        table = read_table(path, sheet=options.get("sheet"))
-        report.notes += table.notes
-        frame, rows = table.frame, table.rows
-        weeks = _week_columns(frame)
-        if weeks and not _long_layout(frame):
-            frame, rows = _melt_wide(frame, rows, weeks)
-            report.notes.append(Text(f"Format lebar: {len(weeks)} kolom minggu.",
-                                     f"Wide layout: {len(weeks)} week columns."))  # fmt: skip
-        by_name = villages.uses_names(frame, COLUMNS[0])
-        columns = villages.columns_with_names(COLUMNS) if by_name else COLUMNS
-        frame, mapped, problems = map_columns(frame, columns)
-        report.mapped_columns.update(mapped)
-        report.rows_total = len(frame)
-        if frame["kasus"].isna().all():
-            problems.append(Problem(Text("Kolom 'kasus' tidak ada.", "Column 'kasus' is missing."),
-                                    row=1, column="kasus", code="missing_column"))  # fmt: skip
-        has_week = frame["minggu"].notna().any()
-        if not has_week and frame["tanggal"].isna().all():
-            problems.append(Problem(
-                Text("Perlu kolom 'tahun' dan 'minggu', atau 'tanggal'.",
-                     "Needs columns 'tahun' and 'minggu', or 'tanggal'."),
-                row=1, column="minggu", code="missing_column"))  # fmt: skip
-        if problems:
-            report.add(problems)
+        read = read_mapped(path, _columns, options, report, reshape=_unwide,
+                           check=_count_and_week)  # fmt: skip
+        if read is None:
             return None
+        frame, rows = read.frame, read.rows
+        by_name = villages.uses_names(read.source, COLUMNS[0])
+        has_week = frame["minggu"].notna().any()
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
         if by_name:
             named = villages.resolve(session, scope, frame, rows, options, source=path)

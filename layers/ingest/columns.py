@@ -14,6 +14,10 @@ import pandas as pd
 from layers.ingest.problems import Problem
 from layers.text import Text
 
+#: headers meaning ``kode_desa`` in every importer that takes a village code
+CODE_ALIASES = ("kode", "kd_desa", "kode_wilayah", "kode_kelurahan", "kode_desa_kelurahan",
+                "kode_kemendagri", "village_code")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Column:

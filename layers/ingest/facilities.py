@@ -36,11 +36,9 @@ from sqlalchemy.orm import Session
 
 from layers import codes
 from layers.ingest import checks
-from layers.ingest.base import Importer, Prepared, Progress, register
-from layers.ingest.cases import CODE_ALIASES
-from layers.ingest.columns import Column, map_columns
+from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
+from layers.ingest.columns import CODE_ALIASES, Column
 from layers.ingest.problems import ImportReport, Problem
-from layers.ingest.readers import read_table
 from layers.ingest.write import upsert
 from layers.scope import Scope
 from layers.store.models import Fasilitas, Wilayah
@@ -313,6 +311,23 @@ def _fasyankes_taken(session: Session, clean: pd.DataFrame, rows: pd.Series) -> 
     ]  # fmt: skip
 
 
+def _place_columns(read: Mapped) -> list[Problem]:
+    """A facility needs a village code or both coordinates (a lone lon or lat is a mistake)."""
+    present = read.present
+    if "kode_desa" not in present and not {"lon", "lat"} <= present:
+        return [Problem(
+            Text("Perlu kolom 'kode_desa' atau kolom 'lon' dan 'lat'.",
+                 "Needs column 'kode_desa' or columns 'lon' and 'lat'."),
+            row=1, column="kode_desa", code="missing_column")]  # fmt: skip
+    if len({"lon", "lat"} & present) == 1:
+        missing = "lat" if "lon" in present else "lon"
+        return [Problem(
+            Text(f"Kolom '{missing}' tidak ada (koordinat perlu lon dan lat).",
+                 f"Column '{missing}' is missing (coordinates need lon and lat)."),
+            row=1, column=missing, code="missing_column")]  # fmt: skip
+    return []
+
+
 @register
 class FacilitiesImporter(Importer):
     """Health facilities (``fasilitas``)."""
@@ -323,28 +338,10 @@ class FacilitiesImporter(Importer):
 
     def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
                 report: ImportReport) -> Prepared | None:  # fmt: skip
-        table = read_table(path, sheet=options.get("sheet"))
-        report.notes += table.notes
-        frame, mapped, problems = map_columns(table.frame, COLUMNS)
-        rows = table.rows
-        present = set(mapped.values()) | {c.name for c in COLUMNS if c.name in table.frame}
-        report.mapped_columns.update(mapped)
-        report.rows_total = len(frame)
-        has_points = {"lon", "lat"} <= present
-        if "kode_desa" not in present and not has_points:
-            problems.append(Problem(
-                Text("Perlu kolom 'kode_desa' atau kolom 'lon' dan 'lat'.",
-                     "Needs column 'kode_desa' or columns 'lon' and 'lat'."),
-                row=1, column="kode_desa", code="missing_column"))  # fmt: skip
-        elif len({"lon", "lat"} & present) == 1:
-            missing = "lat" if "lon" in present else "lon"
-            problems.append(Problem(
-                Text(f"Kolom '{missing}' tidak ada (koordinat perlu lon dan lat).",
-                     f"Column '{missing}' is missing (coordinates need lon and lat)."),
-                row=1, column=missing, code="missing_column"))  # fmt: skip
-        if problems:
-            report.add(problems)
+        read = read_mapped(path, COLUMNS, options, report, check=_place_columns)
+        if read is None:
             return None
+        frame, rows, present = read.frame, read.rows, read.present
 
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
         has_code = ~frame["kode_desa"].map(blank)

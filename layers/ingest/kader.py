@@ -30,11 +30,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from layers.ingest import checks
-from layers.ingest.base import Importer, Prepared, Progress, register
-from layers.ingest.columns import Column, map_columns
+from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
+from layers.ingest.columns import Column
 from layers.ingest.facilities import blank, name_key
 from layers.ingest.problems import ImportReport, Problem
-from layers.ingest.readers import read_table
 from layers.ingest.write import upsert
 from layers.scope import Scope
 from layers.store.models import Fasilitas, Kader, KaderKeterampilan, Keterampilan, Wilayah
@@ -150,6 +149,20 @@ def _foreign_ids(session: Session, ids: pd.Series, rows: pd.Series, scope: Scope
     ]  # fmt: skip
 
 
+def _skill_layout(read: Mapped, skills: list[str]) -> tuple[dict[str, str], list[Problem]]:
+    """The skill columns of a mapped file (``{header: code}``) and its header problems:
+    unknown skill headers, or both layouts (skill columns and a ``keterampilan`` list) at once."""
+    canonical = {c.name for c in COLUMNS}
+    skill_cols, problems = _skill_columns(
+        [c for c in read.frame.columns if c not in canonical], skills)
+    if skill_cols and "keterampilan" in read.present:
+        problems.append(Problem(
+            Text("Pakai salah satu: kolom per keterampilan atau satu kolom 'keterampilan'.",
+                 "Use one layout: a column per skill or one 'keterampilan' column."),
+            row=1, column="keterampilan", code="layout"))  # fmt: skip
+    return skill_cols, problems
+
+
 @register
 class KaderImporter(Importer):
     """Kader roster and skill assessments (``kader``, ``kader_keterampilan``)."""
@@ -160,28 +173,15 @@ class KaderImporter(Importer):
 
     def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
                 report: ImportReport) -> Prepared | None:  # fmt: skip
-        table = read_table(path, sheet=options.get("sheet"))
-        report.notes += table.notes
-        rows = table.rows
         skills = list(session.scalars(select(Keterampilan.kode).order_by(Keterampilan.urut,
                                                                           Keterampilan.kode)))
-        frame, mapped, problems = map_columns(table.frame, COLUMNS, keep_other=True)
-        report.mapped_columns.update(mapped)
-        report.rows_total = len(frame)
-        canonical = {c.name for c in COLUMNS}
-        skill_cols, p_headers = _skill_columns(
-            [c for c in frame.columns if c not in canonical], skills)
-        problems += p_headers
-        present = set(mapped.values()) | (canonical & set(table.frame.columns))
-        has_list = "keterampilan" in present
-        if skill_cols and has_list:
-            problems.append(Problem(
-                Text("Pakai salah satu: kolom per keterampilan atau satu kolom 'keterampilan'.",
-                     "Use one layout: a column per skill or one 'keterampilan' column."),
-                row=1, column="keterampilan", code="layout"))  # fmt: skip
-        if problems:
-            report.add(problems)
+        read = read_mapped(path, COLUMNS, options, report, keep_other=True,
+                           check=lambda read: _skill_layout(read, skills)[1])  # fmt: skip
+        if read is None:
             return None
+        frame, rows, present = read.frame, read.rows, read.present
+        skill_cols, _ = _skill_layout(read, skills)
+        has_list = "keterampilan" in present
         if not skill_cols and not has_list:
             report.notes.append(Text("Tidak ada kolom keterampilan: hanya data kader diimpor.",
                                      "No skill columns: only the kader rows are imported."))

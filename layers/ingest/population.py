@@ -19,11 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from layers.ingest import checks
-from layers.ingest.base import Importer, Prepared, Progress, register
-from layers.ingest.cases import CODE_ALIASES
-from layers.ingest.columns import Column, map_columns, normalize_header
+from layers.ingest.base import Importer, Prepared, Progress, read_mapped, register
+from layers.ingest.columns import CODE_ALIASES, Column, normalize_header
 from layers.ingest.problems import ImportReport, Problem
-from layers.ingest.readers import read_table
 from layers.ingest.write import upsert
 from layers.scope import Scope
 from layers.store.models import Penduduk, Wilayah
@@ -59,16 +57,11 @@ class PopulationImporter(Importer):
 
     def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
                 report: ImportReport) -> Prepared | None:  # fmt: skip
-        table = read_table(path, sheet=options.get("sheet"))
-        report.notes += table.notes
-        present = _present_groups(table.frame)
-        frame, mapped, problems = map_columns(table.frame, COLUMNS)
-        rows = table.rows
-        report.mapped_columns.update(mapped)
-        report.rows_total = len(frame)
-        if problems:
-            report.add(problems)
+        read = read_mapped(path, COLUMNS, options, report)
+        if read is None:
             return None
+        frame, rows = read.frame, read.rows
+        present = _present_groups(read.source)
         today = options.get("today") or dt.date.today()
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
         kode, p_kode = checks.village_codes(frame["kode_desa"], rows, known, scope)

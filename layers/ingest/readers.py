@@ -22,6 +22,8 @@ from layers.text import Text
 
 MAX_BYTES = 100 * 1024 * 1024
 DELIMITERS = ",;\t|"
+#: how to shrink a table that is too large (boundary files say it their own way)
+SPLIT_TABLE = Text("Bagi file per tahun atau per kecamatan.", "Split it by year or by kecamatan.")
 
 
 @dataclass
@@ -33,20 +35,24 @@ class Table:
     notes: list[Text] = field(default_factory=list)
 
 
-def read_table(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYTES) -> Table:
-    """Read a CSV or XLSX file into a :class:`Table` of strings (empty cells are None)."""
-    path = Path(path)
+def check_size(path: Path, max_bytes: int = MAX_BYTES, split: Text = SPLIT_TABLE) -> None:
+    """Reject an empty file or one over ``max_bytes``; ``split`` tells how to make it smaller."""
     size = path.stat().st_size
     if size == 0:
         raise reject("File kosong.", "The file is empty.", code="empty")
     if size > max_bytes:
         raise reject(
             f"File terlalu besar ({size / 1e6:.0f} MB; batas {max_bytes / 1e6:.0f} MB). "
-            "Bagi file per tahun atau per kecamatan.",
-            f"File too large ({size / 1e6:.0f} MB; limit {max_bytes / 1e6:.0f} MB). "
-            "Split it by year or by kecamatan.",
+            + split.id,
+            f"File too large ({size / 1e6:.0f} MB; limit {max_bytes / 1e6:.0f} MB). " + split.en,
             code="too_large",
         )
+
+
+def read_table(path: Path, sheet: str | None = None, max_bytes: int = MAX_BYTES) -> Table:
+    """Read a CSV or XLSX file into a :class:`Table` of strings (empty cells are None)."""
+    path = Path(path)
+    check_size(path, max_bytes)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)

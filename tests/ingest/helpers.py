@@ -5,18 +5,24 @@ from __future__ import annotations
 import functools
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, text
 
 from dashboard import testing
+from layers.ingest.problems import ImportReport
 from layers.store import engine as store_engine
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "geo" / "demo_9901"
 DATA_TABLES = ("wilayah", "penduduk", "fasilitas", "kasus_mingguan", "kader",
                "kader_keterampilan", "meta")  # fmt: skip
+#: the data tables plus the undo copies (impor_log is expected to grow: it records rejected files)
+ALL_TABLES = (*DATA_TABLES, "impor_cadangan")
+#: the same without the 196k skill rows most importers cannot reach (keeps their suites fast)
+NO_SKILLS = tuple(t for t in ALL_TABLES if t != "kader_keterampilan")
 
 
 @functools.cache
@@ -37,6 +43,13 @@ def demo_engine(tmp_path: Path) -> Engine:
     return store_engine.make_engine(f"sqlite:///{target}")
 
 
+def demo_store(tmp_path: Path) -> Iterator[Engine]:
+    """:func:`demo_engine` for a yield fixture: the engine is disposed of after the test."""
+    engine = demo_engine(tmp_path)
+    yield engine
+    engine.dispose()
+
+
 def dump(engine: Engine, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, pd.DataFrame]:
     """Every row of the data tables, sorted, for before/after comparisons."""
     out = {}
@@ -47,6 +60,47 @@ def dump(engine: Engine, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, pd.
     return out
 
 
-def assert_same(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> None:
-    for table, frame in before.items():
-        pd.testing.assert_frame_equal(frame, after[table], obj=table)
+def rows(engine: Engine, tables: tuple[str, ...] = ALL_TABLES) -> dict[str, list[tuple]]:
+    """Every row of ``tables`` as raw values, in a fixed order (fast, exact: no pandas)."""
+    out = {}
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table in tables:
+            width = len(cursor.execute(f"SELECT * FROM {table} LIMIT 0").description)
+            order = ", ".join(str(i + 1) for i in range(width))
+            out[table] = cursor.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+    finally:
+        raw.close()
+    return out
+
+
+#: a bad-input case: how to spoil a good file, then the one problem expected (code, row, column)
+BadCase = tuple[Callable[[pd.DataFrame], pd.DataFrame], str, int, str]
+
+
+def assert_refused(run: Callable[[Path], ImportReport], engine: Engine,
+                          tables: tuple[str, ...], case: BadCase, good: pd.DataFrame,
+                          path: Path) -> None:  # fmt: skip
+    """Spoil ``good`` as ``case`` says, save it as CSV at ``path`` and import it with ``run``:
+    it is refused with the one expected problem, worded in both languages, and ``tables``
+    keep every row."""
+    mangle, code, row, column = case
+    mangle(good).to_csv(path, index=False)
+    before = rows(engine, tables)
+    report = run(path)
+    assert report.status == "ditolak"
+    found = [(p.code, p.row, p.column) for p in report.problems]
+    assert found == [(code, row, column)], report.text("en")
+    assert report.problems[0].message("id") != report.problems[0].message("en")
+    assert_same(before, rows(engine, tables))
+
+
+def assert_same(before: dict[str, pd.DataFrame] | dict[str, list[tuple]],
+                after: dict[str, pd.DataFrame] | dict[str, list[tuple]]) -> None:  # fmt: skip
+    """Compare two :func:`dump` (frames) or two :func:`rows` (raw rows) snapshots by table."""
+    for table, old in before.items():
+        if isinstance(old, pd.DataFrame):
+            pd.testing.assert_frame_equal(old, after[table], obj=table)
+        else:
+            assert old == after[table], f"table {table} changed"

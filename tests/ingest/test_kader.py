@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -12,56 +11,19 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
-from dashboard.testing import loaded_database
 from layers.ingest.kader import KaderImporter
 from layers.ingest.run import run_import, undo_last
 from layers.scope import Scope
-from layers.store.engine import make_engine
+from tests.ingest.helpers import ALL_TABLES, DEMO, assert_refused, assert_same, demo_store, rows
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "geo" / "demo_9901"
 EVERYTHING = Scope.everything()
-#: every data table (impor_log is expected to grow: it records rejected files too)
-TABLES = ("wilayah", "penduduk", "fasilitas", "kasus_mingguan", "kader", "kader_keterampilan",
-          "impor_cadangan", "meta")  # fmt: skip
 #: a small slice of the roster keeps most tests fast (the full file has 196k skill rows)
 SLICE = 40
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("kader") / "demo.sqlite"
-    loaded_database(DEMO, path)
-    return path
-
-
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    """A private copy of the demo store (loading it once per module keeps tests fast)."""
-    target = tmp_path / "store.sqlite"
-    shutil.copy(template, target)
-    engine = make_engine(f"sqlite:///{target}")
-    yield engine
-    engine.dispose()
-
-
-def dump(engine: Engine, tables: tuple[str, ...] = TABLES) -> dict[str, list[tuple]]:
-    """Every row of ``tables`` as raw values, in a fixed order (fast, exact)."""
-    out = {}
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        for table in tables:
-            width = len(cursor.execute(f"SELECT * FROM {table} LIMIT 0").description)
-            order = ", ".join(str(i + 1) for i in range(width))
-            out[table] = cursor.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
-    finally:
-        raw.close()
-    return out
-
-
-def assert_same(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> None:
-    for table, rows in before.items():
-        assert rows == after[table], f"table {table} changed"
+def store(tmp_path: Path) -> Iterator[Engine]:
+    yield from demo_store(tmp_path)
 
 
 def demo(rows: int | None = SLICE) -> pd.DataFrame:
@@ -153,7 +115,7 @@ def test_reimport_is_idempotent_and_undo_restores(store: Engine, tmp_path: Path)
     frame = pd.concat([frame, new], ignore_index=True)
     path = tmp_path / "k.csv"
     frame.to_csv(path, index=False)
-    before = dump(store)
+    before = rows(store)
 
     first = run(store, path)
     assert first.status == "ok", first.text("en")
@@ -170,7 +132,7 @@ def test_reimport_is_idempotent_and_undo_restores(store: Engine, tmp_path: Path)
 
     undo_last(store, "uji")
     undo_last(store, "uji")
-    assert_same(before, dump(store))
+    assert_same(before, rows(store))
 
 
 def test_skill_codes_come_from_the_lookup_table(store: Engine, tmp_path: Path) -> None:
@@ -216,17 +178,8 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_is_reported_and_nothing_written(store: Engine, tmp_path: Path,
                                                    case: str) -> None:  # fmt: skip
-    mangle: Callable[[pd.DataFrame], pd.DataFrame]
-    mangle, code, row, column = BAD[case]
-    path = tmp_path / "bad.csv"
-    mangle(demo()).to_csv(path, index=False)
-    before = dump(store)
-    report = run(store, path, today=TODAY)
-    assert report.status == "ditolak"
-    found = [(p.code, p.row, p.column) for p in report.problems]
-    assert found == [(code, row, column)], report.text("en")
-    assert report.problems[0].message("id") != report.problems[0].message("en")
-    assert_same(before, dump(store))
+    assert_refused(lambda path: run(store, path, today=TODAY),
+                   store, ALL_TABLES, BAD[case], demo(), tmp_path / "bad.csv")
 
 
 def test_active_flag_spellings(store: Engine, tmp_path: Path) -> None:
@@ -247,12 +200,12 @@ def test_scope_rejects_other_kecamatan(store: Engine, tmp_path: Path) -> None:
                        .head(5)], ignore_index=True)  # fmt: skip
     path = tmp_path / "k.csv"
     frame.to_csv(path, index=False)
-    before = dump(store)
+    before = rows(store)
     report = run(store, path, scope=Scope.of(["99.01.01"]))
     assert report.status == "ditolak"
     assert [(p.code, p.row) for p in report.problems] == [("out_of_scope", r)
                                                           for r in range(32, 37)]  # fmt: skip
-    assert_same(before, dump(store))
+    assert_same(before, rows(store))
 
 
 def test_kader_id_of_another_region_is_refused(store: Engine, tmp_path: Path) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -12,56 +11,17 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
-from dashboard.testing import loaded_database
 from layers.ingest.population import PopulationImporter
 from layers.ingest.run import run_import, undo_last
 from layers.scope import Scope
-from layers.store.engine import make_engine
+from tests.ingest.helpers import DEMO, NO_SKILLS, assert_refused, assert_same, demo_store, rows
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "geo" / "demo_9901"
 EVERYTHING = Scope.everything()
-#: every data table (impor_log is expected to grow: it records rejected files too)
-ALL_TABLES = ("wilayah", "penduduk", "fasilitas", "kasus_mingguan", "kader",
-              "kader_keterampilan", "impor_cadangan", "meta")  # fmt: skip
-#: the same without the 196k skill rows this importer cannot reach (keeps the suite fast)
-TABLES = tuple(t for t in ALL_TABLES if t != "kader_keterampilan")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("penduduk") / "demo.sqlite"
-    loaded_database(DEMO, path)
-    return path
 
 
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    """A private copy of the demo store (loading it once per module keeps tests fast)."""
-    target = tmp_path / "store.sqlite"
-    shutil.copy(template, target)
-    engine = make_engine(f"sqlite:///{target}")
-    yield engine
-    engine.dispose()
-
-
-def dump(engine: Engine, tables: tuple[str, ...] = TABLES) -> dict[str, list[tuple]]:
-    """Every row of ``tables`` as raw values, in a fixed order (fast, exact)."""
-    out = {}
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        for table in tables:
-            width = len(cursor.execute(f"SELECT * FROM {table} LIMIT 0").description)
-            order = ", ".join(str(i + 1) for i in range(width))
-            out[table] = cursor.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
-    finally:
-        raw.close()
-    return out
-
-
-def assert_same(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> None:
-    for table, rows in before.items():
-        assert rows == after[table], f"table {table} changed"
+def store(tmp_path: Path) -> Iterator[Engine]:
+    yield from demo_store(tmp_path)
 
 
 def demo() -> pd.DataFrame:
@@ -126,7 +86,7 @@ def test_reimport_is_idempotent_and_undo_restores(store: Engine, tmp_path: Path)
     frame = pd.concat([frame, extra], ignore_index=True)
     path = tmp_path / "p.csv"
     frame.to_csv(path, index=False)
-    before = dump(store)
+    before = rows(store, NO_SKILLS)
 
     first = run_import(store, "penduduk", path, user="uji", scope=EVERYTHING)
     assert first.written == {"penduduk": 42, "inserted": 2, "updated": 40}, first.text("en")
@@ -140,7 +100,7 @@ def test_reimport_is_idempotent_and_undo_restores(store: Engine, tmp_path: Path)
     undo_last(store, "uji")
     pd.testing.assert_frame_equal(stored(store), after_first)
     undo_last(store, "uji")
-    assert_same(before, dump(store))
+    assert_same(before, rows(store, NO_SKILLS))
 
 
 def test_missing_group_column_keeps_stored_groups(store: Engine, tmp_path: Path) -> None:
@@ -184,17 +144,8 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_is_reported_and_nothing_written(store: Engine, tmp_path: Path,
                                                    case: str) -> None:  # fmt: skip
-    mangle: Callable[[pd.DataFrame], pd.DataFrame]
-    mangle, code, row, column = BAD[case]
-    path = tmp_path / "bad.csv"
-    mangle(demo().head(10)).to_csv(path, index=False)
-    before = dump(store)
-    report = run_import(store, "penduduk", path, user="uji", scope=EVERYTHING)
-    assert report.status == "ditolak"
-    found = [(p.code, p.row, p.column) for p in report.problems]
-    assert found == [(code, row, column)], report.text("en")
-    assert report.problems[0].message("id") != report.problems[0].message("en")
-    assert_same(before, dump(store))
+    assert_refused(lambda path: run_import(store, "penduduk", path, user="uji", scope=EVERYTHING),
+                   store, NO_SKILLS, BAD[case], demo().head(10), tmp_path / "bad.csv")
 
 
 def test_every_problem_is_reported_not_just_the_first(store: Engine, tmp_path: Path) -> None:
@@ -211,7 +162,7 @@ def test_every_problem_is_reported_not_just_the_first(store: Engine, tmp_path: P
 
 
 def test_scope_rejects_other_kecamatan(store: Engine) -> None:
-    before = dump(store, ALL_TABLES)
+    before = rows(store)
     report = run_import(store, "penduduk", DEMO / "penduduk.csv", user="uji",
                         scope=Scope.of(["99.01.01"]))  # fmt: skip
     outside = demo().query("~kode_desa.str.startswith('99.01.01.')")
@@ -219,6 +170,6 @@ def test_scope_rejects_other_kecamatan(store: Engine) -> None:
     assert {p.code for p in report.problems} == {"out_of_scope"}
     assert report.problem_count == len(outside) > 0
     assert report.problems[0].row == int(outside.index[0]) + 2
-    assert_same(before, dump(store, ALL_TABLES))
+    assert_same(before, rows(store))
     inside = demo().query("kode_desa.str.startswith('99.01.01.')")
     assert report.rows_ok == len(inside)

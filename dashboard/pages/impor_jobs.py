@@ -1,0 +1,163 @@
+"""The import page's background job store: uploads, tickets, and the worker's engine.
+
+A browser holds only random tokens. Behind each token the server keeps a *ticket* in a
+per-user diskcache (:func:`jobs_cache`, shared by every gunicorn worker and by the
+background-callback processes): an upload (saved file, name, size) or an import job (file,
+kind, scope, user and a key naming the app's database). A job process rebuilds its engine
+from that key through the database URL kept in this process's memory, never on disk
+(:func:`database_key`, :func:`run_ticket`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import getpass
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import diskcache
+from sqlalchemy import make_url
+from sqlalchemy.engine import Engine
+
+from layers.ingest import run as ingest_run
+from layers.ingest.base import Progress
+from layers.ingest.problems import ImportReport
+from layers.store import engine as store_engine
+
+#: the largest file the page accepts (the command line takes up to 100 MB)
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+#: uploads and job tickets older than this are forgotten
+TICKET_SECONDS = 24 * 3600
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_UNSAFE = re.compile(r"[^\w.\-]+")
+T = TypeVar("T")
+
+#: database key -> URL (with its password), filled by :func:`database_key` in this process
+#: (the page calls it when it registers) and inherited by the forked job processes; only the
+#: key goes into a ticket on disk
+_DATABASES: dict[str, str] = {}
+
+
+def jobs_dir() -> Path:
+    """Where uploads, tickets and background results live: a per-user temp folder.
+
+    One fixed folder per user (``$TMPDIR`` decides where), so that every gunicorn worker
+    and every job process sees the same store.
+    """
+    folder = Path(tempfile.gettempdir()) / f"pws-jobs-{getpass.getuser()}"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+@functools.cache
+def jobs_cache() -> diskcache.Cache:
+    """The diskcache behind the background-callback manager and the page's tickets."""
+    return diskcache.Cache(str(jobs_dir() / "cache"))
+
+
+def _uploads_dir() -> Path:
+    return jobs_dir() / "uploads"
+
+
+def _url_key(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
+
+
+def database_key(engine: Engine) -> str:
+    """A stable name for the app's database; the same in every worker of a deployment."""
+    url = engine.url.render_as_string(hide_password=False)
+    key = _url_key(url)
+    _DATABASES[key] = url
+    return key
+
+
+def database_url(key: str) -> str | None:
+    """The URL behind ``key``: from this process's memory (inherited by a forked job), else
+    the configured database if it is the one named (a job started by spawn, not fork)."""
+    if key in _DATABASES:
+        return _DATABASES[key]
+    configured = make_url(store_engine.database_url()).render_as_string(hide_password=False)
+    return configured if _url_key(configured) == key else None
+
+
+def ticket(kind: str, token: object) -> dict[str, Any] | None:
+    """The server-side record behind a token the browser holds (None if unknown)."""
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        return None
+    found = jobs_cache().get(f"pws-{kind}:{token}")
+    return found if isinstance(found, dict) else None
+
+
+def new_ticket(kind: str, data: dict[str, Any]) -> str:
+    token = secrets.token_hex(16)
+    jobs_cache().set(f"pws-{kind}:{token}", data, expire=TICKET_SECONDS)
+    return token
+
+
+def _sweep_uploads(now: float | None = None) -> None:
+    """Delete upload folders older than the ticket lifetime."""
+    now = time.time() if now is None else now
+    folder = _uploads_dir()
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        try:
+            if now - child.stat().st_mtime > TICKET_SECONDS:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def save_upload(contents: str, filename: str) -> tuple[str, Path, str]:
+    """Save a ``dcc.Upload`` data URL to its own temp folder; return (token, path, name).
+
+    Raises :class:`ValueError` for a malformed or too large upload.
+    """
+    _, _, payload = contents.partition(",")
+    if len(payload) > UPLOAD_MAX_BYTES * 4 // 3 + 8:
+        raise ValueError("too large")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not base64") from exc
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise ValueError("too large")
+    display = Path(str(filename).replace("\\", "/")).name[:200] or "upload"
+    stem, suffix = os.path.splitext(display)
+    safe = (_UNSAFE.sub("_", stem)[:80] or "upload") + _UNSAFE.sub("", suffix.lower())[:10]
+    _sweep_uploads()
+    folder = _uploads_dir() / secrets.token_hex(16)
+    folder.mkdir(parents=True, mode=0o700)
+    path = folder / safe
+    path.write_bytes(data)
+    token = new_ticket("upload", {"path": str(path), "name": display, "size": len(data)})
+    return token, path, display
+
+
+def run_ticket(job: dict[str, Any], progress: Progress, then: Callable[[Engine], T]
+               ) -> tuple[ImportReport, T] | None:  # fmt: skip
+    """Run a job ticket's import on an engine of its own (None: its database is unknown);
+    ``then`` reads what it needs from that engine before the engine is closed."""
+    url = database_url(job["db"])
+    if url is None:
+        return None
+    engine = store_engine.make_engine(url)
+    try:
+        report = ingest_run.run_import(
+            engine, job["jenis"], Path(job["path"]), user=job["user"], scope=job["scope"],
+            progress=progress, display_name=job["name"],
+        )
+        after = then(engine)
+    finally:
+        engine.dispose()
+    return report, after
