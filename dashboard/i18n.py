@@ -141,6 +141,40 @@ CATALOGUE: dict[str, Text] = {
     "impor.templates.missing": Text(
         "Templat belum tersedia di versi ini.", "Templates are not available in this version."
     ),
+    "impor.review.title": Text("Konfirmasi nama desa", "Confirm village names"),
+    "impor.review.hint": Text(
+        "{n} dari {total} nama desa di file ini perlu dikonfirmasi. Centang \"setuju\" bila "
+        "usulan (atau kandidat yang Anda pilih) benar, lalu setujui dan periksa ulang. Nama "
+        "yang tidak dicentang tetap menjadi masalah dan file tidak diimpor.",
+        "{n} of the {total} village names in this file need confirming. Tick \"approve\" "
+        "when the proposal (or the candidate you pick) is right, then approve and check "
+        "again. Names left unticked stay problems and the file is not imported.",
+    ),
+    "impor.review.apply": Text("Setujui & periksa ulang", "Approve & check again"),
+    "impor.review.col.desa": Text("Desa di file", "Village in the file"),
+    "impor.review.col.kec": Text("Kecamatan di file", "Sub-district in the file"),
+    "impor.review.col.proposal": Text("Desa usulan", "Proposed village"),
+    "impor.review.col.score": Text("Skor", "Score"),
+    "impor.review.col.method": Text("Metode", "Method"),
+    "impor.review.col.candidates": Text("Kandidat (pilih satu)", "Candidates (pick one)"),
+    "impor.review.col.ok": Text("Setuju", "Approve"),
+    "impor.review.ok": Text("setuju", "approve"),
+    "impor.review.method.exact": Text("sama persis", "exact"),
+    "impor.review.method.normalised": Text("ejaan disamakan", "normalised spelling"),
+    "impor.review.method.fuzzy": Text("mirip", "similar (fuzzy)"),
+    "impor.review.method.none": Text("tidak ditemukan", "not found"),
+    "impor.review.ambiguous": Text("ambigu", "ambiguous"),
+    "impor.review.no_candidates": Text("tidak ada kandidat", "no candidates"),
+    "impor.review.saved": Text(
+        "Konfirmasi disimpan: {n} nama disetujui. File diperiksa ulang.",
+        "Confirmations saved: {n} names approved. The file was checked again.",
+    ),
+    "impor.review.stale": Text(
+        "Daftar usulan sudah berubah sejak ditampilkan; tidak ada yang disimpan. Periksa "
+        "daftar baru di bawah.",
+        "The list of proposals changed since it was shown; nothing was saved. Look at the "
+        "new list below.",
+    ),
     "nodata": Text(
         "Belum ada data. Jalankan `pws load-demo`.", "No data yet. Run `pws load-demo`."
     ),

@@ -8,7 +8,8 @@ the user from the server (``context.current()``; until accounts exist the user i
 the server — file, kind, scope, user and a key naming the app's database — and rebuilds
 its own engine from the database URL kept in this process's memory (never on disk). The
 store of uploads and tickets and the job's engine live in :mod:`dashboard.pages.impor_jobs`;
-this module is the layout and the callbacks.
+this module is the layout and the callbacks. When a file names villages, the check shows
+the proposed matches for confirmation (:mod:`dashboard.pages.impor_review`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from dashboard import context
 from dashboard.i18n import CATALOGUE, t
 from dashboard.pages import impor_jobs as jobs
+from dashboard.pages import impor_review as review
 from dashboard.pages.impor_jobs import jobs_cache  # noqa: F401 - app.py builds the job manager on it
 from layers import ingest  # noqa: F401 - importing the package registers every importer
 from layers.ingest import base as ingest_base
@@ -212,6 +214,12 @@ def layout(lang: str, **_: object) -> html.Div:
                 html.Span(id="impor-progress-label", className="pws-hint"),
             ], id="impor-progress-wrap", className="pws-progress", style={"display": "none"}),
             dcc.Loading(html.Div(id="impor-report"), type="dot"),
+            dcc.Store(id="impor-review-sha"),
+            html.Div([
+                html.Div(id="impor-review-body"),
+                html.Button(t("impor.review.apply", lang), id="impor-review-apply",
+                            className="pws-button pws-primary"),
+            ], id="impor-review", className="pws-review-box", style=review.HIDDEN),
             html.Div(id="impor-result"),
         ], className="pws-card"),
         html.Section([
@@ -247,24 +255,45 @@ def _on_upload(contents: str | None, filename: str | None, lang: str) -> tuple:
     return token, preview(path, name, lang), False
 
 
-def _on_check(token: str | None, jenis: str | None, lang: str) -> tuple:
-    """Dry run of the uploaded file: the report, and the check ticket when it is clean."""
-    if ctx.triggered_id != "impor-check":
-        return [], None, []  # a new file or kind: check again
+def _on_check(token: str | None, jenis: str | None, lang: str,
+              confirm: tuple[dict, dict, str | None] | None = None) -> tuple:
+    """Dry run of the uploaded file: the report, the check ticket when it is clean, and the
+    village-name review table when names need confirming. ``confirm`` (ticks and picks by
+    review row, and the review file's fingerprint the browser showed) is written first."""
+    nothing = ([], None, review.HIDDEN)
+    if ctx.triggered_id not in ("impor-check", "impor-review-apply"):
+        return [], None, [], *nothing  # a new file or kind: check again
     upload = jobs.ticket("upload", token)
     if upload is None or jenis not in ingest_base.REGISTRY:
-        return html.P(t("impor.upload.missing", lang), className="pws-bad"), None, []
+        return html.P(t("impor.upload.missing", lang), className="pws-bad"), None, [], *nothing
+    files = review.paths(upload)
+    saved = []
+    if confirm is not None:
+        ticks, picks, shown = confirm
+        approved = review.write_confirmations(files, shown, ticks, picks)
+        saved = [review.saved_message(approved, lang)]
+    files.review.unlink(missing_ok=True)  # only a review this check writes is shown
     app_ctx = context.current()
     try:
         report = ingest_run.run_import(
             app_ctx.engine, jenis, Path(upload["path"]), user=WEB_USER, scope=app_ctx.scope(),
-            dry_run=True, display_name=upload["name"],
+            options=review.options(files, check=True), dry_run=True, display_name=upload["name"],
         )
     except Exception:  # an importer bug must not leave the page silent
         log.exception("check of %s as %s failed", upload["name"], jenis)
-        return html.P(t("impor.error", lang), className="pws-bad"), None, []
-    checked = {"upload": token, "jenis": jenis, "sha256": report.sha256} if report.ok else None
-    return report_view(report, lang), checked, []
+        return html.P(t("impor.error", lang), className="pws-bad"), None, [], *nothing
+    # the review file's server path is no news to the user: the table shows its rows
+    report.notes = [n for n in report.notes if str(files.review) not in n.id]
+    checked = {"upload": token, "jenis": jenis, "sha256": report.sha256,
+               "konfirmasi": review.confirm_sha(files)} if report.ok else None  # fmt: skip
+    table = review.view(files, lang) if not report.ok else nothing
+    return [*saved, *report_view(report, lang)], checked, [], *table
+
+
+def _check_callback(_c: int | None, _a: int | None, token: str | None, jenis: str | None,
+                    lang: str, *review_state: Any) -> tuple:  # fmt: skip
+    applied = ctx.triggered_id == "impor-review-apply"
+    return _on_check(token, jenis, lang, review.confirmation(*review_state) if applied else None)
 
 
 def _on_run(_: int | None, checked: dict | None, lang: str) -> tuple:
@@ -277,9 +306,13 @@ def _on_run(_: int | None, checked: dict | None, lang: str) -> tuple:
         raise PreventUpdate
     if ingest_run.sha256_of(Path(upload["path"])) != checked.get("sha256"):
         raise PreventUpdate  # the checked file is not the one on disk any more
+    files = review.paths(upload)
+    if review.confirm_sha(files) != checked.get("konfirmasi"):
+        raise PreventUpdate  # the names were confirmed differently since the check
     app_ctx = context.current()
     token = jobs.new_ticket("job", {
         "path": upload["path"], "name": upload["name"], "jenis": jenis,
+        "options": review.options(files, check=False),
         "scope": app_ctx.scope(), "user": WEB_USER, "db": jobs.database_key(app_ctx.engine),
     })
     return token, None, {"display": "flex"}, []
@@ -347,12 +380,21 @@ def register(app: Dash) -> None:
         Output("impor-report", "children"),
         Output("impor-checked", "data"),
         Output("impor-result", "children"),
+        Output("impor-review-body", "children"),
+        Output("impor-review-sha", "data"),
+        Output("impor-review", "style"),
         Input("impor-check", "n_clicks"),
+        Input("impor-review-apply", "n_clicks"),
         Input("impor-upload-token", "data"),
         Input("impor-jenis", "value"),
         State("impor-lang", "data"),
+        State({"type": "impor-review-ok", "row": ALL}, "value"),
+        State({"type": "impor-review-ok", "row": ALL}, "id"),
+        State({"type": "impor-review-pick", "row": ALL}, "value"),
+        State({"type": "impor-review-pick", "row": ALL}, "id"),
+        State("impor-review-sha", "data"),
         prevent_initial_call=True,
-    )(lambda _, token, jenis, lang: _on_check(token, jenis, lang))
+    )(_check_callback)
 
     app.clientside_callback(
         "function(checked) { return !checked; }",

@@ -3,9 +3,9 @@
 A browser holds only random tokens. Behind each token the server keeps a *ticket* in a
 per-user diskcache (:func:`jobs_cache`, shared by every gunicorn worker and by the
 background-callback processes): an upload (saved file, name, size) or an import job (file,
-kind, scope, user and a key naming the app's database). A job process rebuilds its engine
-from that key through the database URL kept in this process's memory, never on disk
-(:func:`database_key`, :func:`run_ticket`).
+kind, importer options, scope, user and a key naming the app's database). A job process
+rebuilds its engine from that key through the database URL kept in this process's memory,
+never on disk (:func:`database_key`, :func:`run_ticket`).
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def run_ticket(job: dict[str, Any], progress: Progress, then: Callable[[Engine],
     try:
         report = ingest_run.run_import(
             engine, job["jenis"], Path(job["path"]), user=job["user"], scope=job["scope"],
-            progress=progress, display_name=job["name"],
+            options=job.get("options"), progress=progress, display_name=job["name"],
         )
         after = then(engine)
     finally:
