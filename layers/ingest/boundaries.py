@@ -1,4 +1,4 @@
-"""Village boundaries (``batas``): shapefile, GeoPackage, GeoJSON or GeoParquet, any CRS.
+"""Boundaries (``batas``): villages, or kecamatan/kabupaten/province outlines; any format, any CRS.
 
 Accepted input
 --------------
@@ -9,22 +9,43 @@ Accepted input
 * any CRS, reprojected to EPSG:4326. A file without a CRS (a shapefile without ``.prj``) is
   refused unless option ``crs`` (e.g. ``EPSG:32749``) says what it is; option ``crs`` also
   overrides a wrong CRS in the file;
-* one feature per village: the code column is found by name (``kode_desa``, ``kode``,
-  ``KDEPUM``, ``kd_desa``, ``kode_kel`` …) or by its values (10-digit or dotted village
-  codes), or named with option ``kolom_kode``; the name column likewise (``nama_desa``,
-  ``NAMOBJ``, ``WADMKD``, ``DESA``, ``nama`` …, option ``kolom_nama``). Optional
-  ``nama_kec``/``nama_kab``/``nama_prov`` columns (or ``WADMKC``/``WADMKK``/``WADMPR``)
-  name the regions above.
+* one feature per region of one level. The level is option ``tingkat`` (``desa``, ``kec``,
+  ``kab``, ``prov``; also spelled ``kecamatan``, ``kabupaten``, ``provinsi``), or found from
+  the code column: a village column (``kode_desa``, ``KDEPUM``, ``kd_desa``, ``kode_kel`` …)
+  means villages; a generic one (``kode``, ``kode_wilayah``) has the level of most of its
+  codes (10/6/4/2 digits, dotted or plain); otherwise ``kode_kec`` (``KDCPUM``) means
+  kecamatan, ``kode_kab`` (``KDPKAB``) kabupaten/kota, ``kode_prov`` (``KDPPUM``) province;
+  a column of code-like values is the last resort. Option ``kolom_kode`` names the column.
+  Rows whose code is of another level than the file's are refused one by one
+  (``wrong_level``; in a village file ``bad_code``). The name column likewise
+  (``nama_desa``/``NAMOBJ``/``WADMKD``/``nama`` …, for a kecamatan file ``nama_kec``/``WADMKC``
+  …, option ``kolom_nama``). Optional ``nama_kec``/``nama_kab``/``nama_prov`` columns (or
+  ``WADMKC``/``WADMKK``/``WADMPR``) name the regions above.
 
 What is written
 ---------------
-Every village as a ``wilayah`` row (``level = desa``, valid MultiPolygon; invalid geometries
-repaired with ``shapely.make_valid`` and listed in the notes), and its kecamatan, kabupaten
-and province dissolved from all stored villages (:func:`layers.store.load.derive_regions`).
+A village file: every village as a ``wilayah`` row (``level = desa``, valid MultiPolygon;
+invalid geometries repaired with ``shapely.make_valid`` and listed in the notes), and its
+kecamatan, kabupaten and province dissolved from all stored villages
+(:func:`layers.store.load.derive_regions`) -- except regions holding their own outline (below).
 Rows are matched on ``kode``: facts (cases, population, facilities, kader) hang on codes, so
 a re-import of a newer boundary version keeps them for every code it still has. Villages of
 the covered kabupaten that the new file no longer has are *not* deleted (they keep their
 facts) but listed; new and renamed villages are listed too (see :class:`BoundaryDiff`).
+
+A kecamatan, kabupaten or province file: its rows at that level with the file's own geometry
+(repaired, MultiPolygon), the file's names and ``induk`` = the parent code. It may come before
+or after the villages. Parents that are missing are created (name from the file's
+``nama_kab``/``nama_prov`` or ``Kabupaten/Kota <kode>`` …) with the dissolve of the outlines;
+a stored parent is re-dissolved from the outlines only when it has no villages and no own
+outline; otherwise it is left alone.
+
+Own outlines win over dissolves (the rule): a region row keeps its geometry from a village
+import when the import that last wrote it was a region-level ``batas`` import of that level,
+recorded as ``<level>_sendiri`` > 0 in its written counts (``impor_log.pesan``); see
+:func:`layers.store.load.own_outlines`. Importing a newer kecamatan file replaces them;
+undoing the region import (a stack, :func:`layers.ingest.write.undo`) brings back whatever
+was there before, dissolve included.
 
 Problems report the **feature number** (1 = the first feature of the file) as ``row``.
 """
@@ -89,6 +110,42 @@ _VILLAGE_CODE = re.compile(r"^\s*(\d{2}\.\d{2}\.\d{2}\.\d{4}|\d{10})\s*$")
 LON_RANGE, LAT_RANGE = (94.0, 142.0), (-12.0, 7.0)
 #: at most this many villages are named per kind of change in the notes
 MAX_LISTED = 100
+#: levels, top down
+LEVELS = ("prov", "kab", "kec", "desa")
+#: what each level is called (Indonesian, English)
+LEVEL_WORDS = {
+    "prov": ("provinsi", "province"),
+    "kab": ("kabupaten/kota", "kabupaten/city"),
+    "kec": ("kecamatan", "kecamatan"),
+    "desa": ("desa/kelurahan", "village"),
+}
+#: accepted values of option ``tingkat`` (normalised)
+TINGKAT = {
+    **dict.fromkeys(("prov", "provinsi", "propinsi", "province"), "prov"),
+    **dict.fromkeys(("kab", "kabupaten", "kota", "kab_kota", "kabupaten_kota"), "kab"),
+    **dict.fromkeys(("kec", "kecamatan", "district"), "kec"),
+    **dict.fromkeys(("desa", "kelurahan", "desa_kelurahan", "village"), "desa"),
+}
+#: code columns that say nothing about the level (it comes from their values)
+GENERIC_CODE_NAMES = ("kode", "kode_wilayah", "kode_kemendagri", "code")
+#: code columns that name their level, in order of preference per level
+LEVEL_CODE_NAMES = {
+    "desa": tuple(n for n in CODE_NAMES if n not in GENERIC_CODE_NAMES),
+    "kec": ("kode_kec", "kd_kec", "kode_kecamatan", "kdcpum"),
+    "kab": ("kode_kab", "kd_kab", "kode_kabupaten", "kode_kab_kota", "kdpkab"),
+    "prov": ("kode_prov", "kd_prov", "kode_provinsi", "kdppum"),
+}
+#: name columns per level, in order of preference
+LEVEL_NAME_NAMES = {
+    "desa": NAME_NAMES,
+    "kec": ("nama_kec", "wadmkc", "nama_kecamatan", "kecamatan", "nm_kec", "namobj", "nama",
+            "name", "kec"),
+    "kab": ("nama_kab", "wadmkk", "nama_kabupaten", "kabupaten", "kabupaten_kota", "kab_kota",
+            "nm_kab", "namobj", "nama", "name", "kab"),
+    "prov": ("nama_prov", "wadmpr", "nama_provinsi", "provinsi", "propinsi", "nm_prov",
+             "namobj", "nama", "name", "prov"),
+}  # fmt: skip
+_REGION_CODE = re.compile(r"^\s*(\d{2}\.\d{2}(\.\d{2}(\.\d{4})?)?|\d{4}|\d{6}|\d{10})\s*$")
 
 
 # --------------------------------------------------------------------------- reading
@@ -284,9 +341,9 @@ def _find_column(frame: pd.DataFrame, aliases: tuple[str, ...]) -> str | None:
     return next((by_norm[a] for a in aliases if a in by_norm), None)
 
 
-def _looks_like_codes(values: pd.Series) -> bool:
+def _looks_like_codes(values: pd.Series, pattern: re.Pattern[str] = _VILLAGE_CODE) -> bool:
     text = _as_text(values).dropna()
-    return len(text) > 0 and text.str.match(_VILLAGE_CODE).mean() >= 0.9
+    return len(text) > 0 and text.str.match(pattern).mean() >= 0.9
 
 
 def _as_text(values: pd.Series) -> pd.Series:
@@ -328,6 +385,107 @@ def _pick(frame: pd.DataFrame, option: str, options: dict[str, Any], aliases: tu
              f"has: {', '.join(columns) or '-'}. Name it with option {option}."),
         row=1, column=option, code="missing_column",
     )]  # fmt: skip
+
+
+def _level_of_values(values: pd.Series) -> str:
+    """The level most codes of a column have (``desa`` when none parses)."""
+    found = []
+    for value in _as_text(values).dropna():
+        try:
+            found.append(codes.level(value))
+        except (codes.CodeError, KeyError):
+            continue
+    if not found:
+        return "desa"
+    counts = pd.Series(found).value_counts()
+    best = counts[counts == counts.max()].index
+    return max(best, key=LEVELS.index)  # a tie goes to the lower level
+
+
+def _code_column(frame: pd.DataFrame, options: dict[str, Any]
+                 ) -> tuple[str | None, str | None, list[Problem]]:  # fmt: skip
+    """The code column and the file's level (``prov``/``kab``/``kec``/``desa``), or problems."""
+    level: str | None = None
+    given = options.get("tingkat")
+    if given:
+        level = TINGKAT.get(normalize_header(str(given)))
+        if level is None:
+            return None, None, [Problem(
+                Text(f"Opsi tingkat {given!r} tidak dikenal; pilih prov, kab, kec atau desa.",
+                     f"Option tingkat {given!r} is unknown; choose prov, kab, kec or desa."),
+                row=1, column="tingkat", value=str(given), code="bad_option",
+            )]  # fmt: skip
+    columns = [str(c) for c in frame.columns if c != frame.geometry.name]
+    word = LEVEL_WORDS[level or "desa"]
+    what = Text(f"kode {word[0]}", f"{word[1]} code")
+    col: str | None = None
+    if options.get("kolom_kode"):
+        col, problems = _pick(frame, "kolom_kode", options, (), what)
+        if problems:
+            return None, level, problems
+        if level is None:
+            header = normalize_header(str(col))
+            level = next((lvl for lvl in ("desa", "kec", "kab", "prov")
+                          if header in LEVEL_CODE_NAMES[lvl]), None)  # fmt: skip
+    elif level is not None:
+        col = _find_column(frame, LEVEL_CODE_NAMES[level] + GENERIC_CODE_NAMES)
+    else:
+        col = _find_column(frame, LEVEL_CODE_NAMES["desa"])
+        level = "desa" if col is not None else None
+        if col is None:
+            col = _find_column(frame, GENERIC_CODE_NAMES)
+        for lvl in ("kec", "kab", "prov"):
+            if col is None:
+                col = _find_column(frame, LEVEL_CODE_NAMES[lvl])
+                level = lvl if col is not None else None
+    if col is None:  # by its values: village codes first, then codes of any level
+        col = next((c for c in columns if _looks_like_codes(frame[c])), None)
+        if col is None:
+            col = next((c for c in columns if _looks_like_codes(frame[c], _REGION_CODE)), None)
+    if col is None:
+        aliases = LEVEL_CODE_NAMES[level or "desa"] + GENERIC_CODE_NAMES
+        return None, level, [Problem(
+            Text(f"Kolom {what.id} tidak ditemukan (nama yang diterima: "
+                 f"{', '.join(aliases[:6])}); kolom file: {', '.join(columns) or '-'}. "
+                 "Sebutkan dengan opsi kolom_kode.",
+                 f"No {what.en} column found (accepted names: {', '.join(aliases[:6])}); the "
+                 f"file has: {', '.join(columns) or '-'}. Name it with option kolom_kode."),
+            row=1, column="kolom_kode", code="missing_column",
+        )]  # fmt: skip
+    return col, level or _level_of_values(frame[col]), []
+
+
+def _region_codes(values: pd.Series, rows: pd.Series, level: str, scope: Scope, column: str
+                  ) -> tuple[pd.Series, list[Problem]]:  # fmt: skip
+    """Dotted codes of ``level``; malformed, other-level and out-of-scope codes reported."""
+    want = LEVEL_WORDS[level]
+
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        try:
+            kode = codes.normalize(value)
+        except codes.CodeError as exc:
+            return None, Text(exc.reason_id, exc.reason_en), "bad_code"
+        found = LEVEL_WORDS[codes.level(kode)]
+        if found != want:
+            return (
+                None,
+                Text(
+                    f"Ini kode {found[0]}, padahal file ini berisi {want[0]} (satu tingkat per "
+                    "file; atau pilih tingkat dengan opsi tingkat).",
+                    f"This is a {found[1]} code, but this file holds {want[1]} rows (one level "
+                    "per file; or choose the level with option tingkat).",
+                ),
+                "wrong_level",
+            )
+        if not scope.allows(kode):
+            return (
+                None,
+                Text("Wilayah ini di luar wilayah Anda.", "This region is outside your region."),
+                "out_of_scope",
+            )
+        return kode, None, ""
+
+    return checks.per_unique(values, rows, column, judge)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -491,9 +649,73 @@ def compare_with_store(
 # --------------------------------------------------------------------------- importer
 
 
+def _repaired_note(repaired: list[str]) -> Text:
+    listed = ", ".join(repaired[:MAX_LISTED]) + (" …" if len(repaired) > MAX_LISTED else "")
+    return Text(f"{len(repaired)} geometri tidak valid diperbaiki (make_valid): {listed}",
+                f"{len(repaired)} invalid geometries repaired (make_valid): {listed}")  # fmt: skip
+
+
+def _region_notes(session: Session, regions: pd.DataFrame, level: str) -> list[Text]:
+    """How a region file differs from the stored rows of its level."""
+    stored = dict(session.execute(select(Wilayah.kode, Wilayah.nama).where(
+        Wilayah.level == level, Wilayah.kode.in_(list(regions["kode"])))).all())  # fmt: skip
+    own = load.own_outlines(session, stored)
+    new = [k for k in regions["kode"] if k not in stored]
+    renamed = [(k, stored[k], n) for k, n in zip(regions["kode"], regions["nama"], strict=True)
+               if k in stored and stored[k] != n]  # fmt: skip
+    word = LEVEL_WORDS[level]
+    out = [Text(
+        f"{len(regions)} {word[0]} dengan batas dari file ini: {len(new)} baru, "
+        f"{len(stored) - len(own)} menggantikan hasil dissolve desa, {len(own)} menggantikan "
+        "batas dari file sebelumnya. Impor desa berikutnya tidak mengubah batas ini.",
+        f"{len(regions)} {word[1]} rows with outlines from this file: {len(new)} new, "
+        f"{len(stored) - len(own)} replace a dissolve of villages, {len(own)} replace outlines "
+        "from an earlier file. Later village imports keep these outlines.",
+    )]  # fmt: skip
+    for kode, old, nama in renamed[:MAX_LISTED]:
+        out.append(Text(f"Ganti nama: {kode} {old!r} -> {nama!r}",
+                        f"Renamed: {kode} {old!r} -> {nama!r}"))  # fmt: skip
+    return out
+
+
+def _parent_rows(session: Session, regions: pd.DataFrame, level: str,
+                 names: dict[str, dict[str, str]]) -> pd.DataFrame:  # fmt: skip
+    """Parents of region rows that must be (re)made from the outlines: missing ones, and
+    stored ones with neither villages nor an own outline. Top down."""
+    columns = ["kode", "level", "nama", "induk", "jenis", "geometry"]
+    wanted = sorted({a for k in regions["kode"] for a in codes.ancestors(k)}, key=len)
+    stored = dict(session.execute(select(Wilayah.kode, Wilayah.nama)
+                                  .where(Wilayah.kode.in_(wanted))).all())  # fmt: skip
+    own = load.own_outlines(session, stored)
+    todo = [
+        a for a in wanted
+        if a not in stored or (a not in own and session.scalar(
+            select(Wilayah.kode).where(Wilayah.level == "desa", Wilayah.kode.like(f"{a}.%"))
+            .limit(1)) is None)
+    ]  # fmt: skip
+    if not todo:
+        return pd.DataFrame(columns=[*columns, "luas_km2"])
+    others = session.execute(select(Wilayah.kode, Wilayah.geometry).where(
+        Wilayah.level == level, ~Wilayah.kode.in_(list(regions["kode"])),
+        or_(false(), *(Wilayah.kode.like(f"{a}.%") for a in todo)))).all()  # fmt: skip
+    members = [*zip(regions["kode"], regions["geometry"], strict=True), *others]
+    rows = []
+    for a in todo:
+        lvl = codes.level(a)
+        rows.append({
+            "kode": a, "level": lvl, "induk": codes.parent(a), "jenis": None,
+            "nama": names.get(lvl, {}).get(a) or stored.get(a)
+            or f"{load.REGION_LABELS[lvl]} {a}",
+            "geometry": load.dissolve([g for k, g in members if k.startswith(a + ".")]),
+        })  # fmt: skip
+    out = pd.DataFrame(rows, columns=columns)
+    out["luas_km2"] = load.area_km2(out["geometry"])
+    return out
+
+
 @register
 class BoundariesImporter(Importer):
-    """Village boundaries, with kecamatan/kabupaten/province derived by dissolve."""
+    """Village boundaries (regions above dissolved), or kecamatan/kabupaten/province outlines."""
 
     jenis = "batas"
     title = Text("Batas wilayah desa", "Village boundaries")
@@ -506,14 +728,20 @@ class BoundariesImporter(Importer):
         report.notes += notes
         report.rows_total = len(gdf)
         rows = pd.Series(range(1, len(gdf) + 1), index=gdf.index)  # feature numbers
-        code_col, p_code = _pick(gdf, "kolom_kode", options, CODE_NAMES,
-                                 Text("kode desa", "village code"), by_value=True)  # fmt: skip
-        name_col, p_name = _pick(gdf, "kolom_nama", options, NAME_NAMES,
-                                 Text("nama desa", "village name"))  # fmt: skip
+        code_col, level, p_code = _code_column(gdf, options)
+        if p_code and level is None and p_code[0].code == "bad_option":
+            report.add(p_code)
+            return None
+        word = LEVEL_WORDS[level or "desa"]
+        name_col, p_name = _pick(gdf, "kolom_nama", options, LEVEL_NAME_NAMES[level or "desa"],
+                                 Text(f"nama {word[0]}", f"{word[1]} name"))  # fmt: skip
         if p_code or p_name:
             report.add(p_code + p_name)
             return None
-        assert code_col is not None and name_col is not None
+        assert code_col is not None and name_col is not None and level is not None
+        if level != "desa":
+            return self._prepare_regions(session, gdf, rows, level, code_col, name_col, scope,
+                                         report)  # fmt: skip
         for src, dst in ((code_col, "kode_desa"), (name_col, "nama_desa")):
             if src != dst:
                 report.mapped_columns[src] = dst
@@ -540,25 +768,65 @@ class BoundariesImporter(Importer):
                 if col != target:
                     report.mapped_columns[col] = target
         if repaired:
-            listed = ", ".join(repaired[:MAX_LISTED]) + (" …" if len(repaired) > MAX_LISTED
-                                                         else "")  # fmt: skip
-            report.notes.append(
-                Text(
-                    f"{len(repaired)} geometri tidak valid diperbaiki (make_valid): {listed}",
-                    f"{len(repaired)} invalid geometries repaired (make_valid): {listed}",
-                )
-            )
+            report.notes.append(_repaired_note(repaired))
         diff, old_names = compare_with_store(session, villages)
         report.notes += diff.notes(dict(zip(villages["kode"], villages["nama"], strict=True)),
                                    old_names)  # fmt: skip
+        above = {k for col in ("kode_kec", "kode_kab", "kode_prov") for k in villages[col]}
+        kept = sorted(load.own_outlines(session, above))
+        if kept:
+            listed = ", ".join(kept[:MAX_LISTED]) + (" …" if len(kept) > MAX_LISTED else "")
+            report.notes.append(Text(
+                f"{len(kept)} wilayah tetap memakai batas dari file-nya sendiri (bukan dissolve "
+                f"desa): {listed}",
+                f"{len(kept)} regions keep the outline from their own file (not the dissolve "
+                f"of villages): {listed}",
+            ))  # fmt: skip
         return Prepared({"wilayah": villages},
-                        {"diff": diff, "repaired": repaired})  # fmt: skip
+                        {"diff": diff, "repaired": repaired, "kept": kept})  # fmt: skip
+
+    def _prepare_regions(self, session: Session, gdf: gpd.GeoDataFrame, rows: pd.Series,
+                         level: str, code_col: str, name_col: str, scope: Scope,
+                         report: ImportReport) -> Prepared | None:  # fmt: skip
+        for src, dst in ((code_col, f"kode_{level}"), (name_col, f"nama_{level}")):
+            if src != dst:
+                report.mapped_columns[src] = dst
+        kode, p1 = _region_codes(_as_text(gdf[code_col]), rows, level, scope, code_col)
+        nama, p2 = checks.per_unique(_as_text(gdf[name_col]), rows, name_col,
+                                     lambda v: (v, None, ""))  # fmt: skip
+        geoms, p3, repaired = _geometries(gdf.geometry, rows, kode)
+        p4 = checks.duplicates(pd.DataFrame({code_col: kode}), [code_col], rows)
+        for group in (p1, p2, p3, p4):
+            report.add(group)
+        bad = checks.bad_rows([*p1, *p2, *p3, *p4])
+        report.rows_ok = int((~rows.isin(bad)).sum())
+        if not report.ok:
+            return None
+        regions = pd.DataFrame({"kode": kode, "nama": nama, "geometry": geoms})
+        names: dict[str, dict[str, str]] = {}
+        for up in LEVELS[: LEVELS.index(level)]:
+            col = _find_column(gdf, REGION_NAMES[f"nama_{up}"])
+            if col is not None and col not in (code_col, name_col):
+                parent = [next((a for a in codes.ancestors(k) if codes.level(a) == up), None)
+                          for k in regions["kode"]]  # fmt: skip
+                frame = pd.DataFrame({"kode": parent, "nama": _as_text(gdf[col]).to_numpy()})
+                names[up] = load._names(frame, "kode", "nama")
+        report.notes.append(Text(f"File berisi {LEVEL_WORDS[level][0]} (tingkat {level}).",
+                                 f"The file holds {LEVEL_WORDS[level][1]} rows (level "
+                                 f"{level})."))  # fmt: skip
+        if repaired:
+            report.notes.append(_repaired_note(repaired))
+        report.notes += _region_notes(session, regions, level)
+        return Prepared({"wilayah": regions},
+                        {"level": level, "repaired": repaired, "names": names})  # fmt: skip
 
     def write(self, session: Session, prepared: Prepared, impor_id: int,
               progress: Progress) -> dict[str, int]:  # fmt: skip
+        if "level" in prepared.extra:
+            return self._write_regions(session, prepared, impor_id, progress)
         villages = prepared.frames["wilayah"]
         progress(1, 3, "dissolve")
-        regions = load.derive_regions(
+        regions = load.derive_regions(  # leaves out regions with their own outline
             session, villages.rename(columns={"kode": "kode_desa"}),
             load.region_names(villages),
         )  # fmt: skip
@@ -574,4 +842,24 @@ class BoundariesImporter(Importer):
         per_level = {lvl: int((frame["level"] == lvl).sum()) for lvl in ("prov", "kab", "kec")}
         diff: BoundaryDiff = prepared.extra["diff"]
         return {"wilayah": len(frame), "desa": len(desa), **per_level, **counts,
-                **diff.counts(), "diperbaiki": len(prepared.extra["repaired"])}  # fmt: skip
+                **diff.counts(), "diperbaiki": len(prepared.extra["repaired"]),
+                "batas_sendiri_tetap": len(prepared.extra["kept"])}  # fmt: skip
+
+    def _write_regions(self, session: Session, prepared: Prepared, impor_id: int,
+                       progress: Progress) -> dict[str, int]:  # fmt: skip
+        regions, level = prepared.frames["wilayah"], prepared.extra["level"]
+        progress(1, 3, "induk")
+        parents = _parent_rows(session, regions, level, prepared.extra["names"])
+        own = pd.DataFrame({
+            "kode": regions["kode"], "level": level, "nama": regions["nama"],
+            "induk": [codes.parent(k) for k in regions["kode"]], "jenis": None,
+            "geometry": regions["geometry"], "luas_km2": load.area_km2(regions["geometry"]),
+        })  # fmt: skip
+        frame = pd.concat([f for f in (parents, own) if len(f)], ignore_index=True)
+        frame = frame.sort_values("level", key=lambda s: s.map(LEVELS.index), kind="stable")
+        progress(2, 3, "tulis")
+        counts = upsert(session, "wilayah", frame, ["kode"], impor_id)
+        per_level = {lvl: int((frame["level"] == lvl).sum()) for lvl in ("prov", "kab", "kec")}
+        return {"wilayah": len(frame), "desa": 0, **per_level, **counts,
+                load.OWN_OUTLINE_KEY.format(level=level): len(own),
+                "diperbaiki": len(prepared.extra["repaired"])}  # fmt: skip

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -131,6 +132,9 @@ def _dissolve(geoms: list[BaseGeometry]) -> shapely.MultiPolygon | None:
     return polygonal_parts(merged)  # GEOS overlay output is valid: no second is_valid pass
 
 
+dissolve = _dissolve
+
+
 def area_km2(geoms: Iterable[BaseGeometry | None]) -> list[float | None]:
     """Areas in km² computed in an equal-area CRS (EPSG:6933); None for missing geometry."""
     series = gpd.GeoSeries(list(geoms), crs="EPSG:4326").to_crs(EQUAL_AREA_CRS)
@@ -150,6 +154,9 @@ def _bump_geometry_version(session: Session) -> str:
 
 #: what a derived region is called when no file names it and the store has no name yet
 REGION_LABELS = {"kec": "Kecamatan", "kab": "Kabupaten/Kota", "prov": "Provinsi"}
+#: key of an import's ``written`` counts (kept in ``impor_log.pesan``) that marks the level whose
+#: rows the import took from their own file: ``kec_sendiri``, ``kab_sendiri``, ``prov_sendiri``
+OWN_OUTLINE_KEY = "{level}_sendiri"
 #: village frame columns naming each derived level: (code column, name column)
 REGION_COLUMNS = {"kec": ("kode_kec", "nama_kec"), "kab": ("kode_kab", "nama_kab"),
                   "prov": ("kode_prov", "nama_prov")}  # fmt: skip
@@ -196,8 +203,43 @@ def region_names(villages: pd.DataFrame) -> dict[str, dict[str, str]]:
             for level, (code_col, name_col) in REGION_COLUMNS.items()}  # fmt: skip
 
 
+def own_outlines(session: Session, kodes: Iterable[str]) -> set[str]:
+    """The region codes among ``kodes`` whose stored geometry came from their own file.
+
+    The rule: a ``prov``/``kab``/``kec`` row holds its own outline when the import that last
+    wrote it (``wilayah.impor_id``) is a ``batas`` import whose ``written`` counts (JSON in
+    ``impor_log.pesan``) have ``<level>_sendiri`` > 0 for the row's level. Rows written by
+    the trusted loaders (no ``impor_id``) or by a village import are dissolves.
+    """
+    kodes = sorted(set(kodes))
+    rows: list[tuple[str, str, int]] = []
+    for start in range(0, len(kodes), 5000):
+        query = select(Wilayah.kode, Wilayah.level, Wilayah.impor_id).where(
+            Wilayah.kode.in_(kodes[start : start + 5000]), Wilayah.level != "desa",
+            Wilayah.impor_id.is_not(None),
+        )  # fmt: skip
+        rows += [(k, lvl, iid) for k, lvl, iid in session.execute(query)]
+    ids = sorted({iid for _, _, iid in rows})
+    if not ids:
+        return set()
+    own_levels: dict[int, set[str]] = {}
+    logs = select(ImporLog.id, ImporLog.pesan).where(ImporLog.id.in_(ids),
+                                                     ImporLog.jenis == "batas")  # fmt: skip
+    for iid, pesan in session.execute(logs):
+        try:
+            written = json.loads(pesan or "{}").get("written") or {}
+        except (ValueError, AttributeError):
+            continue
+        own_levels[iid] = {lvl for lvl in REGION_LABELS
+                           if written.get(OWN_OUTLINE_KEY.format(level=lvl))}  # fmt: skip
+    return {k for k, lvl, iid in rows if lvl in own_levels.get(iid, set())}
+
+
 def derive_regions(
-    session: Session, villages: pd.DataFrame, names: dict[str, dict[str, str]] | None = None
+    session: Session,
+    villages: pd.DataFrame,
+    names: dict[str, dict[str, str]] | None = None,
+    keep_own: bool = True,
 ) -> pd.DataFrame:
     """Kecamatan, kabupaten and province rows dissolved from villages.
 
@@ -210,13 +252,16 @@ def derive_regions(
         villages being written now.
     names
         ``{level: {code: name}}`` from the file (see :func:`region_names`).
+    keep_own
+        Leave out the regions whose stored outline came from their own file
+        (:func:`own_outlines`), so that a dissolve never overwrites them.
 
     Returns
     -------
     pandas.DataFrame
         ``kode, level, nama, induk, jenis, geometry, luas_km2``, provinces first, then
         kabupaten, then kecamatan (parents before children), one row per region that
-        contains one of ``villages``.
+        contains one of ``villages`` (less those with their own outline, see ``keep_own``).
 
     Notes
     -----
@@ -254,6 +299,9 @@ def derive_regions(
         for level in ("prov", "kab", "kec")
         for k in sorted(wanted[level])
     ]  # fmt: skip
+    if keep_own:
+        own = own_outlines(session, every)
+        rows = [r for r in rows if r["kode"] not in own]
     out = pd.DataFrame(rows, columns=["kode", "level", "nama", "induk", "jenis", "geometry"])
     out["luas_km2"] = area_km2(out["geometry"])
     return out

@@ -484,3 +484,184 @@ def test_reimport_reports_changes_keeps_facts_and_undo_restores(
     with Session(engine) as s:
         assert queries.geometry_version(s) not in (version_after, version_before)
         assert s.scalar(sa.select(Wilayah.kode).where(Wilayah.kode == ADDED)) is None
+
+
+# --------------------------------------------------------------------------- kec/kab outlines
+
+DESA_3510 = "desa_3510_banyuwangi.geojson"
+KEC_3510 = "kec_3510_banyuwangi.geojson"
+KAB_3510 = "kab_3510_banyuwangi.geojson"
+
+
+def _regions(engine: sa.Engine, level: str) -> dict[str, tuple[str, str | None, shapely.Geometry]]:
+    with Session(engine) as s:
+        rows = s.execute(sa.select(Wilayah.kode, Wilayah.nama, Wilayah.induk, Wilayah.geometry)
+                         .where(Wilayah.level == level)).all()  # fmt: skip
+    return {k: (n, i, g) for k, n, i, g in rows}
+
+
+def _file_outlines(name: str, code_col: str) -> dict[str, shapely.MultiPolygon]:
+    """The file's geometries as the importer stores them (make_valid, MultiPolygon)."""
+    source = gpd.read_file(_shared(name))
+    return {k: load.multipolygon(g) for k, g in zip(source[code_col], source.geometry,
+                                                     strict=True)}  # fmt: skip
+
+
+def _same(stored: dict[str, tuple[str, str | None, shapely.Geometry]],
+          want: dict[str, shapely.Geometry]) -> bool:  # fmt: skip
+    return set(stored) == set(want) and all(
+        shapely.equals_exact(stored[k][2], g, tolerance=1e-9) for k, g in want.items()
+    )
+
+
+def test_kec_and_kab_files_on_villages_keep_their_outlines_and_undo_restores(
+    sqlite_engine: sa.Engine,
+) -> None:
+    assert _import(sqlite_engine, _shared(DESA_3510)).ok
+    dissolved_kec, dissolved_kab = _regions(sqlite_engine, "kec"), _regions(sqlite_engine, "kab")
+    kec_file, kab_file = _file_outlines(KEC_3510, "kode_kec"), _file_outlines(KAB_3510, "kode_kab")
+    assert not any(k.is_valid for k in gpd.read_file(_shared(KAB_3510)).geometry)  # README
+    assert all(g.is_valid and g.geom_type == "MultiPolygon" for g in kec_file.values())
+
+    kec = _import(sqlite_engine, _shared(KEC_3510))
+    assert kec.ok, kec.text("en")
+    assert (kec.written["kec"], kec.written["kec_sendiri"], kec.written["desa"]) == (25, 25, 0)
+    assert (kec.written["updated"], kec.written["inserted"]) == (25, 0)  # parents left alone
+    assert kec.written["diperbaiki"] == 1  # README: one "Nested shells" kecamatan
+    stored = _regions(sqlite_engine, "kec")
+    assert _same(stored, kec_file)
+    assert not any(shapely.equals_exact(stored[k][2], dissolved_kec[k][2], tolerance=1e-6)
+                   for k in stored)  # the file's outlines, not the dissolve  # fmt: skip
+    source = gpd.read_file(_shared(KEC_3510))
+    assert {k: (n, i) for k, (n, i, _) in stored.items()} == {
+        k: (n, "35.10") for k, n in zip(source["kode_kec"], source["nama_kec"], strict=True)
+    }
+    assert any("Later village imports keep" in n for n in _notes(kec))
+
+    kab = _import(sqlite_engine, _shared(KAB_3510))
+    assert kab.ok, kab.text("en")
+    assert (kab.written["kab"], kab.written["kab_sendiri"], kab.written["diperbaiki"]) == (1, 1, 1)
+    assert _same(_regions(sqlite_engine, "kab"), kab_file)
+    assert _regions(sqlite_engine, "kab")["35.10"][:2] == ("Kabupaten Banyuwangi", "35")
+
+    again = _import(sqlite_engine, _shared(DESA_3510))  # villages re-imported afterwards
+    assert again.ok, again.text("en")
+    assert (
+        again.written["desa"],
+        again.written["kec"],
+        again.written["kab"],
+        again.written["prov"],
+        again.written["batas_sendiri_tetap"],
+    ) == (217, 0, 0, 1, 26)
+    assert any("keep the outline from their own file" in n for n in _notes(again))
+    assert _same(_regions(sqlite_engine, "kec"), kec_file)
+    assert _same(_regions(sqlite_engine, "kab"), kab_file)
+    assert _levels(sqlite_engine) == {"prov": 1, "kab": 1, "kec": 25, "desa": 217}
+
+    undo_last(sqlite_engine, user="test", impor_id=again.impor_id)
+    assert _same(_regions(sqlite_engine, "kec"), kec_file)
+    undo_last(sqlite_engine, user="test", impor_id=kab.impor_id)
+    assert _same(_regions(sqlite_engine, "kab"), {k: g for k, (_, _, g) in dissolved_kab.items()})
+    assert _same(_regions(sqlite_engine, "kec"), kec_file)
+    undo_last(sqlite_engine, user="test", impor_id=kec.impor_id)
+    assert _same(_regions(sqlite_engine, "kec"), {k: g for k, (_, _, g) in dissolved_kec.items()})
+    assert _regions(sqlite_engine, "kec") == dissolved_kec
+    # with the outlines undone, a village import dissolves the kecamatan again
+    assert _import(sqlite_engine, _shared(DESA_3510)).written["kec"] == 25
+
+
+def test_kec_file_first_then_villages(sqlite_engine: sa.Engine) -> None:
+    kec = _import(sqlite_engine, _shared(KEC_3510))
+    assert kec.ok, kec.text("en")
+    assert (kec.written["prov"], kec.written["kab"], kec.written["kec"]) == (1, 1, 25)
+    assert kec.written["inserted"] == 27
+    assert _levels(sqlite_engine) == {"prov": 1, "kab": 1, "kec": 25}
+    kec_file = _file_outlines(KEC_3510, "kode_kec")
+    assert _same(_regions(sqlite_engine, "kec"), kec_file)
+    nama, induk, outline = _regions(sqlite_engine, "kab")["35.10"]
+    assert (nama, induk) == ("Kabupaten Banyuwangi", "35")  # named by the file's nama_kab
+    assert outline.equals(load.dissolve(list(kec_file.values())))  # a stand-in until villages
+
+    villages = _import(sqlite_engine, _shared(DESA_3510))
+    assert villages.ok, villages.text("en")
+    assert (villages.written["kec"], villages.written["kab"], villages.written["prov"]) == (0, 1, 1)
+    assert villages.written["batas_sendiri_tetap"] == 25
+    assert _levels(sqlite_engine) == {"prov": 1, "kab": 1, "kec": 25, "desa": 217}
+    assert _same(_regions(sqlite_engine, "kec"), kec_file)
+    with Session(sqlite_engine) as s:
+        desa_area = s.scalar(sa.select(sa.func.sum(Wilayah.luas_km2))
+                             .where(Wilayah.level == "desa"))  # fmt: skip
+        kab_area = s.scalar(sa.select(Wilayah.luas_km2).where(Wilayah.kode == "35.10"))
+        parents = set(s.scalars(sa.select(Wilayah.induk).where(Wilayah.level == "desa")))
+    assert kab_area == pytest.approx(desa_area, rel=0.01)  # now the dissolve of the villages
+    assert parents == set(kec_file)
+
+    newer = _import(sqlite_engine, _shared(KEC_3510))  # a newer kecamatan file replaces them
+    assert newer.ok and newer.written["updated"] == 25
+    assert any("25 replace outlines from an earlier file" in n for n in _notes(newer))
+
+
+def test_region_file_with_codes_of_other_levels_is_refused_per_row(
+    sqlite_engine: sa.Engine, tmp_path: Path
+) -> None:
+    source = gpd.read_file(_shared(KEC_3510))
+    mixed = source.copy()
+    mixed.loc[2, "kode_kec"] = "35.10.01.2001"  # a village
+    mixed.loc[6, "kode_kec"] = "3510032005"  # a village, plain digits
+    mixed.loc[9, "kode_kec"] = "35.10"  # the kabupaten
+    path = tmp_path / "campur.geojson"
+    mixed.to_file(path)
+    report = _import(sqlite_engine, path)
+    assert {(p.row, p.column, p.code) for p in report.problems} == {
+        (3, "kode_kec", "wrong_level"), (7, "kode_kec", "wrong_level"),
+        (10, "kode_kec", "wrong_level")}  # fmt: skip
+    by_row = {p.row: p for p in report.problems}
+    assert "village code" in by_row[3].message("en") and "kecamatan" in by_row[3].message("id")
+    assert "kabupaten/city code" in by_row[10].message("en")
+    assert report.rows_ok == 22
+    _assert_nothing_written(sqlite_engine)
+
+    generic = gpd.GeoDataFrame({"kode": mixed["kode_kec"], "nama": mixed["nama_kec"],
+                                "geometry": mixed.geometry}, crs="EPSG:4326")  # fmt: skip
+    generic_path = tmp_path / "kode.gpkg"
+    generic.to_file(generic_path, driver="GPKG")
+    report = _import(sqlite_engine, generic_path)  # level from most of the codes: kecamatan
+    assert {(p.row, p.code) for p in report.problems} == {(3, "wrong_level"), (7, "wrong_level"),
+                                                          (10, "wrong_level")}  # fmt: skip
+    _assert_nothing_written(sqlite_engine)
+
+    narrow = _import(sqlite_engine, _shared(KEC_3510), scope=Scope.of(["35.10.01"]))
+    assert _codes(narrow) == {"out_of_scope"} and len(narrow.problems) == 24
+    wide = _import(sqlite_engine, _shared(KAB_3510), scope=Scope.of(["35.10.01"]))
+    assert _codes(wide) == {"out_of_scope"}
+    _assert_nothing_written(sqlite_engine)
+
+
+def test_region_level_from_plain_codes_or_option_tingkat(
+    sqlite_engine: sa.Engine, tmp_path: Path
+) -> None:
+    source = gpd.read_file(_shared(KEC_3510))
+    office = gpd.GeoDataFrame({
+        "ID": [k.replace(".", "") for k in source["kode_kec"]], "WADMKC": source["nama_kec"],
+        "geometry": source.geometry,
+    }, crs="EPSG:4326")  # fmt: skip
+    path = tmp_path / "kecamatan.gpkg"
+    office.to_file(path, driver="GPKG")
+    refused = _import(sqlite_engine, path, tingkat="kelurahan-ish")
+    assert _codes(refused) == {"bad_option"} and refused.problems[0].column == "tingkat"
+    report = _import(sqlite_engine, path)  # 6-digit codes found by their values
+    assert report.ok, report.text("en")
+    assert report.written["kec_sendiri"] == 25
+    assert report.mapped_columns == {"ID": "kode_kec", "WADMKC": "nama_kec"}
+    assert _same(_regions(sqlite_engine, "kec"), _file_outlines(KEC_3510, "kode_kec"))
+    assert _regions(sqlite_engine, "kab")["35.10"][0] == "Kabupaten/Kota 35.10"  # no name given
+
+    kab = gpd.read_file(_shared(KAB_3510)).rename(columns={"kode_kab": "kode", "nama_kab": "nama"})
+    kab_path = tmp_path / "kab.geojson"
+    kab.to_file(kab_path)
+    report = _import(sqlite_engine, kab_path, tingkat="kabupaten")
+    assert report.ok, report.text("en")
+    assert report.written["kab_sendiri"] == 1
+    assert _regions(sqlite_engine, "kab")["35.10"][0] == "Kabupaten Banyuwangi"
+    wrong = _import(sqlite_engine, kab_path, tingkat="kec")
+    assert {(p.row, p.code) for p in wrong.problems} == {(1, "wrong_level")}
