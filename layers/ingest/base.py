@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from layers.ingest import villages
 from layers.ingest.columns import Column, map_columns
 from layers.ingest.problems import ImportReport, Problem
 from layers.ingest.readers import read_table
@@ -47,6 +48,9 @@ class Mapped:
     source: pd.DataFrame
     #: canonical columns the file really has (under their own name or an alias)
     present: set[str]
+    #: True when the file names villages (``nama_desa``, ``nama_kec``) instead of coding
+    #: them: :func:`layers.ingest.villages.village_codes` then reconciles the names
+    by_name: bool = False
 
 
 def read_mapped(
@@ -60,6 +64,10 @@ def read_mapped(
 
     ``reshape`` turns the file as read into the layout to map (the wide case recaps);
     ``columns`` may be chosen from that frame; ``check`` adds file-level problems of its own.
+    When ``columns`` has a ``kode_desa`` column but the file has no such header and names
+    villages instead (``desa``, ``kecamatan``…), the code column becomes optional, the name
+    columns ``nama_desa``/``nama_kec`` are mapped and :attr:`Mapped.by_name` is set: every
+    importer then gets its codes from :func:`layers.ingest.villages.village_codes`.
     Returns None, with every column problem added to ``report``, when the columns do not do.
     """
     table = read_table(path, sheet=options.get("sheet"))
@@ -68,11 +76,15 @@ def read_mapped(
     if reshape is not None:
         frame, rows = reshape(frame, rows, report)
     wanted = columns(frame) if callable(columns) else columns
+    code = next((c for c in wanted if c.name == villages.CODE), None)
+    by_name = code is not None and villages.uses_names(frame, code)
+    if by_name:
+        wanted = villages.columns_with_names(wanted)
     mapped_frame, mapped, problems = map_columns(frame, wanted, keep_other=keep_other)
     report.mapped_columns.update(mapped)
     report.rows_total = len(mapped_frame)
     present = set(mapped.values()) | {c.name for c in wanted if c.name in frame.columns}
-    out = Mapped(mapped_frame, rows, frame, present)
+    out = Mapped(mapped_frame, rows, frame, present, by_name)
     if check is not None:
         problems += check(out)
     if problems:

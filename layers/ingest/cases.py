@@ -8,7 +8,8 @@ Accepted layouts
   ``W01``) holding case counts (deaths are then 0).
 ``penyakit`` may be missing when ``--penyakit`` (option ``penyakit``) names the disease.
 Without a ``kode_desa`` column, ``nama_desa`` + ``nama_kec`` (``desa``, ``kecamatan``…) are
-reconciled to codes by :mod:`layers.ingest.villages` (options ``konfirmasi``, ``tinjauan``).
+reconciled to codes by :func:`layers.ingest.villages.village_codes` (options ``konfirmasi``,
+``tinjauan``).
 """
 
 from __future__ import annotations
@@ -87,12 +88,6 @@ def _unwide(frame: pd.DataFrame, rows: pd.Series, report: ImportReport
     return _melt_wide(frame, rows, weeks)
 
 
-def _columns(frame: pd.DataFrame) -> tuple[Column, ...]:
-    """The columns to map: with village names instead of codes when the file has no codes."""
-    return villages.columns_with_names(COLUMNS) if villages.uses_names(frame, COLUMNS[0]) \
-        else COLUMNS  # fmt: skip
-
-
 def _count_and_week(read: Mapped) -> list[Problem]:
     """A recap needs counts, and weeks (``tahun`` + ``minggu``) or dates."""
     frame = read.frame
@@ -130,21 +125,14 @@ class CasesImporter(Importer):
 
     def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
                 report: ImportReport) -> Prepared | None:  # fmt: skip
-        read = read_mapped(path, _columns, options, report, reshape=_unwide,
+        read = read_mapped(path, COLUMNS, options, report, reshape=_unwide,
                            check=_count_and_week)  # fmt: skip
         if read is None:
             return None
         frame, rows = read.frame, read.rows
-        by_name = villages.uses_names(read.source, COLUMNS[0])
         has_week = frame["minggu"].notna().any()
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
-        if by_name:
-            named = villages.resolve(session, scope, frame, rows, options, source=path)
-            report.notes += named.notes
-            frame["kode_desa"] = named.kode
-        kode, p1 = checks.village_codes(frame["kode_desa"], rows, known, scope)
-        if by_name:  # unresolved names are reported by name, not as missing codes
-            p1 = named.problems + [p for p in p1 if p.code != "missing"]
+        kode, p1 = villages.village_codes(session, scope, read, options, report, path, known)
         default = options.get("penyakit")
         penyakit_in = frame["penyakit"] if default is None else frame["penyakit"].fillna(default)
         penyakit, p2 = _diseases(penyakit_in, rows)

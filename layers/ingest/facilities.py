@@ -10,6 +10,8 @@ optional ``kode_fasyankes`` (header variants are mapped and reported).
   the village containing the point is looked up in the stored boundaries; with both, the point
   must lie in that village (within :data:`TOLERANCE_M`, boundaries are simplified). Points
   outside Indonesia are reported, and swapped lon/lat are recognised and said so.
+  Without a ``kode_desa`` column, rows without coordinates are placed by ``nama_desa`` +
+  ``nama_kec`` (:func:`layers.ingest.villages.village_codes`, options ``konfirmasi``, ``tinjauan``).
 * ``status``: ``aktif`` (default) or ``rencana``; ``perawat``/``bidan``: whole numbers ≥ 0
   (empty = 0).
 * ``induk``: the name of the parent Puskesmas, either in the same file or already stored.
@@ -35,7 +37,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from layers import codes
-from layers.ingest import checks
+from layers.ingest import checks, villages
 from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
 from layers.ingest.columns import CODE_ALIASES, Column
 from layers.ingest.problems import ImportReport, Problem
@@ -312,9 +314,10 @@ def _fasyankes_taken(session: Session, clean: pd.DataFrame, rows: pd.Series) -> 
 
 
 def _place_columns(read: Mapped) -> list[Problem]:
-    """A facility needs a village code or both coordinates (a lone lon or lat is a mistake)."""
+    """A facility needs a village code, its name, or both coordinates (a lone lon or lat is a
+    mistake)."""
     present = read.present
-    if "kode_desa" not in present and not {"lon", "lat"} <= present:
+    if not read.by_name and "kode_desa" not in present and not {"lon", "lat"} <= present:
         return [Problem(
             Text("Perlu kolom 'kode_desa' atau kolom 'lon' dan 'lat'.",
                  "Needs column 'kode_desa' or columns 'lon' and 'lat'."),
@@ -345,12 +348,14 @@ class FacilitiesImporter(Importer):
 
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
         has_code = ~frame["kode_desa"].map(blank)
-        coded, found = checks.village_codes(frame["kode_desa"][has_code], rows, known, scope)
-        kode = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        kode[has_code] = coded
+        no_point = frame["lon"].map(blank) & frame["lat"].map(blank)
+        # by name: a row without coordinates is placed by its village name
+        where = no_point if read.by_name else has_code
+        kode, found = villages.village_codes(session, scope, read, options, report, path, known,
+                                             where=where)  # fmt: skip
         lon, lat, p_coords = _coordinates(frame, rows)
         found += p_coords
-        unlocated = frame.index[~has_code & frame["lon"].map(blank) & frame["lat"].map(blank)]
+        unlocated = [] if read.by_name else frame.index[~has_code & no_point]
         found += [Problem(Text("Lokasi kosong: isi kode_desa atau lon dan lat.",
                                "No location: give kode_desa or lon and lat."),
                           row=int(rows[i]), column="kode_desa", code="missing")
@@ -359,8 +364,8 @@ class FacilitiesImporter(Importer):
             provinces = {k.split(".")[0] for k in kode.dropna()}
             if not has_code[lon.notna()].all():
                 provinces = set()  # a point without a code may lie anywhere: all villages
-            villages = _Villages(session, provinces or None)
-            kode, p_place = _locate(frame, rows, kode, lon, lat, villages, scope)
+            polygons = _Villages(session, provinces or None)
+            kode, p_place = _locate(frame, rows, kode, lon, lat, polygons, scope)
             found += p_place
 
         nama, p_nama = checks.per_unique(frame["nama"], rows, "nama",

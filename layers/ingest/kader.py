@@ -17,6 +17,9 @@ text only).
 
 Rows are matched on ``kader_id`` (stored as ``kader.kode``); skills on (kader, skill). A
 ``kader_id`` already stored for a village outside the user's region is refused.
+Without a ``kode_desa`` column, ``nama_desa`` + ``nama_kec`` (``desa``, ``kecamatan``…) are
+reconciled to codes by :func:`layers.ingest.villages.village_codes` (options
+``konfirmasi``, ``tinjauan``, ``ambang``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from layers.ingest import checks
+from layers.ingest import checks, villages
 from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
 from layers.ingest.columns import Column
 from layers.ingest.facilities import blank, name_key
@@ -187,7 +190,8 @@ class KaderImporter(Importer):
                                      "No skill columns: only the kader rows are imported."))
 
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
-        kode_desa, found = checks.village_codes(frame["kode_desa"], rows, known, scope)
+        kode_desa, found = villages.village_codes(session, scope, read, options, report, path,
+                                                  known)  # fmt: skip
         kode, p_id = checks.per_unique(frame["kader_id"], rows, "kader_id",
                                        lambda v: (str(v).strip(), None, ""))  # fmt: skip
         # a row already refused for its village is not reported twice

@@ -6,6 +6,9 @@ and reported). Every count is a whole number ≥ 0, a target group never exceeds
 and the year lies between 2000 and next year. Rows are matched on ``(kode_desa, tahun)``:
 re-importing a file updates the same rows. A target-group column missing from the file
 leaves the stored figures of that group untouched.
+Without a ``kode_desa`` column, ``nama_desa`` + ``nama_kec`` (``desa``, ``kecamatan``…) are
+reconciled to codes by :func:`layers.ingest.villages.village_codes` (options
+``konfirmasi``, ``tinjauan``, ``ambang``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from layers.ingest import checks
+from layers.ingest import checks, villages
 from layers.ingest.base import Importer, Prepared, Progress, read_mapped, register
 from layers.ingest.columns import CODE_ALIASES, Column, normalize_header
 from layers.ingest.problems import ImportReport, Problem
@@ -64,7 +67,7 @@ class PopulationImporter(Importer):
         present = _present_groups(read.source)
         today = options.get("today") or dt.date.today()
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
-        kode, p_kode = checks.village_codes(frame["kode_desa"], rows, known, scope)
+        kode, p_kode = villages.village_codes(session, scope, read, options, report, path, known)
         tahun, p_tahun = checks.integers(frame["tahun"], rows, "tahun", minimum=FIRST_YEAR,
                                          maximum=today.year + 1)  # fmt: skip
         jumlah, p_jumlah = checks.integers(frame["jumlah"], rows, "jumlah")

@@ -30,13 +30,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
 from layers import codes
+from layers.ingest import checks
 from layers.ingest.columns import Column, normalize_header
 from layers.ingest.problems import Problem, Rejected, reject
 from layers.ingest.readers import read_table
@@ -44,6 +45,12 @@ from layers.scope import Scope
 from layers.store import queries
 from layers.text import Text
 
+if TYPE_CHECKING:
+    from layers.ingest.base import Mapped
+    from layers.ingest.problems import ImportReport
+
+#: the canonical village-code column that names may stand in for
+CODE = "kode_desa"
 #: minimum rapidfuzz score (0–100) for a fuzzy proposal
 THRESHOLD = 80.0
 #: two candidates whose scores differ by at most this many points are ambiguous
@@ -390,7 +397,7 @@ def uses_names(frame: pd.DataFrame, code_column: Column) -> bool:
     return not headers & code_names and bool(headers & name_names)
 
 
-def columns_with_names(columns: tuple[Column, ...], code: str = "kode_desa") -> tuple[Column, ...]:
+def columns_with_names(columns: tuple[Column, ...], code: str = CODE) -> tuple[Column, ...]:
     """``columns`` with the code column optional and the name columns added."""
     relaxed = tuple(Column(c.name, c.aliases, required=False) if c.name == code else c
                     for c in columns)  # fmt: skip
@@ -513,6 +520,42 @@ def resolve(
                                   f"Could not write the review file ({exc})."))  # fmt: skip
                 review = None
     return Resolution(kode, problems, notes, proposals, review)
+
+
+def village_codes(
+    session: Session, scope: Scope, read: Mapped, options: dict[str, Any],
+    report: ImportReport, source: Path | None, known: set[str] | None,
+    where: pd.Series | None = None,
+) -> tuple[pd.Series, list[Problem]]:
+    """The village codes of a file read by :func:`layers.ingest.base.read_mapped`.
+
+    The one place every importer gets its codes: from the ``kode_desa`` column, or — when
+    :attr:`Mapped.by_name` — from ``nama_desa``/``nama_kec`` through :func:`resolve` (notes go
+    to ``report``; unresolved names are reported by name, not as missing codes; the review
+    file is written). Either way the codes are then checked by
+    :func:`layers.ingest.checks.village_codes` against ``known`` and ``scope``.
+
+    ``where`` (a boolean mask) limits this to some rows (the others get ``None``): a facility
+    located by its coordinates needs no village name.
+    """
+    frame, rows = read.frame, read.rows
+    index = frame.index if where is None else frame.index[where.to_numpy(dtype=bool)]
+    out = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    if read.by_name and len(index) == 0:
+        return out, []
+    named = None
+    values = frame.loc[index, CODE]
+    if read.by_name:
+        named = resolve(session, scope, frame.loc[index], rows[index], options, source=source)
+        report.notes += named.notes
+        values = named.kode
+    coded, problems = checks.village_codes(values, rows, known, scope)
+    if named is not None:
+        problems = named.problems + [p for p in problems if p.code != "missing"]
+    if where is None:
+        return coded, problems
+    out[index] = coded
+    return out, problems
 
 
 def _row_problems(p: Proposal, message: Text, code: str) -> list[Problem]:
