@@ -230,6 +230,8 @@ def progress_for(as_json: bool, stream: IO[str]) -> ProgressBar | None:
 @click.option("--kolom-kode", "kolom_kode", default=None, help="Column holding the village code.")
 @click.option("--crs", default=None, callback=_parse_crs,
               help="CRS of a file without one, as an EPSG code (23835 or EPSG:23835).")
+@click.option("--tingkat", type=click.Choice(["prov", "kab", "kec", "desa"]), default=None,
+              help="Level of a boundaries (batas) file (default: found from its columns).")
 @click.option("--konfirmasi", type=click.Path(exists=True, path_type=Path), default=None,
               help="Edited review file confirming village-name matches (setuju = ya).")
 @click.option("--tinjauan", type=click.Path(path_type=Path), default=None,
@@ -242,9 +244,9 @@ def progress_for(as_json: bool, stream: IO[str]) -> ProgressBar | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @LANG
 def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
-            kolom_kode: str | None, crs: str | None, konfirmasi: Path | None,
-            tinjauan: Path | None, user: str | None, scope: Scope, dry_run: bool,
-            as_json: bool, lang: str) -> None:  # fmt: skip
+            kolom_kode: str | None, crs: str | None, tingkat: str | None,
+            konfirmasi: Path | None, tinjauan: Path | None, user: str | None, scope: Scope,
+            dry_run: bool, as_json: bool, lang: str) -> None:  # fmt: skip
     """Import FILE as JENIS: all rows or nothing, with a report of every problem.
 
     Exit code 0 when written (or a valid --dry-run), 1 when rejected.
@@ -253,8 +255,8 @@ def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
     from layers.ingest.templates import data_sheet
 
     options: dict[str, Any] = {"sheet": sheet or data_sheet(file), "penyakit": penyakit,
-                               "kolom_kode": kolom_kode, "crs": crs, "konfirmasi": konfirmasi,
-                               "tinjauan": tinjauan}  # fmt: skip
+                               "kolom_kode": kolom_kode, "crs": crs, "tingkat": tingkat,
+                               "konfirmasi": konfirmasi, "tinjauan": tinjauan}  # fmt: skip
     options = {k: v for k, v in options.items() if v is not None}
     bar = progress_for(as_json, sys.stderr)
     try:

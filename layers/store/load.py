@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -154,9 +153,6 @@ def _bump_geometry_version(session: Session) -> str:
 
 #: what a derived region is called when no file names it and the store has no name yet
 REGION_LABELS = {"kec": "Kecamatan", "kab": "Kabupaten/Kota", "prov": "Provinsi"}
-#: key of an import's ``written`` counts (kept in ``impor_log.pesan``) that marks the level whose
-#: rows the import took from their own file: ``kec_sendiri``, ``kab_sendiri``, ``prov_sendiri``
-OWN_OUTLINE_KEY = "{level}_sendiri"
 #: village frame columns naming each derived level: (code column, name column)
 REGION_COLUMNS = {"kec": ("kode_kec", "nama_kec"), "kab": ("kode_kab", "nama_kab"),
                   "prov": ("kode_prov", "nama_prov")}  # fmt: skip
@@ -206,33 +202,19 @@ def region_names(villages: pd.DataFrame) -> dict[str, dict[str, str]]:
 def own_outlines(session: Session, kodes: Iterable[str]) -> set[str]:
     """The region codes among ``kodes`` whose stored geometry came from their own file.
 
-    The rule: a ``prov``/``kab``/``kec`` row holds its own outline when the import that last
-    wrote it (``wilayah.impor_id``) is a ``batas`` import whose ``written`` counts (JSON in
-    ``impor_log.pesan``) have ``<level>_sendiri`` > 0 for the row's level. Rows written by
-    the trusted loaders (no ``impor_id``) or by a village import are dissolves.
+    The rule: a ``prov``/``kab``/``kec`` row holds its own outline when its
+    ``wilayah.batas_sendiri`` is true. A region-level ``batas`` import writes it true; village
+    imports, the dissolved parents of a region import and the trusted loaders write false.
     """
     kodes = sorted(set(kodes))
-    rows: list[tuple[str, str, int]] = []
+    out: set[str] = set()
     for start in range(0, len(kodes), 5000):
-        query = select(Wilayah.kode, Wilayah.level, Wilayah.impor_id).where(
+        query = select(Wilayah.kode).where(
             Wilayah.kode.in_(kodes[start : start + 5000]), Wilayah.level != "desa",
-            Wilayah.impor_id.is_not(None),
+            Wilayah.batas_sendiri.is_(True),
         )  # fmt: skip
-        rows += [(k, lvl, iid) for k, lvl, iid in session.execute(query)]
-    ids = sorted({iid for _, _, iid in rows})
-    if not ids:
-        return set()
-    own_levels: dict[int, set[str]] = {}
-    logs = select(ImporLog.id, ImporLog.pesan).where(ImporLog.id.in_(ids),
-                                                     ImporLog.jenis == "batas")  # fmt: skip
-    for iid, pesan in session.execute(logs):
-        try:
-            written = json.loads(pesan or "{}").get("written") or {}
-        except (ValueError, AttributeError):
-            continue
-        own_levels[iid] = {lvl for lvl in REGION_LABELS
-                           if written.get(OWN_OUTLINE_KEY.format(level=lvl))}  # fmt: skip
-    return {k for k, lvl, iid in rows if lvl in own_levels.get(iid, set())}
+        out.update(session.scalars(query))
+    return out
 
 
 def derive_regions(
@@ -259,9 +241,10 @@ def derive_regions(
     Returns
     -------
     pandas.DataFrame
-        ``kode, level, nama, induk, jenis, geometry, luas_km2``, provinces first, then
-        kabupaten, then kecamatan (parents before children), one row per region that
-        contains one of ``villages`` (less those with their own outline, see ``keep_own``).
+        ``kode, level, nama, induk, jenis, geometry, batas_sendiri`` (false: a dissolve),
+        ``luas_km2``; provinces first, then kabupaten, then kecamatan (parents before
+        children), one row per region that contains one of ``villages`` (less those with
+        their own outline, see ``keep_own``).
 
     Notes
     -----
@@ -295,14 +278,15 @@ def derive_regions(
     rows = [
         {"kode": k, "level": level, "induk": codes.parent(k), "jenis": None,
          "nama": names.get(level, {}).get(k) or stored.get(k) or f"{REGION_LABELS[level]} {k}",
-         "geometry": dissolved[level][k]}
+         "geometry": dissolved[level][k], "batas_sendiri": False}
         for level in ("prov", "kab", "kec")
         for k in sorted(wanted[level])
     ]  # fmt: skip
     if keep_own:
         own = own_outlines(session, every)
         rows = [r for r in rows if r["kode"] not in own]
-    out = pd.DataFrame(rows, columns=["kode", "level", "nama", "induk", "jenis", "geometry"])
+    out = pd.DataFrame(rows, columns=["kode", "level", "nama", "induk", "jenis", "geometry",
+                                      "batas_sendiri"])  # fmt: skip
     out["luas_km2"] = area_km2(out["geometry"])
     return out
 

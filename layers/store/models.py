@@ -35,6 +35,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -79,6 +80,10 @@ class Wilayah(Base):
     jenis: Mapped[str | None] = mapped_column(String, nullable=True)
     geometry: Mapped[BaseGeometry | None] = mapped_column(Geometry("MULTIPOLYGON"), nullable=True)
     luas_km2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: the outline came from the region's own file (a region-level ``batas`` import), not a
+    #: dissolve of its villages: village imports then leave it alone (migration 0003)
+    batas_sendiri: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                server_default=false())  # fmt: skip
 
     impor_id: Mapped[int | None] = _impor_id()
 
