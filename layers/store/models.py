@@ -275,3 +275,31 @@ class ImporCadangan(Base):
     impor_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
     tabel: Mapped[str] = mapped_column(String, nullable=False)
     baris: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class AturanPeringatan(Base):
+    """The weekly alert rule of one disease (shipped defaults, editable; migration 0004).
+
+    ``jenis`` is one of ``fixed_count``, ``ratio_to_baseline``, ``any_case``, ``ears_c1``,
+    ``ears_c2``, ``ears_c3``; see :mod:`layers.diarrhoea.rules`. ``terkonfirmasi`` stays false
+    until the health office confirms the values; ``sumber``/``catatan`` say where they came from.
+    """
+
+    __tablename__ = "aturan_peringatan"
+
+    penyakit: Mapped[str] = mapped_column(String, primary_key=True)
+    jenis: Mapped[str] = mapped_column(String, nullable=False)
+    ambang: Mapped[float] = mapped_column(Float, nullable=False)
+    minggu_dasar: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    minimum_kasus: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    terkonfirmasi: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    sumber: Mapped[str | None] = mapped_column(Text, nullable=True)
+    catatan: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("jenis IN ('fixed_count', 'ratio_to_baseline', 'any_case', 'ears_c1', "
+                        "'ears_c2', 'ears_c3')", name="jenis"),  # fmt: skip
+        CheckConstraint("ambang > 0", name="ambang"),
+        CheckConstraint("minimum_kasus >= 0", name="minimum_kasus"),
+        CheckConstraint("minggu_dasar IS NULL OR minggu_dasar >= 1", name="minggu_dasar"),
+    )
