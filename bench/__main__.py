@@ -18,6 +18,7 @@ from bench.common import write_json
 BENCHMARKS = {
     "map_payload": "bench.map_payload",
     "imports": "bench.imports",
+    "scan": "bench.scan",
 }
 
 
