@@ -7,7 +7,7 @@ from pathlib import Path
 from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 from flask_compress import Compress
 
-from dashboard import context, geo_routes
+from dashboard import context, geo_routes, warmup
 from dashboard.i18n import lang_from_search, query_param, t
 from dashboard.pages import impor, peta
 from layers.geometry import DEFAULT_DETAIL, DETAIL_TOLERANCE_M
@@ -83,4 +83,5 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
 
     for page in PAGES.values():
         page.register(app)
+    warmup.start()
     return app

@@ -10,7 +10,7 @@ import pytest
 
 from layers import (
     base,
-    indicators,  # noqa: F401 - registers the indicator layers
+    catalog,  # noqa: F401 - registers every map layer
 )
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "layers.md"

@@ -17,8 +17,8 @@ from dashboard import components, context, geo_routes
 from dashboard.i18n import t
 from layers import (
     base,
+    catalog,  # noqa: F401 - registers every map layer
     codes,
-    indicators,  # noqa: F401 - registers the indicator layers
 )
 from layers.epiweek import EpiWeek
 from layers.scope import Scope

@@ -260,3 +260,37 @@ def geometry_version(session: Session) -> str:
     """Changes whenever boundaries are (re)loaded; ``"0"`` before any load."""
     value = session.scalar(select(Meta.value).where(Meta.key == "geometry_version"))
     return value or "0"
+
+
+def case_matrix(
+    session: Session,
+    scope: Scope,
+    penyakit: str,
+    first: tuple[int, int],
+    last: tuple[int, int],
+) -> pd.DataFrame:
+    """Weekly cases of one disease in every village of the scope, weeks ``first``…``last``.
+
+    ``first`` and ``last`` are ``(tahun, minggu)`` epi weeks, both included; the bounds are
+    compared as pairs, so a range may cross years (``(2024, 50)`` … ``(2025, 3)``). Only rows
+    that exist are returned: a village-week without a row was not reported (never zero).
+
+    Returns
+    -------
+    DataFrame
+        ``kode_desa, tahun, minggu, kasus, kematian`` sorted by village and week.
+    """
+    cols = ["kode_desa", "tahun", "minggu", "kasus", "kematian"]
+    (y0, w0), (y1, w1) = (int(first[0]), int(first[1])), (int(last[0]), int(last[1]))
+    if (y0, w0) > (y1, w1):
+        return pd.DataFrame(columns=cols)
+    k = KasusMingguan
+    after_first = or_(k.tahun > y0, and_(k.tahun == y0, k.minggu >= w0))
+    before_last = or_(k.tahun < y1, and_(k.tahun == y1, k.minggu <= w1))
+    stmt = (
+        select(k.kode_desa, k.tahun, k.minggu, k.kasus, k.kematian)
+        .where(k.penyakit == penyakit, k.tahun.between(y0, y1), after_first, before_last,
+               scope_clause(k.kode_desa, scope))
+        .order_by(k.kode_desa, k.tahun, k.minggu)
+    )  # fmt: skip
+    return _frame(session, stmt, cols)

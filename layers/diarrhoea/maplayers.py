@@ -1,0 +1,229 @@
+"""Diarrhoea map layers: weekly alert status (``peringatan``) and Gi* hot spots (``titik_panas``).
+
+Both are ordinary registered layers (:mod:`layers.base`): the map page draws them like any
+other, from a per-village ``klass`` and ``label``. The numbers come from
+:mod:`layers.diarrhoea.service`, so the map, the command line and the tests agree.
+Documented in ``docs/layers.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from layers import classify
+from layers.base import Layer, LayerResult, Legend, LegendClass, register
+from layers.diarrhoea import service
+from layers.diarrhoea.hotspots import NOT_SIGNIFICANT
+from layers.epiweek import EpiWeek
+from layers.indicators import DISEASES
+from layers.scope import Scope
+from layers.store import queries
+from layers.text import Text, fmt_number
+
+NO_REPORT = Text("Tidak ada laporan", "No report")
+
+
+def _disease(penyakit: str) -> Text:
+    return DISEASES.get(penyakit, Text(penyakit, penyakit))
+
+
+def _empty_table(session: Session, scope: Scope) -> pd.DataFrame:
+    villages = queries.village_table(session, scope)["kode"].astype(str)
+    return pd.DataFrame({"kode_desa": villages, "value": np.nan, "klass": classify.NO_DATA,
+                         "label": ""})  # fmt: skip
+
+
+# --------------------------------------------------------------------------- peringatan
+
+#: alert statuses with a legend class, in legend order (``no_report`` is the no-data class)
+ALERT_STATUSES = ("alert", "no_alert", "no_baseline")
+
+
+@register
+@dataclass(frozen=True)
+class AlertLayer(Layer):
+    """Weekly alert status per village under the disease's stored rule (SKDR-style)."""
+
+    type: ClassVar[str] = "peringatan"
+    title: ClassVar[Text] = Text("Peringatan mingguan", "Weekly alerts")
+    description: ClassVar[Text] = Text(
+        "Status peringatan dini tiap desa pada minggu terpilih menurut aturan penyakit "
+        "(ambang yang dapat diubah Dinkes): kasus dibanding ambang.",
+        "Each village's early-warning status in the selected week under the disease's rule "
+        "(a threshold the health office can edit): cases against the threshold.",
+    )
+
+    penyakit: str = "diare_akut"
+
+    def legend(self) -> Legend:
+        disease = _disease(self.penyakit)
+        return Legend(
+            title=Text(f"{disease.id}: peringatan minggu ini",
+                       f"{disease.en}: alerts this week"),  # fmt: skip
+            classes=(
+                LegendClass("#d7301f", Text("Peringatan (kasus ≥ ambang)",
+                                            "Alert (cases ≥ threshold)")),  # fmt: skip
+                LegendClass("#c7e9c0", Text("Tidak ada peringatan", "No alert")),
+                LegendClass("#9e9ac8", Text("Data dasar tidak cukup", "Not enough baseline")),
+            ),
+            no_data=LegendClass(classify.NO_DATA_COLOR, NO_REPORT),
+        )
+
+    def load(
+        self, session: Session, scope: Scope, week: EpiWeek, lang: str = "id"
+    ) -> LayerResult:
+        result = service.alerts_for(session, scope, week, self.penyakit)
+        frame = result.frame()
+        villages = queries.village_table(session, scope)[["kode"]].rename(
+            columns={"kode": "kode_desa"}
+        )
+        table = villages.merge(frame, on="kode_desa", how="left")
+        status = table["status"].fillna("no_report")
+        klass = status.map({s: i for i, s in enumerate(ALERT_STATUSES)})
+        table["status"] = status
+        table["klass"] = klass.fillna(classify.NO_DATA).astype(int)
+        table["value"] = table["observed"].astype(float)
+        table["label"] = [
+            _alert_label(s, o, t, lang)
+            for s, o, t in zip(status, table["observed"], table["threshold"], strict=True)
+        ]
+        n_alert = int((status == "alert").sum())
+        rule = result.rule
+        unconfirmed = (
+            Text("", "") if rule.terkonfirmasi
+            else Text(" (aturan bawaan, belum dikonfirmasi Dinkes)",
+                      " (default rule, not yet confirmed by the office)")
+        )  # fmt: skip
+        summary = Text(
+            f"{n_alert} dari {len(table)} desa dalam peringatan, minggu {week}; aturan "
+            f"{rule.jenis}, ambang {fmt_number(rule.ambang, 'id', 1)}{unconfirmed.id}",
+            f"{n_alert} of {len(table)} villages in alert, week {week}; rule {rule.jenis}, "
+            f"threshold {fmt_number(rule.ambang, 'en', 1)}{unconfirmed.en}",
+        )
+        return LayerResult(table=table, legend=self.legend(), summary=summary)
+
+
+def _alert_label(status: str, observed: float, threshold: float, lang: str) -> str:
+    if status == "no_report":
+        return NO_REPORT(lang)
+    obs = fmt_number(observed, lang)
+    cases = f"{obs} kasus" if lang != "en" else f"{obs} case{'s' if observed != 1 else ''}"
+    if status == "no_baseline":
+        return f"{cases}; " + ("data dasar tidak cukup" if lang != "en" else "not enough baseline")
+    decimals = 0 if float(threshold).is_integer() else 1
+    thr = fmt_number(threshold, lang, decimals)
+    if status == "alert":
+        head = "Peringatan" if lang != "en" else "Alert"
+        return f"{head}: {cases} ≥ " + (f"ambang {thr}" if lang != "en" else f"threshold {thr}")
+    return f"{cases} < " + (f"ambang {thr}" if lang != "en" else f"threshold {thr}")
+
+
+# --------------------------------------------------------------------------- titik_panas
+
+#: Gi* classes in legend order (hot first), as named by :mod:`layers.diarrhoea.hotspots`
+HOTSPOT_CLASSES = ("hot_99", "hot_95", "hot_90", "ns", "cold_90", "cold_95", "cold_99")
+_HOTSPOT_COLORS = ("#d7301f", "#fc8d59", "#fdcc8a", "#f7f7f7", "#bdd7e7", "#6baed6", "#2171b5")
+_HOTSPOT_TEXT = {
+    "hot_99": Text("Titik panas (99%)", "Hot spot (99%)"),
+    "hot_95": Text("Titik panas (95%)", "Hot spot (95%)"),
+    "hot_90": Text("Titik panas (90%)", "Hot spot (90%)"),
+    "ns": Text("Tidak signifikan", "Not significant"),
+    "cold_90": Text("Titik dingin (90%)", "Cold spot (90%)"),
+    "cold_95": Text("Titik dingin (95%)", "Cold spot (95%)"),
+    "cold_99": Text("Titik dingin (99%)", "Cold spot (99%)"),
+}
+
+
+@register
+@dataclass(frozen=True)
+class HotSpotLayer(Layer):
+    """Getis-Ord Gi* hot and cold spots of the week's incidence, permutation p-values."""
+
+    type: ClassVar[str] = "titik_panas"
+    title: ClassVar[Text] = Text("Titik panas (Gi*)", "Hot spots (Gi*)")
+    description: ClassVar[Text] = Text(
+        "Desa yang bersama tetangganya memiliki insidens minggu ini jauh di atas (titik panas) "
+        "atau di bawah (titik dingin) wilayah lainnya, uji permutasi Getis-Ord Gi*.",
+        "Villages whose incidence this week, together with their neighbours', is well above "
+        "(hot spot) or below (cold spot) the rest of the area: Getis-Ord Gi* permutation test.",
+    )
+
+    penyakit: str = "diare_akut"
+    per: int = 1000
+    permutations: int = 999
+    fdr: bool = True
+    seed: int = service.DEFAULT_SEED
+
+    def legend(self) -> Legend:
+        correction = (Text("koreksi FDR", "FDR-corrected") if self.fdr
+                      else Text("tanpa koreksi FDR", "no FDR correction"))  # fmt: skip
+        return Legend(
+            title=Text(f"Titik panas Gi* ({correction.id})", f"Gi* hot spots ({correction.en})"),
+            classes=tuple(
+                LegendClass(color, _HOTSPOT_TEXT[name])
+                for name, color in zip(HOTSPOT_CLASSES, _HOTSPOT_COLORS, strict=True)
+            ),
+            no_data=LegendClass(classify.NO_DATA_COLOR, NO_REPORT),
+        )
+
+    def load(
+        self, session: Session, scope: Scope, week: EpiWeek, lang: str = "id"
+    ) -> LayerResult:
+        try:
+            result = service.hotspots_for(
+                session, scope, week, self.penyakit, per=self.per,
+                permutations=self.permutations, seed=self.seed, fdr=self.fdr,
+            )  # fmt: skip
+        except ValueError:  # fewer than two villages, or nobody reported
+            summary = Text(f"Titik panas tidak dapat dihitung untuk minggu {week} (perlu "
+                           "≥ 2 desa dan ada laporan)",
+                           f"Hot spots cannot be computed for week {week} (needs ≥ 2 "
+                           "villages and some reports)")  # fmt: skip
+            table = _empty_table(session, scope)
+            table["label"] = summary(lang)
+            return LayerResult(table=table, legend=self.legend(), summary=summary)
+        res = result.table.reset_index()
+        reported = res["reported"].astype(bool)
+        gi_class = res["gi_class"].astype(str)
+        klass = gi_class.map({c: i for i, c in enumerate(HOTSPOT_CLASSES)}).astype(int)
+        table = pd.DataFrame({
+            "kode_desa": res["kode_desa"].astype(str),
+            "value": res["incidence"].astype(float),
+            "klass": np.where(reported, klass, classify.NO_DATA),
+            "gi_class": gi_class,
+            "gi_p": res["gi_p"].astype(float),
+            "gi_z": res["gi_z"].astype(float),
+            "reported": reported,
+        })  # fmt: skip
+        table["label"] = [
+            _hotspot_label(c, v, p, ok, self.per, lang)
+            for c, v, p, ok in zip(gi_class, table["value"], table["gi_p"], reported, strict=True)
+        ]
+        shown = gi_class[reported]
+        hot = int(shown.str.startswith("hot").sum())
+        cold = int(shown.str.startswith("cold").sum())
+        floor = 1 / (self.permutations + 1)
+        fdr = (Text(f"koreksi FDR; p terkecil yang mungkin {fmt_number(floor, 'id', 4)}",
+                    f"FDR-corrected; smallest possible p {fmt_number(floor, 'en', 4)}")
+               if self.fdr else Text("tanpa koreksi FDR", "no FDR correction"))  # fmt: skip
+        summary = Text(
+            f"{hot} desa titik panas, {cold} titik dingin, minggu {week} "
+            f"({self.permutations} permutasi, {fdr.id})",
+            f"{hot} hot-spot villages, {cold} cold, week {week} "
+            f"({self.permutations} permutations, {fdr.en})",
+        )
+        return LayerResult(table=table, legend=self.legend(), summary=summary)
+
+
+def _hotspot_label(gi_class: str, value: float, p: float, reported: bool, per: int,
+                   lang: str) -> str:  # fmt: skip
+    if not reported:
+        return NO_REPORT(lang)
+    rate = f"{fmt_number(value, lang, 2)} per {fmt_number(per, lang)}"
+    name = _HOTSPOT_TEXT.get(gi_class, _HOTSPOT_TEXT[NOT_SIGNIFICANT])(lang)
+    return f"{name} · {rate} · p = {fmt_number(p, lang, 3)}"

@@ -1,0 +1,103 @@
+"""The diarrhoea map layers `peringatan` and `titik_panas` on the demo store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from layers import base
+from layers.diarrhoea.maplayers import HOTSPOT_CLASSES, AlertLayer, HotSpotLayer
+from layers.epiweek import EpiWeek
+from layers.scope import Scope
+from tests.diarrhoea.test_service import PLANTED
+from tests.ingest.helpers import demo_engine
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "layers.md"
+W50, W53 = EpiWeek(2025, 50), EpiWeek(2025, 53)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = demo_engine(tmp_path_factory.mktemp("maplayers"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(store: Engine) -> Iterator[Session]:
+    with Session(store) as s:
+        yield s
+
+
+def test_registered_documented_and_on_the_map_page() -> None:
+    from dashboard.pages import peta
+
+    assert {"peringatan", "titik_panas"} <= set(base.REGISTRY)
+    assert peta.base.REGISTRY is base.REGISTRY
+    docs = DOCS.read_text(encoding="utf-8")
+    for kind in ("peringatan", "titik_panas"):
+        assert re.search(rf"^## `{kind}`$", docs, re.MULTILINE)
+    assert "999 permutations" in docs and "FDR" in docs
+    layer = HotSpotLayer()
+    assert (layer.fdr, layer.permutations) == (True, 999)
+    options = {"type": "titik_panas", "fdr": False, "permutations": 99}
+    assert base.from_config(options) == HotSpotLayer(fdr=False, permutations=99)
+
+
+def test_alert_layer_values_and_labels(session: Session) -> None:
+    result = AlertLayer().load(session, Scope.everything(), W50, "id")
+    table = result.table.set_index("kode_desa")
+    assert len(table) == 250 and set(table["klass"]) <= {0, 1, 2, -1}
+    planted = table.loc[sorted(PLANTED)]
+    assert (planted["klass"] == 0).all() and (planted["status"] == "alert").all()
+    row = table.loc["99.01.09.2001"]
+    assert row["value"] == 55 and row["label"] == "Peringatan: 55 kasus ≥ ambang 21,5"
+    quiet = table[table["klass"] == 1].iloc[0]
+    assert re.fullmatch(r"\d+ kasus < ambang [\d,]+", quiet["label"])
+    values = result.values()
+    assert values["99.01.09.2001"] == [0, row["label"]]
+    assert "belum dikonfirmasi" in result.summary.id and "22 dari 250" in result.summary.id
+    en = AlertLayer().load(session, Scope.everything(), W50, "en").table.set_index("kode_desa")
+    assert en.loc["99.01.09.2001", "label"] == "Alert: 55 cases ≥ threshold 21.5"
+    assert [c.label.en for c in result.legend.classes][0].startswith("Alert")
+    assert result.legend.no_data.label.en == "No report"
+
+
+def test_alert_layer_no_report_and_scope(session: Session) -> None:
+    # 2023 is before the demo: every village is "no report", shown as no data
+    result = AlertLayer().load(session, Scope.of(["99.01.09"]), EpiWeek(2023, 10), "en")
+    assert (result.table["klass"] == -1).all()
+    assert set(result.table["label"]) == {"No report"}
+    assert result.table["kode_desa"].str.startswith("99.01.09.").all()
+
+
+def test_hotspot_layer_classes(session: Session) -> None:
+    layer = HotSpotLayer(permutations=99, fdr=False)
+    result = layer.load(session, Scope.everything(), W53, "id")
+    table = result.table.set_index("kode_desa")
+    assert len(table) == 250 and set(table["klass"]) <= set(range(len(HOTSPOT_CLASSES)))
+    hot = {HOTSPOT_CLASSES.index(c) for c in ("hot_99", "hot_95", "hot_90")}
+    assert len(PLANTED & set(table.index[table["klass"].isin(hot)])) >= 2
+    assert (table["gi_class"] == [HOTSPOT_CLASSES[k] for k in table["klass"]]).all()
+    label = table.loc["99.01.09.2008", "label"]
+    assert re.fullmatch(r"Titik (panas|dingin) \(\d\d%\) · [\d,]+ per 1\.000 · p = [\d,]+|"
+                        r"Tidak signifikan · [\d,]+ per 1\.000 · p = [\d,]+", label)  # fmt: skip
+    assert "tanpa koreksi FDR" in result.summary.id
+    assert "tanpa koreksi FDR" in result.legend.title.id
+    fdr = HotSpotLayer(permutations=99).load(session, Scope.everything(), W53, "en")
+    n_fdr = int((fdr.table["klass"].isin(hot)).sum())
+    assert n_fdr <= int(table["klass"].isin(hot).sum())
+    assert "FDR-corrected" in fdr.summary.en and "0.0100" in fdr.summary.en
+
+
+def test_hotspot_layer_small_or_empty_scope(session: Session) -> None:
+    one = HotSpotLayer(permutations=9).load(session, Scope.of(["99.01.09.2001"]), W53, "en")
+    assert list(one.table["klass"]) == [-1]
+    assert "cannot be computed" in one.summary.en
+    before = HotSpotLayer(permutations=9).load(session, Scope.of(["99.01.09"]), EpiWeek(2023, 5))
+    assert (before.table["klass"] == -1).all()
