@@ -6,8 +6,8 @@ seasonal factor, gamma village effect, one planted outbreak) × 52 weeks; window
 50 nearest villages (≤ 50 % of the population) × up to 4 weeks ending in the last week;
 999 Monte Carlo replications. ``--quick``: the demo district (250 villages, its own counts).
 
-The plain NumPy scan (:func:`layers.diarrhoea.scan.scan_numpy`: same windows, likelihood and
-null, one array expression per replication) is far too slow to run 999 times on every
+The plain NumPy scan (:func:`layers.diarrhoea.scan_reference.scan_numpy`: same windows,
+likelihood and null, one array expression per replication) is far too slow to run 999 times on every
 benchmark: it is timed on a few replications and **scaled per replication to 999** — said so
 in the table. Both are measured in the same run, medians of repetitions. The purely spatial
 flavour (``max_weeks=1``) is timed as well, to compare with the ~14 ms per replication of
@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from bench.common import REPO, SHARED_DATA, Row, median, print_table, timed
-from layers.diarrhoea.scan import SpaceTimeScan, expected_counts, scan_numpy, warm_up
+from layers.diarrhoea.scan import SpaceTimeScan, expected_counts, warm_up
+from layers.diarrhoea.scan_reference import scan_numpy
 
 JATIM = SHARED_DATA / "boundaries" / "jatim" / "desa_35_jawa_timur.parquet"
 DEMO = REPO / "data" / "geo" / "demo_9901"

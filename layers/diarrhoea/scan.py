@@ -51,8 +51,9 @@ Speed: the windows of one data set are evaluated by a numba kernel with cumulati
 the neighbour order (O(n · k · L) per replication, ``L`` ≤ ``max_weeks``: only the last
 weeks' cells are simulated, the earlier ones are pooled; :mod:`layers.diarrhoea.scan_engine`),
 replications in batches that share one pass over the windows, batches in parallel.
-:func:`scan_numpy` is a plain vectorised NumPy implementation of the same statistic, kept only
-for checking and benchmarking.
+:func:`layers.diarrhoea.scan_reference.scan_numpy` is a plain vectorised NumPy implementation
+of the same statistic, kept only for checking and benchmarking; the likelihood and the expected
+counts live in :mod:`layers.diarrhoea.scan_expected`.
 """
 
 from __future__ import annotations
@@ -66,13 +67,13 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from layers.diarrhoea import scan_engine
+from layers.diarrhoea.scan_expected import expected_counts, llr_poisson
 
 __all__ = [
     "Cluster",
     "SpaceTimeScan",
     "expected_counts",
     "llr_poisson",
-    "scan_numpy",
     "warm_up",
 ]
 
@@ -82,98 +83,6 @@ _TABLE_MAX = 1 << 20
 _BATCH = 16
 #: cases per cell up to which the null cases are placed one by one (alias method)
 _ALIAS_PER_CELL = 12
-
-
-def llr_poisson(c: float, e: float, total: float) -> float:
-    """Kulldorff's Poisson log-likelihood ratio of one window (0 unless ``c > e``).
-
-    Parameters
-    ----------
-    c, e
-        Observed and expected cases in the window.
-    total
-        Total cases ``C`` (equal to the total expected).
-    """
-    if c <= e:
-        return 0.0
-    out = c * np.log(c / e)
-    if total - c > 0:
-        out += (total - c) * np.log((total - c) / (total - e))
-    return float(out)
-
-
-def expected_counts(
-    counts: np.ndarray,
-    population: np.ndarray | None = None,
-    *,
-    history: np.ndarray | None = None,
-    adjust_time: bool = False,
-) -> np.ndarray:
-    """Expected counts under the null of no clustering, summing to the observed total.
-
-    Parameters
-    ----------
-    counts
-        Observed cases, villages × weeks.
-    population
-        Population per village (``n``) or per village and week (``n × T``). ``None`` or a
-        non-finite / non-positive entry means missing: that village's weight comes from its
-        own history (see the module docstring).
-    history
-        Cases of the villages in earlier weeks (``n × H``) used for the pseudo-population of
-        villages without population; default ``counts``.
-    adjust_time
-        If True, spread each village's expectation over the weeks as the observed weekly totals
-        (``E_it = C_t · pop_i / Σ pop``) instead of evenly; needs one population per village.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``E`` (float, ``n × T``) with ``E.sum() == counts.sum()``.
-    """
-    counts = np.asarray(counts, dtype=float)
-    n, t = counts.shape
-    total = counts.sum()
-    hist = counts if history is None else np.asarray(history, dtype=float)
-    hist_cases = hist.sum(axis=1)
-    pop = np.full(n, np.nan) if population is None else np.asarray(population, dtype=float)
-    if pop.ndim == 2:
-        if adjust_time:
-            raise ValueError("adjust_time needs one population figure per village")
-        weights = np.where(np.isfinite(pop) & (pop > 0), pop, np.nan)
-        missing = np.isnan(weights).any(axis=1)
-        row_pop = np.where(missing, np.nan, np.nansum(weights, axis=1) / t)
-        fill = _pseudo_population(row_pop, hist_cases)
-        weights[missing] = fill[missing, None]
-        return total * weights / weights.sum() if total > 0 else np.zeros((n, t))
-    if pop.shape != (n,):
-        raise ValueError(f"population has shape {pop.shape}, expected ({n},) or ({n}, {t})")
-    pop = _pseudo_population(np.where(np.isfinite(pop) & (pop > 0), pop, np.nan), hist_cases)
-    share = pop / pop.sum()
-    if total <= 0:
-        return np.zeros((n, t))
-    if adjust_time:
-        return np.outer(share, counts.sum(axis=0))
-    return np.outer(share, np.full(t, total / t))
-
-
-def _pseudo_population(pop: np.ndarray, hist_cases: np.ndarray) -> np.ndarray:
-    """Fill NaN populations from the villages' historical cases (module docstring)."""
-    have = ~np.isnan(pop)
-    if have.all():
-        return pop
-    if not have.any():
-        return hist_cases + 0.5
-    rate = hist_cases[have].sum() / pop[have].sum()
-    out = pop.copy()
-    if rate > 0:
-        out[~have] = hist_cases[~have] / rate
-    else:
-        out[~have] = 0.0
-    # a village with no past cases keeps a small weight (half a case's worth)
-    floor = (0.5 / rate) if rate > 0 else np.nanmean(pop)
-    out[~have] = np.maximum(out[~have], floor)
-    return out
 
 
 @dataclass
@@ -501,61 +410,6 @@ class SpaceTimeScan:
     def significant(self, alpha: float = 0.05) -> list[Cluster]:
         """Clusters with ``p_value <= alpha``."""
         return [c for c in self.clusters if c.p_value <= alpha]
-
-
-def scan_numpy(
-    counts: np.ndarray,
-    expected: np.ndarray,
-    coords: np.ndarray,
-    *,
-    population: np.ndarray | None = None,
-    max_k: int = 50,
-    max_pop_share: float = 0.5,
-    max_weeks: int = 4,
-    permutations: int = 0,
-    seed: int | None = None,
-) -> tuple[float, tuple[int, int, int], np.ndarray]:
-    """Plain vectorised NumPy version of the same scan (for checking and benchmarks only).
-
-    Same windows, likelihood and null as :class:`SpaceTimeScan`, with NumPy's multinomial and
-    the LLR of every window computed as an array each replication (no secondary clusters).
-
-    Returns
-    -------
-    tuple
-        ``(max LLR, (centre, k, L) of the most likely cluster, replication maxima)``.
-    """
-    cnt = np.asarray(counts, dtype=np.int64)
-    exp = np.asarray(expected, dtype=float)
-    total = int(cnt.sum())
-    exp = exp * (total / exp.sum())
-    pop_risk = exp.sum(axis=1) if population is None else np.asarray(population, float)
-    win = _build_windows(exp, np.asarray(coords, float), pop_risk, total, max_k,
-                         max_pop_share, max_weeks)
-    n, kk = win.nbr.shape
-    n_l = win.e_week.shape[1]
-    valid = (np.arange(kk)[None, :] < win.kmax[:, None])[:, :, None]
-    e = win.ecum
-
-    def llr_all(suffix: np.ndarray) -> np.ndarray:
-        c = np.cumsum(suffix[win.nbr], axis=1).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v = c * np.log(c / e) + np.where(
-                total - c > 0, (total - c) * np.log((total - c) / (total - e)), 0.0)
-        return np.where(valid & (c > e), v, 0.0)
-
-    obs = llr_all(np.cumsum(cnt[:, ::-1][:, :n_l], axis=1))
-    flat = int(np.argmax(obs))
-    i, k, w = np.unravel_index(flat, obs.shape)
-    rng = np.random.default_rng(seed)
-    prob = win.e_week.ravel() / total
-    p_all = np.append(prob, max(0.0, 1.0 - prob.sum()))
-    p_all /= p_all.sum()
-    sims = np.empty(permutations)
-    for r in range(permutations):
-        draw = rng.multinomial(total, p_all)[:-1].reshape(n, n_l)
-        sims[r] = llr_all(np.cumsum(draw, axis=1)).max()
-    return float(obs.max()), (int(i), int(k) + 1, int(w) + 1), sims
 
 
 def warm_up() -> None:

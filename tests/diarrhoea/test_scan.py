@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from layers.diarrhoea.scan import SpaceTimeScan, expected_counts, llr_poisson, scan_numpy
+from layers.diarrhoea.scan import SpaceTimeScan, expected_counts, llr_poisson
+from layers.diarrhoea.scan_reference import scan_numpy
 from layers.epiweek import EpiWeek
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "geo" / "demo_9901"
