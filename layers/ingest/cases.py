@@ -150,12 +150,12 @@ class CasesImporter(Importer):
         kematian, p6 = checks.integers(frame["kematian"], rows, "kematian", required=False)
         kematian = kematian.fillna(0)
         p7 = checks.epi_weeks(tahun, minggu, rows, today=options.get("today"))
+        more_deaths = (kematian > kasus).fillna(False).to_numpy(dtype=bool)
         p8 = [
             Problem(Text("Kematian lebih banyak dari kasus.", "More deaths than cases."),
                     row=int(rows[i]), column="kematian", value=int(kematian[i]),
                     code="deaths_gt_cases")
-            for i in frame.index
-            if pd.notna(kasus[i]) and pd.notna(kematian[i]) and kematian[i] > kasus[i]
+            for i in frame.index[more_deaths]
         ]  # fmt: skip
         clean = pd.DataFrame({"kode_desa": kode, "penyakit": penyakit, "tahun": tahun,
                               "minggu": minggu, "kasus": kasus, "kematian": kematian})  # fmt: skip

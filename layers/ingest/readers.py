@@ -95,7 +95,7 @@ def _read_csv(data: bytes) -> Table:
     try:
         # header=None: pandas would silently rename a repeated header ("kasus.1")
         raw = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                          skip_blank_lines=False, header=None, engine="python")  # fmt: skip
+                          skip_blank_lines=False, header=None)  # fmt: skip
     except (pd.errors.ParserError, csv.Error) as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise reject(
