@@ -19,6 +19,7 @@ BENCHMARKS = {
     "map_payload": "bench.map_payload",
     "imports": "bench.imports",
     "scan": "bench.scan",
+    "hotspots": "bench.hotspots",
 }
 
 

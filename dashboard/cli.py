@@ -405,6 +405,21 @@ WEEK = click.option("--week", required=True, callback=_parse_week,
 PENYAKIT = click.option("--penyakit", default="diare_akut", show_default=True,
                         help="Disease code as in kasus_mingguan.penyakit.")
 JSON_OUT = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+XLSX_OUT = click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, callback=lambda ctx, param, value: _check_xlsx(value),
+                        help="Also write the list to this .xlsx file (headers in --lang).")
+
+
+def _check_xlsx(value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"{value}: the export is an .xlsx file", param_hint="--xlsx")
+    return value
+
+
+def _write_xlsx(path: Path, data: bytes, lang: str) -> None:
+    """Write an export and say so on stderr (stdout stays the table or the JSON)."""
+    path.write_bytes(data)
+    click.echo(f"{'ditulis' if lang == 'id' else 'written'}: {path}", err=True)
 
 
 def _region_scope(engine: Engine, region: str) -> tuple[Scope, dict[str, Any]]:
@@ -454,9 +469,10 @@ def _print_table(heads: list[str], rows: list[list[str]]) -> None:
 @PENYAKIT
 @click.option("--all", "show_all", is_flag=True, help="List every village, not only alerts.")
 @JSON_OUT
+@XLSX_OUT
 @LANG
 def alerts(region: str, week: EpiWeek, penyakit: str, show_all: bool, as_json: bool,
-           lang: str) -> None:  # fmt: skip
+           xlsx: Path | None, lang: str) -> None:  # fmt: skip
     """Weekly alerts per village in --region for --week (the disease's stored rule)."""
     from sqlalchemy.orm import Session
 
@@ -470,8 +486,13 @@ def alerts(region: str, week: EpiWeek, penyakit: str, show_all: bool, as_json: b
             result = service.alerts_for(session, scope, week, penyakit)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--penyakit") from exc
-        names = dict(queries.village_table(session, scope)[["kode", "nama"]].itertuples(
-            index=False, name=None))  # fmt: skip
+        villages = queries.village_table(session, scope)
+    names = dict(villages[["kode", "nama"]].itertuples(index=False, name=None))
+    if xlsx is not None:
+        from layers.diarrhoea.export import alerts_xlsx
+
+        _write_xlsx(xlsx, alerts_xlsx(result, lang, villages, only_alerts=not show_all,
+                                      region=f"{info['nama']} ({region})"), lang)  # fmt: skip
     frame = result.frame()
     shown = frame if show_all else frame[frame["alert"]]
     reason = "reason_en" if lang == "en" else "reason_id"
@@ -513,19 +534,27 @@ def alerts(region: str, week: EpiWeek, penyakit: str, show_all: bool, as_json: b
 @click.option("--level", type=click.Choice(["desa", "kec", "kab", "prov"]), default="desa",
               show_default=True, help="Per village, or summed to this region level.")
 @JSON_OUT
+@XLSX_OUT
 @LANG
 def klb(region: str, week: EpiWeek, penyakit: str, level: str, as_json: bool,
-        lang: str) -> None:  # fmt: skip
+        xlsx: Path | None, lang: str) -> None:  # fmt: skip
     """KLB signals (Permenkes 1501/2010 Pasal 6) to verify — never a declared KLB."""
     from sqlalchemy.orm import Session
 
     from layers.diarrhoea import service
     from layers.diarrhoea.klb import CAVEAT
+    from layers.store import queries
 
     engine = _engine()
     scope, info = _region_scope(engine, region)
     with Session(engine) as session:
         result = service.klb_for(session, scope, week, penyakit, level=level)
+        villages = queries.village_table(session, scope) if xlsx is not None else None
+    if xlsx is not None:
+        from layers.diarrhoea.export import klb_xlsx
+
+        _write_xlsx(xlsx, klb_xlsx(result, lang, villages,
+                                   region=f"{info['nama']} ({region})"), lang)  # fmt: skip
     text = "text_en" if lang == "en" else "text_id"
     rows = [{"kode": r.kode, "level": r.level, "kriteria": r.kriteria,
              "observed": _num(r.observed, 4), "comparison": _num(r.comparison, 4),
@@ -560,13 +589,16 @@ def klb(region: str, week: EpiWeek, penyakit: str, level: str, as_json: bool,
 @click.option("--alpha", type=float, default=None,
               help="Only clusters with p-value ≤ alpha (default: all reported).")
 @JSON_OUT
+@XLSX_OUT
 @LANG
 def scan(region: str, week: EpiWeek, penyakit: str, max_weeks: int, reps: int,
-         seed: int | None, alpha: float | None, as_json: bool, lang: str) -> None:  # fmt: skip
+         seed: int | None, alpha: float | None, as_json: bool, xlsx: Path | None,
+         lang: str) -> None:  # fmt: skip
     """Space-time scan (Kulldorff, prospective, Poisson): clusters ending in --week."""
     from sqlalchemy.orm import Session
 
     from layers.diarrhoea import service
+    from layers.store import queries
 
     engine = _engine()
     scope, info = _region_scope(engine, region)
@@ -578,12 +610,22 @@ def scan(region: str, week: EpiWeek, penyakit: str, max_weeks: int, reps: int,
                 session, scope, week, penyakit, max_weeks=max_weeks, reps=reps, seed=seed,
                 progress=(lambda done, total: bar(done, total, "scan")) if bar else None,
             )  # fmt: skip
+            villages = queries.village_table(session, scope) if xlsx is not None else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--region") from exc
     finally:
         if bar is not None:
             bar.close()
     clusters = [c for c in result.clusters if alpha is None or c.p_value <= alpha]
+    if xlsx is not None:
+        from layers.diarrhoea.export import clusters_xlsx
+        from layers.text import Text
+
+        params = {Text("Minggu epidemiologi", "Epidemiological week"): str(week),
+                  Text("Penyakit", "Disease"): penyakit, Text("Seed", "Seed"): seed}
+        _write_xlsx(xlsx, clusters_xlsx(
+            result, lang, villages, alpha=0.05 if alpha is None else alpha, max_p=alpha,
+            region=f"{info['nama']} ({region})", params=params), lang)  # fmt: skip
     if as_json:
         click.echo(json.dumps({
             "region": region, "nama": info["nama"], "week": str(week), "penyakit": penyakit,
