@@ -1,4 +1,4 @@
-"""Reusable pieces of the map page: legend, village panel, week choices.
+"""Reusable pieces of the map page: legend, village panel, week choices, cluster list.
 
 Rendering only: every number shown here comes from a layer or a scoped query.
 """
@@ -62,8 +62,11 @@ def legend(legend: Legend, lang: str, summary: Text | None = None) -> list:
     return rows
 
 
-def series_figure(series: pd.DataFrame, week: EpiWeek | None, lang: str) -> go.Figure:
-    """Weekly case counts as bars, the selected week highlighted."""
+def series_figure(series: pd.DataFrame, week: EpiWeek | None, lang: str,
+                  threshold: pd.DataFrame | None = None) -> go.Figure:
+    """Weekly case counts as bars, the selected week highlighted; ``threshold``
+    (``week``: EpiWeek, ``threshold``: smallest count that alerts, NaN without baseline) as a
+    stepped line."""
     weeks = [EpiWeek(int(y), int(w))
              for y, w in zip(series["tahun"], series["minggu"], strict=True)]
     starts = [w.start for w in weeks]
@@ -75,17 +78,30 @@ def series_figure(series: pd.DataFrame, week: EpiWeek | None, lang: str) -> go.F
                hovertemplate="%{customdata}: %{y}<extra></extra>",
                name=t("panel.cases", lang))
     )
+    has_line = threshold is not None and not threshold.empty
+    if has_line:
+        fig.add_trace(go.Scatter(
+            x=[w.start for w in threshold["week"]], y=threshold["threshold"],
+            customdata=[str(w) for w in threshold["week"]], mode="lines", line_shape="hvh",
+            line={"color": "#08519c", "width": 2, "dash": "dash"}, connectgaps=False,
+            name=t("panel.threshold", lang),
+            hovertemplate="%{customdata}: %{y:.1f}<extra>" + t("panel.threshold", lang)
+            + "</extra>",
+        ))  # fmt: skip
     fig.update_layout(
-        margin={"l": 30, "r": 10, "t": 10, "b": 30}, height=220, bargap=0.1,
-        yaxis_title=t("panel.cases", lang), plot_bgcolor="#fafafa",
-        separators=",." if lang != "en" else ".,",
+        margin={"l": 30, "r": 10, "t": 24 if has_line else 10, "b": 30}, height=230,
+        bargap=0.1, yaxis_title=t("panel.cases", lang), plot_bgcolor="#fafafa",
+        separators=",." if lang != "en" else ".,", showlegend=has_line,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
+                "font": {"size": 10}},
     )
     return fig
 
 
 def village_panel(info: dict, population: int | None, facilities: pd.DataFrame,
-                  series: pd.DataFrame, week: EpiWeek | None, lang: str) -> list:
-    """The side panel for one village."""
+                  series: pd.DataFrame, week: EpiWeek | None, lang: str,
+                  threshold: pd.DataFrame | None = None) -> list:
+    """The side panel for one village (``threshold``: see :func:`series_figure`)."""
     counts = facilities["jenis"].value_counts() if not facilities.empty else pd.Series(dtype=int)
     fac_text = ", ".join(
         f"{t(f'map.{j}', lang)} {int(counts[j])}" for j in FACILITY_COLORS if j in counts
@@ -102,6 +118,37 @@ def village_panel(info: dict, population: int | None, facilities: pd.DataFrame,
             html.Dt(t("panel.facilities", lang)), html.Dd(fac_text),
         ]),
         html.H4(t("panel.series", lang)),
-        dcc.Graph(figure=series_figure(series, week, lang), config={"displayModeBar": False},
-                  id="panel-series"),
+        dcc.Graph(figure=series_figure(series, week, lang, threshold),
+                  config={"displayModeBar": False}, id="panel-series"),
     ]
+
+
+def cluster_table(rows: list[dict], lang: str, alpha: float) -> html.Table:
+    """The scan's clusters, one clickable row each (in the order given).
+
+    ``rows``: ``n_villages, names, observed, expected, relative_risk, llr, p_value,
+    start_week, end_week, n_weeks`` and ``color`` (outline colour, None when not outlined).
+    """
+    header = ["#", t("scan.col.villages", lang), t("scan.col.observed", lang),
+              t("scan.col.expected", lang), t("scan.col.rr", lang), t("scan.col.llr", lang),
+              t("scan.col.p", lang), t("scan.col.weeks", lang)]  # fmt: skip
+    body = []
+    for i, row in enumerate(rows):
+        swatch = html.Span(className="pws-scan-swatch",
+                           style={"borderColor": row["color"] or "transparent"})
+        start, end = (str(row[k]).rpartition("-")[2] for k in ("start_week", "end_week"))
+        weeks = end if row["n_weeks"] == 1 else f"{start}–{end}"
+        significant = row["p_value"] < alpha
+        body.append(html.Tr([
+            html.Td([swatch, str(i + 1)]),
+            html.Td(fmt_number(row["n_villages"], lang)),
+            html.Td(fmt_number(row["observed"], lang)),
+            html.Td(fmt_number(row["expected"], lang, 1)),
+            html.Td(fmt_number(row["relative_risk"], lang, 2)),
+            html.Td(fmt_number(row["llr"], lang, 1)),
+            html.Td(fmt_number(row["p_value"], lang, 3)),
+            html.Td(weeks, title=f"{row['start_week']} – {row['end_week']}"),
+        ], id={"type": "scan-cluster", "index": i}, n_clicks=0, title=row["names"],
+            className="pws-scan-row" + (" pws-scan-sig" if significant else "")))
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(body)],
+                      id="scan-table", className="pws-table pws-scan-table")

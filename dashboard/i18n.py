@@ -44,6 +44,50 @@ CATALOGUE: dict[str, Text] = {
     "panel.not_found": Text(
         "Desa tidak ditemukan di wilayah Anda.", "Village not found in your region."
     ),
+    "panel.threshold": Text("Ambang peringatan", "Alert threshold"),
+    "scan.title": Text("Klaster (pemindaian ruang-waktu)", "Clusters (space-time scan)"),
+    "scan.intro": Text(
+        "Statistik pemindaian ruang-waktu prospektif Kulldorff (Poisson) untuk minggu dan "
+        "kecamatan yang dipilih: klaster yang berakhir pada minggu itu.",
+        "Kulldorff's prospective space-time scan statistic (Poisson) for the selected week "
+        "and sub-district: clusters ending in that week.",
+    ),
+    "scan.max_weeks": Text("Lama klaster maks. (minggu)", "Longest cluster (weeks)"),
+    "scan.reps": Text("Replikasi Monte Carlo", "Monte Carlo replications"),
+    "scan.run": Text("Jalankan pemindaian", "Run scan"),
+    "scan.cancel": Text("Batal", "Cancel"),
+    "scan.clear": Text("Hapus hasil", "Clear result"),
+    "scan.cancelled": Text("Pemindaian dibatalkan.", "Scan cancelled."),
+    "scan.reading": Text("Membaca data…", "Reading data…"),
+    "scan.progress": Text("Replikasi {done} dari {total}", "Replication {done} of {total}"),
+    "scan.done": Text("Selesai", "Done"),
+    "scan.summary": Text(
+        "Minggu {week}, {reps} replikasi: {n} klaster, {sig} signifikan (p < 0,05).",
+        "Week {week}, {reps} replications: {n} clusters, {sig} significant (p < 0.05).",
+    ),
+    "scan.none": Text("Tidak ada klaster (tidak ada jendela dengan kasus di atas harapan).",
+                      "No cluster (no window has more cases than expected)."),
+    "scan.empty": Text("Tidak ada desa di wilayah ini.", "No village in this region."),
+    "scan.error": Text(
+        "Pemindaian gagal; lihat log server.", "The scan failed; see the server log."
+    ),
+    "scan.hint": Text(
+        "Klik sebuah klaster untuk memperbesar peta ke desanya. Desa klaster signifikan "
+        "diberi garis tepi tebal berwarna.",
+        "Click a cluster to zoom the map to its villages. Villages of significant clusters "
+        "are outlined with a thick coloured border.",
+    ),
+    "scan.col.villages": Text("Desa", "Villages"),
+    "scan.col.observed": Text("Teramati", "Observed"),
+    "scan.col.expected": Text("Harapan", "Expected"),
+    "scan.col.rr": Text("RR", "Rel. risk"),
+    "scan.col.llr": Text("LLR", "Log LR"),
+    "scan.col.p": Text("Nilai p", "p-value"),
+    "scan.col.weeks": Text("Minggu", "Weeks"),
+    "scan.download.clusters": Text("Unduh daftar klaster (XLSX)", "Download cluster list (XLSX)"),
+    "scan.download.alerts": Text("Unduh daftar peringatan (XLSX)", "Download alert list (XLSX)"),
+    "scan.export.missing": Text("Ekspor XLSX belum tersedia.", "XLSX export is not available yet."),
+    "scan.export.no_result": Text("Jalankan pemindaian dulu.", "Run a scan first."),
     "kind.desa": Text("Desa", "Village (desa)"),
     "kind.kelurahan": Text("Kelurahan", "Urban village (kelurahan)"),
     "week.label": Text("Minggu {week} ({start} – {end})", "Week {week} ({start} – {end})"),

@@ -2,19 +2,31 @@
  *
  * Village polygons arrive once (geobuf, cacheable URL). Each village's Leaflet layer is
  * kept in pws.layers by its code, so a new week or layer only sends {code: [class, label]}
- * and is applied here with setStyle, without rebuilding any polygon.
+ * and is applied here with setStyle, without rebuilding any polygon. The villages of the
+ * scan's significant clusters are outlined the same way ({code: colour}, applyOutline).
  */
 window.pws = Object.assign(window.pws || {}, {
     layers: {},
     current: null,
+    outline: null,  // {villages: {kode: colour}} of the scan's significant clusters
 
     villageStyle: function (feature) {
         return window.pws.styleFor(feature.properties.kode);
     },
 
     styleFor: function (kode) {
+        var style = window.pws.fillFor(kode);
+        var out = window.pws.outline && window.pws.outline.villages[kode];
+        if (out) {  // a village of a significant cluster: thick coloured stroke
+            Object.assign(style, {weight: 4, color: out, opacity: 1, dashArray: null});
+        }
+        return style;
+    },
+
+    fillFor: function (kode) {
         var cur = window.pws.current;
-        var base = {weight: 0.6, color: "#555555", opacity: 1, fillOpacity: 0.85};
+        var base = {weight: 0.6, color: "#555555", opacity: 1, fillOpacity: 0.85,
+                    dashArray: null};
         if (!cur) {
             return Object.assign(base, {fillColor: "#eeeeee", fillOpacity: 0.6});
         }
@@ -64,6 +76,37 @@ window.pws = Object.assign(window.pws || {}, {
         return {applied: n, stamp: data.stamp};
     },
 
+    applyOutline: function (data) {
+        // data: {villages: {kode: colour}, stamp} or null (clear: every stroke restored)
+        window.pws.outline = data && data.villages ? data : null;
+        var layers = window.pws.layers;
+        var n = 0;
+        for (var kode in layers) {
+            layers[kode].setStyle(window.pws.styleFor(kode));
+            if (window.pws.outline && window.pws.outline.villages[kode]) {
+                if (layers[kode]._map) { layers[kode].bringToFront(); }  // stroke not hidden
+                n++;
+            }
+        }
+        return {outlined: n, stamp: data ? data.stamp : null};
+    },
+
+    leafletMap: function () {
+        var layers = window.pws.layers;
+        for (var kode in layers) {
+            if (layers[kode]._map) { return layers[kode]._map; }
+        }
+        return null;
+    },
+
+    zoomTo: function (data) {
+        // data.bounds: [[south, west], [north, east]], computed by the server
+        var map = window.pws.leafletMap();
+        if (!data || !data.bounds || !map) { return window.dash_clientside.no_update; }
+        map.flyToBounds(data.bounds, {padding: [24, 24], maxZoom: 15, duration: 0.6});
+        return data.click;
+    },
+
     kecamatanStyle: function () {
         return {weight: 2.2, color: "#222222", opacity: 0.9, fill: false, dashArray: null};
     },
@@ -85,5 +128,9 @@ window.pws = Object.assign(window.pws || {}, {
 });
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    pws: {applyValues: function (data) { return window.pws.applyValues(data); }}
+    pws: {
+        applyValues: function (data) { return window.pws.applyValues(data); },
+        applyOutline: function (data) { return window.pws.applyOutline(data); },
+        zoomTo: function (data) { return window.pws.zoomTo(data); }
+    }
 });

@@ -1,11 +1,12 @@
-"""The import page's background job store: uploads, tickets, and the worker's engine.
+"""The background job store: uploads, tickets, and the worker's engine.
 
 A browser holds only random tokens. Behind each token the server keeps a *ticket* in a
 per-user diskcache (:func:`jobs_cache`, shared by every gunicorn worker and by the
-background-callback processes): an upload (saved file, name, size) or an import job (file,
-kind, importer options, scope, user and a key naming the app's database). A job process
-rebuilds its engine from that key through the database URL kept in this process's memory,
-never on disk (:func:`database_key`, :func:`run_ticket`).
+background-callback processes): an upload (saved file, name, size), an import job (file,
+kind, importer options, scope, user and a key naming the app's database) or a map-page scan
+job (scope, week, parameters, database key; the job adds its result, :func:`update_ticket`).
+A job process rebuilds its engine from that key through the database URL kept in this
+process's memory, never on disk (:func:`database_key`, :func:`job_engine`, :func:`run_ticket`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -104,6 +106,28 @@ def new_ticket(kind: str, data: dict[str, Any]) -> str:
     return token
 
 
+def update_ticket(kind: str, token: str, data: dict[str, Any]) -> None:
+    """Replace the record behind an existing token (e.g. a job adding its result)."""
+    if not _TOKEN.match(token):
+        raise ValueError("not a ticket token")
+    jobs_cache().set(f"pws-{kind}:{token}", data, expire=TICKET_SECONDS)
+
+
+@contextmanager
+def job_engine(key: str) -> Iterator[Engine | None]:
+    """An engine of its own on the database named by ``key`` (None when unknown), disposed
+    when the block ends."""
+    url = database_url(key)
+    if url is None:
+        yield None
+        return
+    engine = store_engine.make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def _sweep_uploads(now: float | None = None) -> None:
     """Delete upload folders older than the ticket lifetime."""
     now = time.time() if now is None else now
@@ -148,16 +172,11 @@ def run_ticket(job: dict[str, Any], progress: Progress, then: Callable[[Engine],
                ) -> tuple[ImportReport, T] | None:  # fmt: skip
     """Run a job ticket's import on an engine of its own (None: its database is unknown);
     ``then`` reads what it needs from that engine before the engine is closed."""
-    url = database_url(job["db"])
-    if url is None:
-        return None
-    engine = store_engine.make_engine(url)
-    try:
+    with job_engine(job["db"]) as engine:
+        if engine is None:
+            return None
         report = ingest_run.run_import(
             engine, job["jenis"], Path(job["path"]), user=job["user"], scope=job["scope"],
             options=job.get("options"), progress=progress, display_name=job["name"],
         )
-        after = then(engine)
-    finally:
-        engine.dispose()
-    return report, after
+        return report, then(engine)

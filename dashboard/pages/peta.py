@@ -2,7 +2,9 @@
 
 Geometry comes once from the cacheable routes in ``dashboard.geo_routes``; the
 ``layer-values`` store carries only ``{kode: [class, label]}`` and is applied in the
-browser by ``pws.applyValues`` (assets/pws.js) without rebuilding polygons.
+browser by ``pws.applyValues`` (assets/pws.js) without rebuilding polygons. The side area's
+cluster section (space-time scan in the background, cluster list, outlines, XLSX exports)
+is :mod:`dashboard.pages.peta_scan`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import components, context, geo_routes
 from dashboard.i18n import t
+from dashboard.pages import peta_scan
 from layers import (
     base,
     catalog,  # noqa: F401 - registers every map layer
@@ -122,8 +125,10 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
                 ),
                 html.Div(id="legend", className="pws-legend"),
             ], className="pws-map-wrap"),
-            html.Div(html.P(t("panel.hint", lang), className="pws-hint"), id="panel",
-                     className="pws-panel"),
+            html.Div([
+                peta_scan.section(lang),
+                html.Div(html.P(t("panel.hint", lang), className="pws-hint"), id="panel"),
+            ], className="pws-panel pws-side"),
         ], className="pws-main"),
     ])
 
@@ -166,11 +171,14 @@ def _panel(kode: str, week_text: str | None, lang: str) -> list:
         pop = queries.population(session, village, week.year if week else 9999)
         facilities = queries.facilities(session, village)
         series = queries.case_series(session, village, kode, "diare_akut")
+        threshold = peta_scan.threshold_line(session, series, info["kode"], week)
     population = int(pop["jumlah"].iloc[0]) if not pop.empty else None
-    return components.village_panel(info, population, facilities, series, week, lang)
+    return components.village_panel(info, population, facilities, series, week, lang,
+                                    threshold)
 
 
 def register(app: Dash) -> None:
+    peta_scan.register(app)
     app.callback(
         Output("layer-values", "data"),
         Output("legend", "children"),

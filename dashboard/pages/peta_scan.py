@@ -1,0 +1,445 @@
+"""The map page's cluster section: the space-time scan run from the browser.
+
+Parameters (longest cluster 1–8 weeks, 99 or 999 replications) and a button start
+:func:`layers.diarrhoea.service.scan_for` as a Dash *background* callback (a child process
+of the ``DiskcacheManager``, like the import page): the run callback writes a *scan ticket*
+(:mod:`dashboard.pages.impor_jobs`) holding the server's scope (a kecamatan filter can only
+narrow it), the week, the parameters and the key of the app's database; the job opens its
+own engine from that key, runs the scan in a spawned process (:func:`_scan_clean`: numba's
+OpenMP threads do not survive a fork), reports the scan's ``progress(done, total)`` to a
+progress bar (the cancel button kills the job and its children) and stores the clusters in
+the same ticket. The browser
+only ever holds the ticket's random token and row numbers:
+
+* the cluster list is rendered from the job's result, sorted by p-value then LLR;
+* the villages of each significant cluster (p < 0.05) are outlined on the map by
+  ``pws.applyOutline`` (assets/pws.js) from the ``cluster-outline`` store: codes and a
+  colour, never geometry;
+* clicking a row sends its row number; the bounds come from the stored result (computed
+  server-side from the villages' polygons) and ``pws.zoomTo`` flies the map there;
+* the XLSX downloads read the stored result (clusters) or the server-scoped alerts
+  (:mod:`layers.diarrhoea.export`, imported when asked for).
+
+:func:`threshold_line` gives the village panel's chart the alert threshold of the
+disease's rule for the weeks up to the selected one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import multiprocessing
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from sqlalchemy.orm import Session
+
+from dashboard import components, context
+from dashboard.i18n import t
+from dashboard.pages import impor_jobs as jobs
+from layers import codes
+from layers.diarrhoea import service
+from layers.diarrhoea.alerts import weekly_alerts
+from layers.epiweek import EpiWeek
+from layers.scope import Scope
+from layers.store import engine as store_engine
+from layers.store import queries
+
+log = logging.getLogger(__name__)
+
+MAX_WEEKS = tuple(range(1, 9))
+DEFAULT_MAX_WEEKS = 4
+REPS = (99, 999)
+DEFAULT_REPS = 999
+#: clusters with p below this are highlighted and outlined
+ALPHA = 0.05
+#: outline colours of the significant clusters, in list order (then repeated)
+OUTLINE_COLORS = ("#e7298a", "#00a6d6", "#7b3294", "#1a9850", "#ff7f00", "#4d4d4d")
+#: weeks of threshold line drawn in a village's chart, ending in the selected week
+THRESHOLD_WEEKS = 52
+HIDDEN = {"display": "none"}
+
+
+def section(lang: str) -> html.Details:
+    """The cluster section of the side area."""
+    return html.Details([
+        html.Summary(t("scan.title", lang)),
+        html.P(t("scan.intro", lang), className="pws-hint"),
+        html.Div([
+            html.Div([html.Label(t("scan.max_weeks", lang), htmlFor="scan-max-weeks"),
+                      dcc.Dropdown(id="scan-max-weeks", value=DEFAULT_MAX_WEEKS,
+                                   options=[{"label": str(n), "value": n} for n in MAX_WEEKS],
+                                   clearable=False)]),
+            html.Div([html.Label(t("scan.reps", lang)),
+                      dcc.RadioItems(id="scan-reps", value=DEFAULT_REPS, inline=True,
+                                     options=[{"label": str(n), "value": n} for n in REPS])]),
+        ], className="pws-scan-params"),
+        html.Div([
+            html.Button(t("scan.run", lang), id="scan-run", className="pws-button pws-primary"),
+            html.Button(t("scan.cancel", lang), id="scan-cancel", disabled=True,
+                        className="pws-button pws-secondary"),
+            html.Button(t("scan.clear", lang), id="scan-clear",
+                        className="pws-button pws-secondary"),
+        ], className="pws-buttons"),
+        html.Div([
+            html.Progress(id="scan-progress", value="0", max="1"),
+            html.Span(id="scan-progress-label", className="pws-hint"),
+        ], id="scan-progress-wrap", className="pws-progress", style=HIDDEN),
+        html.Div(id="scan-result"),
+        html.Div([
+            html.Button(t("scan.download.clusters", lang), id="scan-download-clusters",
+                        disabled=True, className="pws-button"),
+            html.Button(t("scan.download.alerts", lang), id="scan-download-alerts",
+                        className="pws-button"),
+        ], className="pws-buttons"),
+        html.Div(id="scan-export-msg", className="pws-hint"),
+        dcc.Download(id="scan-xlsx-clusters"),
+        dcc.Download(id="scan-xlsx-alerts"),
+        dcc.Store(id="scan-job"),
+        dcc.Store(id="cluster-outline"),
+        dcc.Store(id="cluster-outline-applied"),
+        dcc.Store(id="scan-zoom"),
+        dcc.Store(id="scan-zoomed"),
+    ], open=True, id="scan-section", className="pws-scan")
+
+
+# --- server side ------------------------------------------------------------------------
+
+
+def _scope(kec: Any) -> Scope:
+    """The server's scope, narrowed (never widened) by a kecamatan filter from the browser."""
+    scope = context.current().scope()
+    if kec is None or kec == "":
+        return scope
+    if not isinstance(kec, str) or not codes.is_valid(kec):
+        raise PreventUpdate  # crafted or malformed: nothing to run on
+    return scope.narrow(kec)
+
+
+def _week(week_text: Any) -> EpiWeek:
+    try:
+        return EpiWeek.parse(week_text)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise PreventUpdate from exc
+
+
+def _stored(token: Any) -> dict[str, Any] | None:
+    """A finished scan ticket of this deployment's scope (None: unknown token, other scope,
+    or not finished); its ``result`` holds the clusters and their bounds."""
+    job = jobs.ticket("scan", token)
+    if job is None or job.get("server_scope") != context.current().scope().key:
+        return None
+    return job if "result" in job else None
+
+
+def threshold_line(session: Session, series: pd.DataFrame, kode: str,
+                   week: EpiWeek | None, weeks: int = THRESHOLD_WEEKS) -> pd.DataFrame | None:
+    """``week, threshold`` of the disease's alert rule (:func:`service.rule_for`, as
+    :func:`service.alerts_for` applies it) for each of the ``weeks`` weeks ending in ``week``
+    from the village's first reported week; None without a week or a series."""
+    if week is None or series.empty:
+        return None
+    first = EpiWeek(int(series["tahun"].iloc[0]), int(series["minggu"].iloc[0]))
+    span = min(weeks, week.weeks_since(first) + 1)
+    if span <= 0:
+        return None
+    rule = service.rule_for(session, service.DEFAULT_PENYAKIT)
+    data = series.assign(kode_desa=kode)
+    rows = []
+    for back in range(span - 1, -1, -1):
+        current = week - back
+        found = weekly_alerts(data, rule, current, villages=[kode]).threshold
+        rows.append((current, float(found[0]) if len(found) else math.nan))
+    return pd.DataFrame(rows, columns=["week", "threshold"])
+
+
+def _on_run(_: int | None, week_text: Any, kec: Any, max_weeks: Any, reps: Any) -> tuple:
+    """A scan ticket filled by the server: scope, week, parameters, database."""
+    week = _week(week_text)
+    scope = _scope(kec)
+    if not (type(max_weeks) is int and max_weeks in MAX_WEEKS
+            and type(reps) is int and reps in REPS):
+        raise PreventUpdate  # only the offered choices
+    app_ctx = context.current()
+    token = jobs.new_ticket("scan", {
+        "scope": scope, "server_scope": app_ctx.scope().key, "week": str(week),
+        "max_weeks": int(max_weeks), "reps": int(reps), "db": jobs.database_key(app_ctx.engine),
+    })
+    return token, [], None, True, ""
+
+
+def _result_rows(clusters: list, names: dict[str, str]) -> tuple[list, list[dict], dict]:
+    """Clusters sorted by p then LLR, their table rows and the outline {kode: colour}."""
+    ordered = sorted(clusters, key=lambda c: (
+        c.p_value if not math.isnan(c.p_value) else 2.0, -c.llr))
+    rows, outline = [], {}
+    n_sig = 0
+    for c in ordered:
+        color = None
+        if c.p_value < ALPHA:
+            color = OUTLINE_COLORS[n_sig % len(OUTLINE_COLORS)]
+            n_sig += 1
+            outline.update({str(k): color for k in c.villages if str(k) not in outline})
+        rows.append({
+            "n_villages": len(c.villages), "names": ", ".join(names.get(str(k), str(k))
+                                                              for k in c.villages),
+            "observed": int(c.observed), "expected": float(c.expected),
+            "relative_risk": float(c.relative_risk), "llr": float(c.llr),
+            "p_value": float(c.p_value), "start_week": str(c.start_week),
+            "end_week": str(c.end_week), "n_weeks": int(c.n_weeks), "color": color,
+        })
+    return ordered, rows, outline
+
+
+def _bounds(villages: pd.DataFrame, members: list) -> list[list[float]] | None:
+    part = villages[villages["kode"].isin([str(k) for k in members])]
+    if part.empty:
+        return None
+    w, s, e, n = (float(v) for v in part.total_bounds)
+    return [[s, w], [n, e]]
+
+
+def _scan_worker(conn: Any, url: str, scope: Scope, week: str, max_weeks: int,
+                 reps: int) -> None:  # fmt: skip
+    """The scan itself, in a freshly *spawned* process (see :func:`_scan_clean`): sends
+    ``("progress", done, total)`` while it runs, then ``("done", clusters)`` or
+    ``("error", text)``. A closed pipe (the job was cancelled) stops it from the scan's own
+    progress callback."""
+
+    def progress(done: int, total: int) -> None:
+        conn.send(("progress", done, total))  # raises once the job is gone: the scan stops
+
+    engine = store_engine.make_engine(url)
+    try:
+        with Session(engine) as session:
+            result = service.scan_for(session, scope, EpiWeek.parse(week), max_weeks=max_weeks,
+                                      reps=reps, progress=progress)  # fmt: skip
+        conn.send(("done", result.clusters))
+    except Exception as exc:  # noqa: BLE001 - reported to the job, which logs it
+        with contextlib.suppress(OSError):  # the job is gone (cancelled)
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        engine.dispose()
+        conn.close()
+
+
+def _scan_clean(url: str, job: dict[str, Any], progress: Callable[[int, int], None]) -> list:
+    """Run :func:`service.scan_for` for the ticket in a spawned process; its clusters.
+
+    The job process is a fork of the web server, which has already run the scan's numba
+    kernels (start-up warm-up) in GNU OpenMP threads: OpenMP refuses to run in a forked
+    child ("fork() called from a process already using GNU OpenMP"). A spawned process
+    starts clean and loads the kernels from numba's on-disk cache. It is a child of the job,
+    so the cancel button (which kills the job and its children) stops it too.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    receive, send = spawn.Pipe(duplex=False)
+    proc = spawn.Process(target=_scan_worker, name="pws-scan",
+                         args=(send, url, job["scope"], job["week"], job["max_weeks"],
+                               job["reps"]))  # fmt: skip
+    proc.start()
+    send.close()
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError as exc:
+                raise RuntimeError("the scan process ended without a result") from exc
+            if message[0] == "progress":
+                progress(message[1], message[2])
+            elif message[0] == "done":
+                return message[1]
+            else:
+                raise RuntimeError(message[1])
+    finally:
+        receive.close()
+        proc.join(timeout=10)
+
+
+def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: str) -> tuple:
+    """The background scan (in a child process): run the ticket, store and show the result."""
+    job = jobs.ticket("scan", token)
+    if job is None:
+        raise PreventUpdate
+    set_progress(("0", "1", t("scan.reading", lang)))
+
+    def progress(done: int, total: int) -> None:
+        set_progress((str(done), str(max(total, 1)),
+                      t("scan.progress", lang, done=done, total=total)))
+
+    failed = html.P(t("scan.error", lang), className="pws-bad")
+    try:
+        with jobs.job_engine(job["db"]) as engine:
+            if engine is None:
+                return failed, None, True
+            with Session(engine) as session:
+                villages = queries.villages(session, job["scope"])
+            if villages.empty:
+                return html.P(t("scan.empty", lang), className="pws-hint"), None, True
+            clusters = _scan_clean(engine.url.render_as_string(hide_password=False), job,
+                                   progress)  # fmt: skip
+    except Exception:  # a failed scan must not leave the page silent
+        log.exception("scan of %s failed", job["week"])
+        return failed, None, True
+    names = dict(zip(villages["kode"].astype(str), villages["nama"].astype(str), strict=True))
+    ordered, rows, outline = _result_rows(clusters, names)
+    jobs.update_ticket("scan", token, {**job, "result": {
+        "clusters": ordered, "bounds": [_bounds(villages, c.villages) for c in ordered],
+        "week": job["week"],
+    }})
+    n_sig = sum(r["p_value"] < ALPHA for r in rows)
+    summary = t("scan.summary", lang, week=job["week"], reps=job["reps"], n=len(rows),
+                sig=n_sig)  # fmt: skip
+    body: list = [html.P(summary, id="scan-summary")]
+    if rows:
+        body += [html.P(t("scan.hint", lang), className="pws-hint"),
+                 html.Div(components.cluster_table(rows, lang, ALPHA), className="pws-scroll")]
+    else:
+        body.append(html.P(t("scan.none", lang), className="pws-hint"))
+    return body, {"villages": outline, "stamp": token}, not rows
+
+
+def _on_zoom(clicks: list, token: Any) -> dict:
+    """Bounds of the clicked cluster, from the stored result (the browser sends a row)."""
+    index = ctx.triggered_id.get("index") if isinstance(ctx.triggered_id, dict) else None
+    if not isinstance(index, int) or not (ctx.triggered and ctx.triggered[0]["value"]):
+        raise PreventUpdate  # rows appearing with a result are not clicks
+    job = _stored(token)
+    if job is None or not 0 <= index < len(job["result"]["bounds"]):
+        raise PreventUpdate
+    bounds = job["result"]["bounds"][index]
+    if bounds is None:
+        raise PreventUpdate
+    return {"bounds": bounds, "click": [index, ctx.triggered[0]["value"]]}
+
+
+def _export() -> Any:
+    try:
+        from layers.diarrhoea import export  # written in parallel; optional until it lands
+    except ImportError:
+        return None
+    return export
+
+
+def _on_download_clusters(_: int | None, token: Any, lang: str) -> tuple:
+    job = _stored(token)
+    if job is None:
+        return no_update, t("scan.export.no_result", lang)
+    export = _export()
+    if export is None:
+        return no_update, t("scan.export.missing", lang)
+    with context.current().session() as session:
+        villages = queries.village_table(session, job["scope"])
+    params = {t("filter.week", lang): job["week"], t("scan.max_weeks", lang): job["max_weeks"],
+              t("scan.reps", lang): job["reps"]}  # fmt: skip
+    data = export.clusters_xlsx(job["result"]["clusters"], lang, villages, alpha=ALPHA,
+                                params=params)  # fmt: skip
+    return dcc.send_bytes(data, f"klaster_{job['week']}.xlsx"), ""
+
+
+def _on_download_alerts(_: int | None, week_text: Any, kec: Any, lang: str) -> tuple:
+    week = _week(week_text)
+    scope = _scope(kec)
+    export = _export()
+    if export is None:
+        return no_update, t("scan.export.missing", lang)
+    with context.current().session() as session:
+        alerts = service.alerts_for(session, scope, week)
+        villages = queries.village_table(session, scope)
+    data = export.alerts_xlsx(alerts, lang, villages)
+    return dcc.send_bytes(data, f"peringatan_{week}.xlsx"), ""
+
+
+def register(app: Dash) -> None:
+    """The section's callbacks; the scan itself is a background callback."""
+    jobs.database_key(app.server.extensions[context.EXTENSION_KEY].engine)
+
+    app.callback(
+        Output("scan-job", "data"),
+        Output("scan-result", "children"),
+        Output("cluster-outline", "data"),
+        Output("scan-download-clusters", "disabled"),
+        Output("scan-export-msg", "children"),
+        Input("scan-run", "n_clicks"),
+        State("week", "value"),
+        State("kec", "value"),
+        State("scan-max-weeks", "value"),
+        State("scan-reps", "value"),
+        prevent_initial_call=True,
+    )(_on_run)
+
+    app.callback(
+        Output("scan-result", "children", allow_duplicate=True),
+        Output("cluster-outline", "data", allow_duplicate=True),
+        Output("scan-download-clusters", "disabled", allow_duplicate=True),
+        Input("scan-job", "data"),
+        State("lang", "data"),
+        background=True,
+        progress=[Output("scan-progress", "value"), Output("scan-progress", "max"),
+                  Output("scan-progress-label", "children")],
+        running=[(Output("scan-run", "disabled"), True, False),
+                 (Output("scan-cancel", "disabled"), False, True),
+                 (Output("scan-progress-wrap", "style"), {"display": "flex"}, HIDDEN)],
+        cancel=[Input("scan-cancel", "n_clicks"), Input("scan-clear", "n_clicks"),
+                Input("week", "value"), Input("kec", "value")],
+        interval=250,
+        prevent_initial_call=True,
+    )(run_scan)
+
+    # cancel, clear, or a new week / filter: the result shown no longer holds
+    app.callback(
+        Output("scan-result", "children", allow_duplicate=True),
+        Output("cluster-outline", "data", allow_duplicate=True),
+        Output("scan-download-clusters", "disabled", allow_duplicate=True),
+        Input("scan-cancel", "n_clicks"),
+        Input("scan-clear", "n_clicks"),
+        Input("week", "value"),
+        Input("kec", "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )(lambda *args: (
+        html.P(t("scan.cancelled", args[-1]), id="scan-cancelled", className="pws-bad")
+        if ctx.triggered_id == "scan-cancel" else [], None, True))
+
+    app.clientside_callback(
+        "function(data) { return window.pws.applyOutline(data); }",
+        Output("cluster-outline-applied", "data"),
+        Input("cluster-outline", "data"),
+    )
+
+    app.callback(
+        Output("scan-zoom", "data"),
+        Input({"type": "scan-cluster", "index": ALL}, "n_clicks"),
+        State("scan-job", "data"),
+        prevent_initial_call=True,
+    )(_on_zoom)
+
+    app.clientside_callback(
+        "function(data) { return window.pws.zoomTo(data); }",
+        Output("scan-zoomed", "data"),
+        Input("scan-zoom", "data"),
+        prevent_initial_call=True,
+    )
+
+    app.callback(
+        Output("scan-xlsx-clusters", "data"),
+        Output("scan-export-msg", "children", allow_duplicate=True),
+        Input("scan-download-clusters", "n_clicks"),
+        State("scan-job", "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )(_on_download_clusters)
+
+    app.callback(
+        Output("scan-xlsx-alerts", "data"),
+        Output("scan-export-msg", "children", allow_duplicate=True),
+        Input("scan-download-alerts", "n_clicks"),
+        State("week", "value"),
+        State("kec", "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )(_on_download_alerts)
