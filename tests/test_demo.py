@@ -211,7 +211,6 @@ def test_committed_demo_matches_generator(demo: Path) -> None:
         )
 
 
-@pytest.mark.skipif(not BANYUWANGI.exists(), reason="shared Banyuwangi boundaries missing")
 def test_programme_on_real_boundaries() -> None:
     real = read_boundaries(BANYUWANGI)
     assert len(real) == 217
