@@ -172,16 +172,10 @@ class BoundariesImporter(Importer):
                 report.mapped_columns[src] = dst
         kode, p1 = checks.village_codes(as_text(gdf[code_col]), rows, None, scope,
                                         column=code_col)  # fmt: skip
-        nama, p2 = checks.per_unique(as_text(gdf[name_col]), rows, name_col,
-                                     lambda v: (v, None, ""))  # fmt: skip
-        geoms, p3, repaired = geometries(gdf.geometry, rows, kode)
-        p4 = checks.duplicates(pd.DataFrame({code_col: kode}), [code_col], rows)
-        for group in (p1, p2, p3, p4):
-            report.add(group)
-        bad = checks.bad_rows([*p1, *p2, *p3, *p4])
-        report.rows_ok = int((~rows.isin(bad)).sum())
-        if not report.ok:
+        checked = _check_features(gdf, rows, kode, p1, code_col, name_col, report)
+        if checked is None:
             return None
+        nama, geoms, repaired = checked
         villages = pd.DataFrame({"kode": kode, "nama": nama, "geometry": geoms})
         villages["kode_kec"] = [codes.parent(k) for k in villages["kode"]]
         villages["kode_kab"] = [codes.parent(k) for k in villages["kode_kec"]]
@@ -217,16 +211,10 @@ class BoundariesImporter(Importer):
             if src != dst:
                 report.mapped_columns[src] = dst
         kode, p1 = region_codes(as_text(gdf[code_col]), rows, level, scope, code_col)
-        nama, p2 = checks.per_unique(as_text(gdf[name_col]), rows, name_col,
-                                     lambda v: (v, None, ""))  # fmt: skip
-        geoms, p3, repaired = geometries(gdf.geometry, rows, kode)
-        p4 = checks.duplicates(pd.DataFrame({code_col: kode}), [code_col], rows)
-        for group in (p1, p2, p3, p4):
-            report.add(group)
-        bad = checks.bad_rows([*p1, *p2, *p3, *p4])
-        report.rows_ok = int((~rows.isin(bad)).sum())
-        if not report.ok:
+        checked = _check_features(gdf, rows, kode, p1, code_col, name_col, report)
+        if checked is None:
             return None
+        nama, geoms, repaired = checked
         regions = pd.DataFrame({"kode": kode, "nama": nama, "geometry": geoms})
         names: dict[str, dict[str, str]] = {}
         for up in LEVELS[: LEVELS.index(level)]:
@@ -290,3 +278,22 @@ class BoundariesImporter(Importer):
         return {"wilayah": len(frame), "desa": 0, **per_level, **counts,
                 f"{level}_sendiri": len(own),
                 "diperbaiki": len(prepared.extra["repaired"])}  # fmt: skip
+
+
+def _check_features(
+    gdf: gpd.GeoDataFrame, rows: pd.Series, kode: pd.Series, code_problems: list,
+    code_col: str, name_col: str, report: ImportReport,
+) -> tuple[pd.Series, Any, Any] | None:
+    """Names, geometries and repeated codes of features whose codes were checked.
+
+    Every problem (the codes' included) goes into ``report``; None when there is any.
+    """
+    nama, p2 = checks.per_unique(as_text(gdf[name_col]), rows, name_col,
+                                 lambda v: (v, None, ""))  # fmt: skip
+    geoms, p3, repaired = geometries(gdf.geometry, rows, kode)
+    p4 = checks.duplicates(pd.DataFrame({code_col: kode}), [code_col], rows)
+    for group in (code_problems, p2, p3, p4):
+        report.add(group)
+    bad = checks.bad_rows([*code_problems, *p2, *p3, *p4])
+    report.rows_ok = int((~rows.isin(bad)).sum())
+    return (nama, geoms, repaired) if report.ok else None
