@@ -1,0 +1,223 @@
+"""``pws import``, ``pws undo``, ``pws imports`` and ``pws template``.
+
+Exit codes of the import commands: 0 written (or a valid dry run), 1 rejected / refused
+(the report is printed), 2 usage errors (click's own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from dashboard.cli.common import (
+    LANG,
+    _default_user,
+    _engine,
+    _no_progress,
+    _parse_crs,
+    _parse_scope,
+    main,
+    progress_for,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from layers.scope import Scope
+
+
+def _registry() -> dict[str, Any]:
+    import layers.ingest  # noqa: F401 - importing the package registers every importer
+    from layers.ingest.base import REGISTRY
+
+    return REGISTRY
+
+
+class RegistryChoice(click.Choice):
+    """The import kinds registered in ``layers.ingest.base.REGISTRY``, read at call time."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(sorted(_registry()))
+
+    @choices.setter
+    def choices(self, value: Any) -> None:  # click's __init__ assigns; the registry rules
+        return None
+
+
+class TemplateChoice(click.Choice):
+    """The kinds a template exists for (``layers.ingest.templates.KINDS``), read at call time."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from layers.ingest.templates import KINDS
+
+        return KINDS
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        return None
+
+
+@main.command("import")
+@click.argument("jenis", type=RegistryChoice(), metavar="JENIS")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--sheet", default=None, help="Excel sheet to read (templates: found by itself).")
+@click.option("--penyakit", default=None, help="Disease for rows without one (e.g. diare_akut).")
+@click.option("--kolom-kode", "kolom_kode", default=None, help="Column holding the village code.")
+@click.option("--crs", default=None, callback=_parse_crs,
+              help="CRS of a file without one, as an EPSG code (23835 or EPSG:23835).")
+@click.option("--tingkat", type=click.Choice(["prov", "kab", "kec", "desa"]), default=None,
+              help="Level of a boundaries (batas) file (default: found from its columns).")
+@click.option("--konfirmasi", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Edited review file confirming village-name matches (setuju = ya).")
+@click.option("--tinjauan", type=click.Path(path_type=Path), default=None,
+              help="Where to write the review file of village-name matches "
+                   "(default: FILE.tinjauan.csv beside FILE).")
+@click.option("--user", default=None, help="Who imports (default: the OS user).")
+@click.option("--scope", "scope", default=None, callback=_parse_scope,
+              help="Comma-separated region codes this import may write (default: all).")
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@LANG
+def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
+            kolom_kode: str | None, crs: str | None, tingkat: str | None,
+            konfirmasi: Path | None, tinjauan: Path | None, user: str | None, scope: Scope,
+            dry_run: bool, as_json: bool, lang: str) -> None:  # fmt: skip
+    """Import FILE as JENIS: all rows or nothing, with a report of every problem.
+
+    Exit code 0 when written (or a valid --dry-run), 1 when rejected.
+    """
+    from layers.ingest import run_import
+    from layers.ingest.templates import data_sheet
+
+    options: dict[str, Any] = {"sheet": sheet or data_sheet(file), "penyakit": penyakit,
+                               "kolom_kode": kolom_kode, "crs": crs, "tingkat": tingkat,
+                               "konfirmasi": konfirmasi, "tinjauan": tinjauan}  # fmt: skip
+    options = {k: v for k, v in options.items() if v is not None}
+    bar = progress_for(as_json, sys.stderr)
+    try:
+        report = run_import(_engine(), jenis, file, user=user or _default_user(), scope=scope,
+                            options=options, dry_run=dry_run,
+                            progress=bar or _no_progress)  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.text(lang))
+        if report.status == "ok" and report.impor_id is not None:
+            click.echo(f"impor #{report.impor_id}; batalkan dengan `pws undo`" if lang == "id"
+                       else f"import #{report.impor_id}; undo with `pws undo`")  # fmt: skip
+        elif dry_run and report.ok:
+            click.echo("uji coba: tidak ada yang ditulis" if lang == "id"
+                       else "dry run: nothing written")  # fmt: skip
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--id", "impor_id", type=int, default=None,
+              help="The import to undo; refused unless it is the newest.")
+@click.option("--user", default=None, help="Who undoes (default: the OS user).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout.")
+@LANG
+def undo(impor_id: int | None, user: str | None, as_json: bool, lang: str) -> None:
+    """Undo the newest import: the previous state comes back."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from layers.ingest import UndoRefused, undo_last
+    from layers.store.models import ImporLog
+
+    engine = _engine()
+    with Session(engine) as session:
+        newest = session.scalars(select(ImporLog.id).where(ImporLog.status == "ok")
+                                 .order_by(ImporLog.id.desc()).limit(1)).first()  # fmt: skip
+    try:
+        counts = undo_last(engine, user or _default_user(), impor_id)
+    except UndoRefused as refused:
+        if as_json:
+            click.echo(json.dumps({"ok": False, "error": refused.text(lang)}, ensure_ascii=False))
+        else:
+            click.echo(refused.text(lang), err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "impor_id": newest, "counts": counts}))
+    else:
+        done = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        click.echo(f"impor #{newest} dibatalkan ({done})" if lang == "id"
+                   else f"import #{newest} undone ({done})")  # fmt: skip
+
+
+def _log_rows(engine: Engine) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from layers.store.models import ImporLog
+
+    with Session(engine) as session:
+        entries = session.scalars(select(ImporLog).order_by(ImporLog.id)).all()
+        return [
+            {"id": e.id, "jenis": e.jenis, "file": e.file, "sha256": e.sha256[:12],
+             "rows_ok": e.rows_ok, "rows_rejected": e.rows_rejected, "user": e.pengguna,
+             "time": _iso(e.waktu), "status": e.status}
+            for e in entries
+        ]  # fmt: skip
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite drops the zone; the log writes UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the log as JSON on stdout.")
+@LANG
+def imports(as_json: bool, lang: str) -> None:
+    """List the import log: every attempt, written, rejected or undone."""
+    rows = _log_rows(_engine())
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("belum ada impor" if lang == "id" else "no imports yet")
+        return
+    heads = (["id", "jenis", "file", "sha256", "ok", "ditolak", "pengguna", "waktu", "status"]
+             if lang == "id" else
+             ["id", "kind", "file", "sha256", "ok", "rejected", "user", "time", "status"])
+    keys = ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected", "user", "time",
+            "status"]  # fmt: skip
+    table = [heads] + [[str(r[k] if k != "time" else (r[k] or "")[:16].replace("T", " "))
+                        for k in keys] for r in rows]  # fmt: skip
+    widths = [max(len(line[j]) for line in table) for j in range(len(keys))]
+    for line in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+@main.command()
+@click.argument("jenis", type=TemplateChoice(), metavar="JENIS")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .xlsx file to write.")
+def template(jenis: str, out: Path) -> None:
+    """Write an XLSX template for JENIS: headers, examples, validation and instructions."""
+    from layers.ingest.templates import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.BadParameter("the template is an .xlsx file", param_hint="--out")
+    click.echo(f"{jenis}: {write_template(jenis, out)}")
