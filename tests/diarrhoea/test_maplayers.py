@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from layers import base
@@ -15,23 +12,9 @@ from layers.diarrhoea.maplayers import HOTSPOT_CLASSES, AlertLayer, HotSpotLayer
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from tests.diarrhoea.test_service import PLANTED
-from tests.ingest.helpers import demo_engine
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "layers.md"
 W50, W53 = EpiWeek(2025, 50), EpiWeek(2025, 53)
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = demo_engine(tmp_path_factory.mktemp("maplayers"))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(store: Engine) -> Iterator[Session]:
-    with Session(store) as s:
-        yield s
 
 
 def test_registered_documented_and_on_the_map_page() -> None:

@@ -7,10 +7,8 @@ The demo district plants an outbreak in 2025-W50…W53 (``klaster_tertanam.json`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from layers.diarrhoea import service
@@ -18,7 +16,7 @@ from layers.diarrhoea.rules import Rule
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from layers.store import queries
-from tests.ingest.helpers import DEMO, demo_engine
+from tests.ingest.helpers import DEMO
 
 W50, W53 = EpiWeek(2025, 50), EpiWeek(2025, 53)
 KEC = "99.01.09"
@@ -33,19 +31,6 @@ def planted_w53() -> set[str]:
 
 
 PLANTED = planted_w53()
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = demo_engine(tmp_path_factory.mktemp("service"))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(store: Engine) -> Iterator[Session]:
-    with Session(store) as s:
-        yield s
 
 
 def test_case_matrix_crosses_years_and_is_scoped(session: Session) -> None:
