@@ -7,7 +7,7 @@ from pathlib import Path
 from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 from flask_compress import Compress
 
-from dashboard import context, geo_routes, warmup
+from dashboard import context, geo_routes, jobs, warmup
 from dashboard.i18n import lang_from_search, query_param, t
 from dashboard.pages import impor, peta
 from layers.geometry import DEFAULT_DETAIL, DETAIL_TOLERANCE_M
@@ -22,7 +22,7 @@ BACKGROUND_EXPIRE_S = 3600
 def background_manager() -> DiskcacheManager:
     """Background callbacks (long imports) run in child processes; results go through a
     diskcache folder shared by every worker (a per-user temp dir)."""
-    return DiskcacheManager(impor.jobs_cache(), expire=BACKGROUND_EXPIRE_S)
+    return DiskcacheManager(jobs.jobs_cache(), expire=BACKGROUND_EXPIRE_S)
 
 
 def create_app(database_url: str | None = None, scope: Scope | None = None) -> Dash:

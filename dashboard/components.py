@@ -1,20 +1,31 @@
-"""Reusable pieces of the map page: legend, village panel, week choices, cluster list.
+"""Reusable pieces of the map page: period and option controls, legend, village panel
+(generic: from a layer's legend, the overlays' classes and the panel sections' blocks),
+cluster list.
 
 Rendering only: every number shown here comes from a layer or a scoped query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.i18n import fmt_date, t
-from layers.base import Legend
+from layers import panel as panel_blocks
+from layers.base import Layer, Legend, Option, OptionField, Period, period_text
 from layers.epiweek import EpiWeek
+from layers.facility_points import kind_label
+from layers.overlays import PointOverlay
 from layers.text import Text, fmt_number
 
-FACILITY_COLORS = {"puskesmas": "#b2182b", "pustu": "#2166ac", "posyandu": "#1b7837"}
+HIGHLIGHT_BAR = "#bd0026"
+BAR = "#fd8d3c"
+LINE = "#08519c"
+#: plotly's decimal and thousands separators per language
+SEPARATORS = Text(",.", ".,")
 
 
 def week_label(week: EpiWeek, lang: str) -> str:
@@ -22,17 +33,45 @@ def week_label(week: EpiWeek, lang: str) -> str:
              end=fmt_date(week.end, lang))
 
 
-def week_options(weeks: list[tuple[int, int]], lang: str) -> list[dict[str, str]]:
-    """Dropdown options, newest week first."""
-    out = []
-    for year, number in reversed(weeks):
-        week = EpiWeek(year, number)
-        out.append({"label": week_label(week, lang), "value": str(week)})
-    return out
+def period_options(periods: Sequence[Period], lang: str) -> list[dict[str, str]]:
+    """Dropdown options for a layer's periods (newest first, as the layer gives them)."""
+    return [{"label": week_label(p, lang) if isinstance(p, EpiWeek) else str(p),
+             "value": period_text(p)} for p in periods]  # fmt: skip
 
 
-def legend(legend: Legend, lang: str, summary: Text | None = None) -> list:
-    """The map legend: layer classes, then the facility symbols and borders."""
+def option_control(layer: type[Layer], opt: OptionField, value: object, lang: str) -> html.Div:
+    """The control for one offered option of ``layer`` (id ``{"type": "layer-opt", ...}``)."""
+    spec: Option = opt.spec
+    ident = {"type": "layer-opt", "layer": layer.type, "name": opt.name}
+    if spec.kind == "flag":
+        control = dcc.Checklist(id=ident, options=[{"label": spec.label(lang), "value": "on"}],
+                                value=["on"] if value else [], className="pws-flag")
+        label = None
+    elif spec.kind == "choice":
+        control = dcc.Dropdown(
+            id=ident, clearable=False, value=value,
+            options=[{"label": c.label(lang), "value": c.value} for c in spec.choice_list()],
+        )  # fmt: skip
+        label = spec.label(lang)
+    else:
+        control = dcc.Input(id=ident, type="number", value=value, min=spec.minimum,
+                            max=spec.maximum, step=spec.step or "any", debounce=True)
+        label = spec.label(lang)
+    title = spec.help(lang) if spec.help else None
+    return html.Div([html.Label(label) if label else None, control], title=title,
+                    className="pws-control pws-option")  # fmt: skip
+
+
+def option_value(spec: Option, raw: object) -> object:
+    """What a control sends back, as the option's value (a flag's checklist is a list)."""
+    if spec.kind == "flag":
+        return isinstance(raw, list) and "on" in raw
+    return raw
+
+
+def legend(legend: Legend, lang: str, summary: Text | None,
+           overlays: Sequence[PointOverlay]) -> list:  # fmt: skip
+    """The map legend: layer classes, the point classes of the overlays, the borders."""
     rows = [html.H4(legend.title(lang))]
     for cls in [*legend.classes, legend.no_data]:
         rows.append(
@@ -42,14 +81,14 @@ def legend(legend: Legend, lang: str, summary: Text | None = None) -> list:
                 className="pws-legend-row",
             )
         )
-    for jenis, color in FACILITY_COLORS.items():
-        rows.append(
-            html.Div(
-                [html.Span(className="pws-dot", style={"background": color}),
-                 html.Span(t(f"map.{jenis}", lang))],
+    for overlay in overlays:
+        for point in overlay.classes:
+            rows.append(html.Div(
+                [html.Span(className="pws-dot", style={"background": point.color,
+                                                       "opacity": point.opacity}),
+                 html.Span(point.label(lang))],
                 className="pws-legend-row",
-            )
-        )
+            ))  # fmt: skip
     rows.append(
         html.Div(
             [html.Span(className="pws-swatch", style={"borderColor": "#222", "borderWidth": 2}),
@@ -62,50 +101,63 @@ def legend(legend: Legend, lang: str, summary: Text | None = None) -> list:
     return rows
 
 
-def series_figure(series: pd.DataFrame, week: EpiWeek | None, lang: str,
-                  threshold: pd.DataFrame | None = None) -> go.Figure:
-    """Weekly case counts as bars, the selected week highlighted; ``threshold``
-    (``week``: EpiWeek, ``threshold``: smallest count that alerts, NaN without baseline) as a
-    stepped line."""
-    weeks = [EpiWeek(int(y), int(w))
-             for y, w in zip(series["tahun"], series["minggu"], strict=True)]
-    starts = [w.start for w in weeks]
-    labels = [str(w) for w in weeks]
-    colors = ["#bd0026" if week is not None and lab == str(week) else "#fd8d3c"
-              for lab in labels]
+def bar_figure(chart: panel_blocks.BarChart, lang: str) -> go.Figure:
+    """A panel bar chart: bars, the highlighted one darker, an optional stepped line."""
+    colors = [HIGHLIGHT_BAR if i == chart.highlight else BAR for i in range(len(chart.x))]
     fig = go.Figure(
-        go.Bar(x=starts, y=series["kasus"], marker_color=colors, customdata=labels,
-               hovertemplate="%{customdata}: %{y}<extra></extra>",
-               name=t("panel.cases", lang))
-    )
-    has_line = threshold is not None and not threshold.empty
-    if has_line:
+        go.Bar(x=list(chart.x), y=list(chart.y), marker_color=colors,
+               customdata=list(chart.hover) or None, name=chart.name,
+               hovertemplate="%{customdata}<extra></extra>" if chart.hover else None)
+    )  # fmt: skip
+    line = chart.line
+    if line is not None:
         fig.add_trace(go.Scatter(
-            x=[w.start for w in threshold["week"]], y=threshold["threshold"],
-            customdata=[str(w) for w in threshold["week"]], mode="lines", line_shape="hvh",
-            line={"color": "#08519c", "width": 2, "dash": "dash"}, connectgaps=False,
-            name=t("panel.threshold", lang),
-            hovertemplate="%{customdata}: %{y:.1f}<extra>" + t("panel.threshold", lang)
-            + "</extra>",
+            x=list(line.x), y=list(line.y), customdata=list(line.hover) or None, mode="lines",
+            line_shape="hvh", line={"color": LINE, "width": 2, "dash": "dash"},
+            connectgaps=False, name=line.name,
+            hovertemplate=("%{customdata}<extra>" + line.name + "</extra>") if line.hover
+            else None,
         ))  # fmt: skip
     fig.update_layout(
-        margin={"l": 30, "r": 10, "t": 24 if has_line else 10, "b": 30}, height=230,
-        bargap=0.1, yaxis_title=t("panel.cases", lang), plot_bgcolor="#fafafa",
-        separators=",." if lang != "en" else ".,", showlegend=has_line,
+        margin={"l": 30, "r": 10, "t": 24 if line else 10, "b": 30}, height=230,
+        bargap=0.1, yaxis_title=chart.y_title, plot_bgcolor="#fafafa",
+        separators=SEPARATORS(lang), showlegend=line is not None,
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
                 "font": {"size": 10}},
-    )
+    )  # fmt: skip
     return fig
 
 
+def _block(block: panel_blocks.Block, lang: str, section_id: str, n: int) -> object:
+    if isinstance(block, panel_blocks.Facts):
+        return html.Dl([part for label, value in block.rows
+                        for part in (html.Dt(label), html.Dd(value))])  # fmt: skip
+    if isinstance(block, panel_blocks.Table):
+        return html.Div(html.Table([
+            html.Thead(html.Tr([html.Th(c) for c in block.columns])),
+            html.Tbody([html.Tr([html.Td(v) for v in row]) for row in block.rows]),
+        ], className="pws-table"), className="pws-scroll")  # fmt: skip
+    if isinstance(block, panel_blocks.BarChart):
+        return dcc.Graph(figure=bar_figure(block, lang), config={"displayModeBar": False},
+                         id=f"panel-{section_id}-chart{n or ''}",
+                         className="pws-panel-chart")  # fmt: skip
+    return html.P(block.text, className=f"pws-{block.tone}")
+
+
+def panel_section(section: panel_blocks.Section, lang: str) -> html.Section:
+    """One registered section of the village panel, rendered from its blocks."""
+    return html.Section(
+        [html.H4(section.title), *(_block(b, lang, section.id, i)
+                                    for i, b in enumerate(section.blocks))],
+        id=f"panel-section-{section.id}", className="pws-panel-section",
+    )  # fmt: skip
+
+
 def village_panel(info: dict, population: int | None, facilities: pd.DataFrame,
-                  series: pd.DataFrame, week: EpiWeek | None, lang: str,
-                  threshold: pd.DataFrame | None = None) -> list:
-    """The side panel for one village (``threshold``: see :func:`series_figure`)."""
+                  sections: Sequence[panel_blocks.Section], lang: str) -> list:
+    """The side panel for one village: its head, then every section that has something."""
     counts = facilities["jenis"].value_counts() if not facilities.empty else pd.Series(dtype=int)
-    fac_text = ", ".join(
-        f"{t(f'map.{j}', lang)} {int(counts[j])}" for j in FACILITY_COLORS if j in counts
-    ) or "–"
+    fac_text = ", ".join(f"{kind_label(j)(lang)} {int(n)}" for j, n in counts.items()) or "–"
     kind = t(f"kind.{info['jenis']}", lang) if info.get("jenis") else ""
     return [
         html.H2(info["nama"], id="panel-name"),
@@ -117,17 +169,16 @@ def village_panel(info: dict, population: int | None, facilities: pd.DataFrame,
             html.Dd(fmt_number(population, lang) if population is not None else "–"),
             html.Dt(t("panel.facilities", lang)), html.Dd(fac_text),
         ]),
-        html.H4(t("panel.series", lang)),
-        dcc.Graph(figure=series_figure(series, week, lang, threshold),
-                  config={"displayModeBar": False}, id="panel-series"),
+        *(panel_section(s, lang) for s in sections),
     ]
 
 
-def cluster_table(rows: list[dict], lang: str, alpha: float) -> html.Table:
+def cluster_table(rows: list[dict], lang: str) -> html.Table:
     """The scan's clusters, one clickable row each (in the order given).
 
     ``rows``: ``n_villages, names, observed, expected, relative_risk, llr, p_value,
-    start_week, end_week, n_weeks`` and ``color`` (outline colour, None when not outlined).
+    start_week, end_week, n_weeks``, ``significant`` and ``color`` (outline colour, None
+    when not outlined).
     """
     header = ["#", t("scan.col.villages", lang), t("scan.col.observed", lang),
               t("scan.col.expected", lang), t("scan.col.rr", lang), t("scan.col.llr", lang),
@@ -138,7 +189,7 @@ def cluster_table(rows: list[dict], lang: str, alpha: float) -> html.Table:
                            style={"borderColor": row["color"] or "transparent"})
         start, end = (str(row[k]).rpartition("-")[2] for k in ("start_week", "end_week"))
         weeks = end if row["n_weeks"] == 1 else f"{start}–{end}"
-        significant = row["p_value"] < alpha
+        significant = row["significant"]
         body.append(html.Tr([
             html.Td([swatch, str(i + 1)]),
             html.Td(fmt_number(row["n_villages"], lang)),

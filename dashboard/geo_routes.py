@@ -1,4 +1,4 @@
-"""Cacheable geometry routes: villages, kecamatan outlines and facility points.
+"""Cacheable geometry routes: villages, kecamatan outlines and overlay points.
 
 URLs carry the boundary version, the scope key and the detail level, so a response
 never changes for its URL and can be cached as immutable (privately: it is scoped).
@@ -15,7 +15,7 @@ import flask
 import geopandas as gpd
 
 from dashboard import context
-from layers import geometry
+from layers import geometry, overlays
 from layers.scope import Scope
 from layers.store import queries
 
@@ -34,13 +34,9 @@ def kecamatan_url(version: str, scope: Scope) -> str:
     return f"/geo/{version}/{scope.key}/kecamatan.geobuf"
 
 
-#: facility marker groups: posyandu are many (≈5 per village), so they are a layer of
-#: their own that a province-scale map can leave off
-FACILITY_GROUPS = ("utama", "posyandu")
-
-
-def facilities_url(scope: Scope, group: str = "utama") -> str:
-    return f"/geo/fasilitas/{scope.key}-{group}.geojson"
+def overlay_url(scope: Scope, overlay_id: str) -> str:
+    """Points of a registered overlay (:mod:`layers.overlays`) for a scope."""
+    return f"/geo/titik/{scope.key}/{overlay_id}.geojson"
 
 
 def _checked_scope(version: str | None, scope_key: str) -> tuple[context.AppContext, Scope]:
@@ -125,20 +121,21 @@ def kecamatan(version: str, scope_key: str) -> flask.Response:
                     cache_key=("kec", version, scope.key))
 
 
-@bp.get("/fasilitas/<scope_key>-<group>.geojson")
-def facilities(scope_key: str, group: str) -> flask.Response:
-    if group not in FACILITY_GROUPS:
+@bp.get("/titik/<scope_key>/<overlay_id>.geojson")
+def points(scope_key: str, overlay_id: str) -> flask.Response:
+    """An overlay's points: ``k`` (class index), ``n`` (name) and its detail columns."""
+    overlay = overlays.OVERLAYS.get(overlay_id)
+    if overlay is None:
         flask.abort(404)
     ctx, scope = _checked_scope(None, scope_key)
     with ctx.session() as session:
-        table = queries.facilities(session, scope)
-    is_posyandu = table["jenis"] == "posyandu"
-    table = table[(is_posyandu if group == "posyandu" else ~is_posyandu)
-                  & table["lon"].notna() & table["lat"].notna()]  # fmt: skip
+        table = overlay.load(session, scope)
+    table = table.rename(columns={"klass": "k", "nama": "n"})
     points = gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326
     )
-    collection = geometry.feature_collection(points, ["nama", "jenis", "kode_desa", "status"], 6)
+    props = ["k", "n", *(name for name, _ in overlay.details)]
+    collection = geometry.feature_collection(points, props, 6)
     body = geometry.encode(collection, "geojson", 6)
     etag = hashlib.sha1(body).hexdigest()[:16]
     return _respond(body, "geojson", etag, immutable=False)

@@ -21,13 +21,12 @@ CATALOGUE: dict[str, Text] = {
     ),
     "lang.switch": Text("English", "Bahasa Indonesia"),
     "filter.week": Text("Minggu epidemiologi", "Epidemiological week"),
+    "filter.period.weekly": Text("Minggu epidemiologi", "Epidemiological week"),
+    "filter.period.yearly": Text("Tahun", "Year"),
     "filter.kecamatan": Text("Kecamatan", "Sub-district (kecamatan)"),
     "filter.kecamatan.all": Text("Semua kecamatan", "All sub-districts"),
     "filter.layer": Text("Lapisan peta", "Map layer"),
     "map.kecamatan": Text("Batas kecamatan", "Sub-district borders"),
-    "map.puskesmas": Text("Puskesmas", "Puskesmas (health centre)"),
-    "map.pustu": Text("Pustu", "Pustu (auxiliary health post)"),
-    "map.posyandu": Text("Posyandu", "Posyandu (village health post)"),
     "map.desa": Text("Desa/kelurahan", "Villages"),
     "panel.hint": Text(
         "Klik sebuah desa di peta untuk melihat rinciannya.",
@@ -37,14 +36,10 @@ CATALOGUE: dict[str, Text] = {
     "panel.kecamatan": Text("Kecamatan", "Sub-district"),
     "panel.population": Text("Penduduk", "Population"),
     "panel.facilities": Text("Fasilitas", "Facilities"),
-    "panel.series": Text("Kasus mingguan", "Weekly cases"),
-    "panel.cases": Text("Kasus", "Cases"),
-    "panel.week": Text("Minggu", "Week"),
     "panel.close": Text("Tutup", "Close"),
     "panel.not_found": Text(
         "Desa tidak ditemukan di wilayah Anda.", "Village not found in your region."
     ),
-    "panel.threshold": Text("Ambang peringatan", "Alert threshold"),
     "scan.title": Text("Klaster (pemindaian ruang-waktu)", "Clusters (space-time scan)"),
     "scan.intro": Text(
         "Statistik pemindaian ruang-waktu prospektif Kulldorff (Poisson) untuk minggu dan "
@@ -86,7 +81,6 @@ CATALOGUE: dict[str, Text] = {
     "scan.col.weeks": Text("Minggu", "Weeks"),
     "scan.download.clusters": Text("Unduh daftar klaster (XLSX)", "Download cluster list (XLSX)"),
     "scan.download.alerts": Text("Unduh daftar peringatan (XLSX)", "Download alert list (XLSX)"),
-    "scan.export.missing": Text("Ekspor XLSX belum tersedia.", "XLSX export is not available yet."),
     "scan.export.no_result": Text("Jalankan pemindaian dulu.", "Run a scan first."),
     "kind.desa": Text("Desa", "Village (desa)"),
     "kind.kelurahan": Text("Kelurahan", "Urban village (kelurahan)"),
@@ -181,9 +175,6 @@ CATALOGUE: dict[str, Text] = {
     "impor.templates.hint": Text(
         "Templat berisi judul kolom, contoh dan validasi data.",
         "Templates hold the column headers, examples and data validation.",
-    ),
-    "impor.templates.missing": Text(
-        "Templat belum tersedia di versi ini.", "Templates are not available in this version."
     ),
     "impor.review.title": Text("Konfirmasi nama desa", "Confirm village names"),
     "impor.review.hint": Text(

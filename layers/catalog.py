@@ -1,8 +1,8 @@
-"""Every map-layer module, imported once so that all layers are registered.
+"""Every module that registers map layers, point overlays or village panel sections.
 
-The map page and the registry test import this module instead of listing layer modules
-themselves, so a new layer module is added here and nowhere else.
+The map page and the registry tests import this module instead of listing modules
+themselves, so a new layer module is added here (one line) and nowhere else.
 """
 
-from layers import indicators  # noqa: F401
-from layers.diarrhoea import maplayers  # noqa: F401
+from layers import facility_points, indicators  # noqa: F401
+from layers.diarrhoea import maplayers, panel  # noqa: F401

@@ -11,6 +11,7 @@ then coordinates are rounded and encoded as geobuf (or GeoJSON).
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Literal
 
 import geobuf
@@ -92,15 +93,27 @@ def encode(collection: dict[str, Any], fmt: Format, precision: int) -> bytes:
     return json.dumps(collection, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
-    """Leaflet bounds ``[[south, west], [north, east]]`` of a frame, None when empty."""
-    if gdf.empty:
+def bounds(geoms: gpd.GeoDataFrame | gpd.GeoSeries | Any) -> list[list[float]] | None:
+    """Leaflet bounds ``[[south, west], [north, east]]`` of a frame, a series or an array of
+    geometries (None entries ignored); None when there is nothing.
+
+    >>> bounds([shapely.box(110, -8, 111, -7), None])
+    [[-8.0, 110.0], [-7.0, 111.0]]
+    """
+    values = geoms.geometry.values if hasattr(geoms, "geometry") else geoms
+    array = np.asarray(values, dtype=object)
+    if not array.size:
         return None
-    minx, miny, maxx, maxy = gdf.total_bounds
+    minx, miny, maxx, maxy = shapely.total_bounds(array)
+    if np.isnan(minx):
+        return None
     return [[float(miny), float(minx)], [float(maxy), float(maxx)]]
 
 
 def _plain(value: Any) -> Any:
+    """A JSON-ready property value (NaN, not valid JSON, becomes null)."""
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value

@@ -18,7 +18,18 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from layers import classify
-from layers.base import Layer, LayerResult, Legend, LegendClass, register
+from layers.base import (
+    WEEKLY,
+    Choice,
+    Layer,
+    LayerResult,
+    Legend,
+    LegendClass,
+    Period,
+    PeriodKind,
+    option,
+    register,
+)
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from layers.store import queries
@@ -27,11 +38,45 @@ from layers.text import Text, fmt_number
 DISEASES: dict[str, Text] = {
     "diare_akut": Text("Diare akut", "Acute diarrhoea"),
 }
+NO_REPORT = Text("Tidak ada laporan", "No report")
+DISEASE = Text("Penyakit", "Disease")
+POPULATION_UNKNOWN = Text("penduduk tidak diketahui", "population unknown")
+
+
+def disease_choices() -> tuple[Choice, ...]:
+    return tuple(Choice(code, name) for code, name in DISEASES.items())
+
+
+def disease_name(penyakit: str) -> Text:
+    return DISEASES.get(penyakit, Text(penyakit, penyakit))
+
+
+def cases_text(n: float, lang: str) -> str:
+    """``12 kasus`` / ``12 cases`` (``1 case``)."""
+    count = fmt_number(n, lang)
+    return Text(f"{count} kasus", f"{count} case{'' if n == 1 else 's'}")(lang)
+
+
+class CaseWeeks:
+    """Mixin of the weekly layers over case counts of ``self.penyakit``: their periods are
+    the epi weeks with any case data in the scope."""
+
+    period_kind: ClassVar[PeriodKind] = WEEKLY
+    penyakit: str
+
+    def periods(self, session: Session, scope: Scope) -> list[Period]:
+        weeks = queries.available_weeks(session, scope, self.penyakit)
+        return [EpiWeek(y, w) for y, w in reversed(weeks)]
+
+    def no_periods_text(self) -> Text:
+        name = disease_name(self.penyakit)
+        return Text(f"Belum ada data kasus {name.id.lower()} di wilayah ini.",
+                    f"No {name.en.lower()} case data in this region yet.")  # fmt: skip
 
 
 @register
 @dataclass(frozen=True)
-class IncidenceLayer(Layer):
+class IncidenceLayer(CaseWeeks, Layer):
     """Weekly incidence per ``per`` people of one disease, in fixed classes."""
 
     type: ClassVar[str] = "insidens"
@@ -41,35 +86,34 @@ class IncidenceLayer(Layer):
         "New cases in the selected epidemiological week per 1,000 village residents.",
     )
 
-    penyakit: str = "diare_akut"
+    penyakit: str = option("diare_akut", DISEASE, choices=disease_choices)
     per: int = 1000
-    #: inclusive upper bounds of the classes; the last is open-ended
-    bounds: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, float("inf"))
+    #: inclusive upper bounds of the classes above "0 cases"; the last class is open-ended
+    bounds: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
 
     def legend(self) -> Legend:
         unit = Text(f"per {fmt_number(self.per, 'id')}", f"per {fmt_number(self.per, 'en')}")
-        colors = classify.PALETTES["YlOrRd5"]
+        colors = classify.PALETTES["YlOrRd5"]  # bounds keep their 4 values (from_config)
         labels = [Text("0 kasus", "0 cases")]
         for lower, upper in itertools.pairwise(self.bounds):
             low_id, low_en = fmt_number(lower, "id", 1), fmt_number(lower, "en", 1)
-            if np.isinf(upper):
-                labels.append(Text(f"> {low_id}", f"> {low_en}"))
-            else:
-                up_id, up_en = fmt_number(upper, "id", 1), fmt_number(upper, "en", 1)
-                labels.append(Text(f"> {low_id} – {up_id}", f"> {low_en} – {up_en}"))
-        disease = DISEASES.get(self.penyakit, Text(self.penyakit, self.penyakit))
+            up_id, up_en = fmt_number(upper, "id", 1), fmt_number(upper, "en", 1)
+            labels.append(Text(f"> {low_id} – {up_id}", f"> {low_en} – {up_en}"))
+        top = self.bounds[-1]
+        labels.append(Text(f"> {fmt_number(top, 'id', 1)}", f"> {fmt_number(top, 'en', 1)}"))
+        disease = disease_name(self.penyakit)
         title = Text(
             f"{disease.id}: kasus {unit.id} penduduk", f"{disease.en}: cases {unit.en} people"
         )
         return Legend(
             title=title,
             classes=tuple(LegendClass(c, t) for c, t in zip(colors, labels, strict=True)),
-            no_data=LegendClass(classify.NO_DATA_COLOR, Text("Tidak ada laporan", "No report")),
+            no_data=LegendClass(classify.NO_DATA_COLOR, NO_REPORT),
         )
 
-    def load(
-        self, session: Session, scope: Scope, week: EpiWeek, lang: str = "id"
-    ) -> LayerResult:
+    def load(self, session: Session, scope: Scope, period: Period,
+             lang: str = "id") -> LayerResult:  # fmt: skip
+        week = require_week(period)
         villages = queries.village_table(session, scope)[["kode"]].rename(
             columns={"kode": "kode_desa"}
         )
@@ -81,7 +125,7 @@ class IncidenceLayer(Layer):
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = table["kasus"] / table["jumlah"].where(table["jumlah"] > 0) * self.per
         table["value"] = rate.astype(float)
-        table["klass"] = classify.fixed(table["value"], self.bounds)
+        table["klass"] = classify.fixed(table["value"], (*self.bounds, float("inf")))
         table["label"] = [
             _label(k, v, self.per, lang) for k, v in zip(table["kasus"], rate, strict=True)
         ]
@@ -94,12 +138,15 @@ class IncidenceLayer(Layer):
         return LayerResult(table=table, legend=self.legend(), summary=summary)
 
 
+def require_week(period: Period) -> EpiWeek:
+    if not isinstance(period, EpiWeek):
+        raise ValueError(f"a weekly layer needs an epi week, not {period!r}")
+    return period
+
+
 def _label(kasus: float, rate: float, per: int, lang: str) -> str:
     if pd.isna(kasus):
-        return "Tidak ada laporan" if lang != "en" else "No report"
-    n = fmt_number(kasus, lang)
-    cases = f"{n} kasus" if lang != "en" else f"{n} case{'s' if kasus != 1 else ''}"
+        return NO_REPORT(lang)
     if pd.isna(rate):
-        unknown = "penduduk tidak diketahui" if lang != "en" else "population unknown"
-        return f"{cases} ({unknown})"
-    return f"{cases} · {fmt_number(rate, lang, 2)} per {fmt_number(per, lang)}"
+        return f"{cases_text(kasus, lang)} ({POPULATION_UNKNOWN(lang)})"
+    return f"{cases_text(kasus, lang)} · {fmt_number(rate, lang, 2)} per {fmt_number(per, lang)}"

@@ -82,13 +82,21 @@ def _outputs(output: str) -> Any:
     return one(output)
 
 
+def _item(spec: dict, values: dict[str, Any]) -> Any:
+    """One input/state of a request body; a wildcard (pattern-matching) one is a list of
+    the matching components, none unless ``values`` gives them."""
+    if spec["id"].startswith("{"):
+        return values.get(f"{json.loads(spec['id'])['type']}.{spec['property']}", [])
+    return {**spec, "value": values[f"{spec['id']}.{spec['property']}"]}
+
+
 def _call(client: FlaskClient, dep: dict, inputs: dict[str, Any], state: dict[str, Any],
           changed: str) -> Any:  # fmt: skip
     body = {
         "output": dep["output"],
         "outputs": _outputs(dep["output"]),
-        "inputs": [{**i, "value": inputs[f"{i['id']}.{i['property']}"]} for i in dep["inputs"]],
-        "state": [{**s, "value": state[f"{s['id']}.{s['property']}"]} for s in dep["state"]],
+        "inputs": [_item(i, inputs) for i in dep["inputs"]],
+        "state": [_item(s, state) for s in dep["state"]],
         "changedPropIds": [changed],
     }
     return client.post("/_dash-update-component", json=body)
@@ -96,13 +104,14 @@ def _call(client: FlaskClient, dep: dict, inputs: dict[str, Any], state: dict[st
 
 def _values(client: FlaskClient, deps: dict, kec: Any, lang: str = "id") -> Any:
     return _call(client, _dep(deps, "layer-values.data"),
-                 {"layer.value": "insidens", "week.value": WEEK, "kec.value": kec},
+                 {"layer.value": "insidens", "period.value": WEEK, "kec.value": kec},
                  {"lang.data": lang}, "kec.value")  # fmt: skip
 
 
 def _panel(client: FlaskClient, deps: dict, click: Any, lang: str = "id") -> Any:
     return _call(client, _dep(deps, "panel.children"), {"desa.clickData": click},
-                 {"week.value": WEEK, "lang.data": lang}, "desa.clickData")  # fmt: skip
+                 {"layer.value": "insidens", "period.value": WEEK, "lang.data": lang},
+                 "desa.clickData")  # fmt: skip
 
 
 def _click(kode: Any) -> dict:
@@ -124,7 +133,9 @@ def test_values_without_filter_is_the_server_scope(
 
 
 @pytest.mark.parametrize("kec", ["99.01.02", "99.01.03", "99.01.02.2001", "98", "35.10"])
-def test_values_other_region_gives_nothing(client: FlaskClient, deps: dict, kec: str) -> None:
+def test_values_other_region_gives_nothing(client: FlaskClient, deps: dict, kec: str,
+                                           inside: set[str]) -> None:  # fmt: skip
+    assert _village_codes(_values(client, deps, KEC)) == inside  # the same request, in scope
     response = _values(client, deps, kec)
     assert _village_codes(response) == set()
     summary = json.dumps(response.get_json()["response"]["legend"]["children"])
@@ -162,6 +173,11 @@ def test_zoom_never_leaves_the_scope(client: FlaskClient, deps: dict) -> None:
     assert other.status_code in (200, 204)
     if other.status_code == 200:
         assert "map" not in other.get_json()["response"]
+    village = gdf[gdf["kode_kec"] == KEC].iloc[0]
+    own = _call(client, dep, {"kec.value": village["kode_desa"]}, {}, "kec.value")
+    (south, west), (north, east) = own.get_json()["response"]["map"]["viewport"]["bounds"]
+    minx, miny, maxx, maxy = village.geometry.bounds
+    assert (south, west, north, east) == pytest.approx((miny, minx, maxy, maxx), abs=1e-5)
 
 
 # --------------------------------------------------------------------- (b) panel callback
@@ -173,7 +189,7 @@ def test_panel_inside_scope_shows_the_village(
     kode = sorted(inside)[0]
     text = _panel(client, deps, _click(kode)).get_data(as_text=True)
     assert raw.loc[kode, "nama_desa"] in text
-    assert "panel-series" in text
+    assert "panel-section-diare" in text
     assert NOT_FOUND not in text
 
 
@@ -187,7 +203,7 @@ def test_panel_outside_scope_is_not_found(
         assert NOT_FOUND in text
         assert outsider["nama"] not in text
         assert outsider["kode"] not in text
-        assert "panel-series" not in text
+        assert "panel-section-diare" not in text
         assert "panel-name" not in text
 
 
@@ -195,7 +211,7 @@ def test_panel_outside_scope_is_not_found(
 def test_panel_region_codes_are_not_villages(client: FlaskClient, deps: dict, kode: str) -> None:
     text = _panel(client, deps, _click(kode)).get_data(as_text=True)
     assert NOT_FOUND in text
-    assert "panel-series" not in text
+    assert "panel-section-diare" not in text
 
 
 # ------------------------------------------------------------- (c) malformed and crafted
@@ -205,6 +221,7 @@ def test_panel_region_codes_are_not_villages(client: FlaskClient, deps: dict, ko
 def test_values_crafted_kec_does_not_crash_or_leak(
     client: FlaskClient, deps: dict, inside: set[str], kec: Any
 ) -> None:
+    assert _village_codes(_values(client, deps, None)) == inside  # the same call, honest
     response = _values(client, deps, kec)
     assert response.status_code in (200, 204), response.status_code
     if response.status_code == 200:
@@ -213,8 +230,14 @@ def test_values_crafted_kec_does_not_crash_or_leak(
 
 @pytest.mark.parametrize("kec", CRAFTED)
 def test_zoom_crafted_kec_does_not_crash(client: FlaskClient, deps: dict, kec: str) -> None:
-    response = _call(client, _dep(deps, "map.viewport"), {"kec.value": kec}, {}, "kec.value")
+    dep = _dep(deps, "map.viewport")
+    own = _call(client, dep, {"kec.value": KEC}, {}, "kec.value")
+    assert own.get_json()["response"]["map"]["viewport"]["bounds"]  # in scope: a zoom
+    response = _call(client, dep, {"kec.value": kec}, {}, "kec.value")
     assert response.status_code in (200, 204)
+    if response.status_code == 200:  # never the bounds of another region than the scope
+        got = response.get_json()["response"]["map"]["viewport"]["bounds"]
+        assert got == own.get_json()["response"]["map"]["viewport"]["bounds"]
 
 
 @pytest.mark.parametrize(
@@ -224,8 +247,12 @@ def test_zoom_crafted_kec_does_not_crash(client: FlaskClient, deps: dict, kec: s
      {}],
 )  # fmt: skip
 def test_panel_crafted_click_does_not_crash_or_leak(
-    client: FlaskClient, deps: dict, outsider: pd.Series, click: Any
+    client: FlaskClient, deps: dict, outsider: pd.Series, raw: pd.DataFrame, inside: set[str],
+    click: Any,
 ) -> None:
+    kode = sorted(inside)[0]
+    own = _panel(client, deps, _click(kode)).get_data(as_text=True)
+    assert "panel-name" in own and raw.loc[kode, "nama_desa"] in own  # a real click works
     response = _panel(client, deps, click)
     assert response.status_code in (200, 204), response.status_code
     text = response.get_data(as_text=True)
@@ -241,7 +268,8 @@ def test_panel_crafted_week_still_shows_the_village(
 ) -> None:
     kode = sorted(inside)[0]
     response = _call(client, _dep(deps, "panel.children"), {"desa.clickData": _click(kode)},
-                     {"week.value": week, "lang.data": "id"}, "desa.clickData")  # fmt: skip
+                     {"layer.value": "insidens", "period.value": week, "lang.data": "id"},
+                     "desa.clickData")  # fmt: skip
     assert response.status_code == 200
     assert raw.loc[kode, "nama_desa"] in response.get_data(as_text=True)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from pathlib import Path
 
 import geobuf
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from dashboard import geo_routes
 from dashboard.app import create_app
 from dashboard.testing import loaded_database
+from layers import catalog, overlays  # noqa: F401 - catalog registers the overlays
 from layers.scope import Scope
 from layers.store import queries
 from layers.store.engine import make_engine
@@ -129,7 +131,7 @@ def test_village_gzip(client: FlaskClient, version: str) -> None:
         lambda v, k: f"/geo/{v}/{k}/desa-sedang.shp",       # unknown format
         lambda v, k: f"/geo/{v}x/{k}/kecamatan.geobuf",
         lambda v, k: f"/geo/{v}/{k}0/kecamatan.geobuf",
-        lambda v, k: f"/geo/fasilitas/{k}0-utama.geojson",
+        lambda v, k: f"/geo/titik/{k}0/fasilitas.geojson",
     ],
 )
 def test_bad_urls_are_404(client: FlaskClient, version: str, mangle) -> None:  # noqa: ANN001
@@ -160,14 +162,17 @@ def test_asli_geojson_variant(
 
 
 def _facility_features(client: FlaskClient, scope: Scope) -> list[dict]:
-    """Facility markers of both groups (Puskesmas/Pustu and Posyandu)."""
+    """Points of both facility overlays (Puskesmas/Pustu and Posyandu), with their kind."""
     features = []
-    for group in geo_routes.FACILITY_GROUPS:
-        response = client.get(geo_routes.facilities_url(scope, group))
+    for overlay_id in ("fasilitas", "posyandu"):
+        overlay = overlays.OVERLAYS[overlay_id]
+        response = client.get(geo_routes.overlay_url(scope, overlay_id))
         assert response.status_code == 200
         assert "no-cache" in response.headers["Cache-Control"]
         part = json.loads(response.data)["features"]
-        assert all((f["properties"]["jenis"] == "posyandu") == (group == "posyandu")
+        for f in part:
+            f["properties"]["key"] = overlay.classes[f["properties"]["k"]].key
+        assert all(f["properties"]["key"].startswith("posyandu") == (overlay_id == "posyandu")
                    for f in part)  # fmt: skip
         features += part
     return features
@@ -176,9 +181,14 @@ def _facility_features(client: FlaskClient, scope: Scope) -> list[dict]:
 def test_facilities_everything(client: FlaskClient, raw_facilities: pd.DataFrame) -> None:
     features = _facility_features(client, EVERYTHING)
     assert len(features) == len(raw_facilities)
-    assert client.get(f"/geo/fasilitas/{EVERYTHING.key}-semua.geojson").status_code == 404
-    response = client.get(geo_routes.facilities_url(EVERYTHING))
-    again = client.get(geo_routes.facilities_url(EVERYTHING),
+    got = Counter(f["properties"]["key"] for f in features)
+    expected = Counter(j if s == "aktif" else f"{j}-rencana"
+                       for j, s in zip(raw_facilities["jenis"], raw_facilities["status"],
+                                       strict=True))  # fmt: skip
+    assert got == expected and len(got) >= 4
+    assert client.get(f"/geo/titik/{EVERYTHING.key}/semua.geojson").status_code == 404
+    response = client.get(geo_routes.overlay_url(EVERYTHING, "fasilitas"))
+    again = client.get(geo_routes.overlay_url(EVERYTHING, "fasilitas"),
                        headers={"If-None-Match": response.headers["ETag"]})  # fmt: skip
     assert again.status_code == 304
 
@@ -213,8 +223,7 @@ def test_restricted_facilities(
     features = _facility_features(restricted_client, RESTRICTED)
     expected = raw_facilities[raw_facilities["kode_desa"].str.startswith(KEC + ".")]
     assert 0 < len(expected) < len(raw_facilities)
-    assert sorted(f["properties"]["nama"] for f in features) == sorted(expected["nama"])
-    assert all(f["properties"]["kode_desa"].startswith(KEC + ".") for f in features)
+    assert sorted(f["properties"]["n"] for f in features) == sorted(expected["nama"])
 
 
 def test_restricted_kecamatan(restricted_client: FlaskClient, version: str) -> None:
@@ -231,7 +240,8 @@ def test_restricted_rejects_other_scope_keys(
         geo_routes.village_url(version, EVERYTHING),
         geo_routes.village_url(version, EVERYTHING, "asli", "geojson"),
         geo_routes.kecamatan_url(version, EVERYTHING),
-        geo_routes.facilities_url(EVERYTHING),
+        geo_routes.overlay_url(EVERYTHING, "fasilitas"),
+        geo_routes.overlay_url(EVERYTHING, "posyandu"),
         geo_routes.village_url(version, Scope.of(["99.01.02"])),
         geo_routes.village_url(version, Scope.of(["99"])),
     ):

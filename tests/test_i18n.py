@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import components
 from dashboard.i18n import CATALOGUE, fmt_date, lang_from_search, query_param, t
+from layers import base
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
-#: keys whose Indonesian and English strings may be identical (proper nouns). None today:
-#: "map.puskesmas" etc. gloss the Indonesian name in English.
+#: keys whose Indonesian and English strings may be identical (proper nouns). None today.
 SAME_IN_BOTH: frozenset[str] = frozenset()
 
 #: t("key" ...) / t('key' ...), and the literal prefix of t(f"prefix.{...}" ...)
@@ -114,11 +113,12 @@ def test_every_fstring_key_family_exists() -> None:
     prefixes: set[str] = set()
     for text in _sources().values():
         prefixes |= {m.group(2) for m in _FSTRING.finditer(text)}
-    assert {"map.", "kind."} <= prefixes
+    assert {"filter.period.", "kind."} <= prefixes
     for prefix in prefixes:
         assert any(k.startswith(prefix) for k in CATALOGUE), prefix
     # the values those f-strings are built from
-    for jenis in components.FACILITY_COLORS:
-        assert f"map.{jenis}" in CATALOGUE
+    for period_kind in base.PERIOD_KINDS:
+        if period_kind != base.SNAPSHOT:
+            assert f"filter.period.{period_kind}" in CATALOGUE
     for kind in ("desa", "kelurahan"):
         assert f"kind.{kind}" in CATALOGUE

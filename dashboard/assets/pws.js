@@ -4,6 +4,8 @@
  * kept in pws.layers by its code, so a new week or layer only sends {code: [class, label]}
  * and is applied here with setStyle, without rebuilding any polygon. The villages of the
  * scan's significant clusters are outlined the same way ({code: colour}, applyOutline).
+ * Overlay points (facilities, ...) are drawn by pointMarker from their class index and the
+ * overlay's classes, which the page passes as the GeoJSON's hideout.
  */
 window.pws = Object.assign(window.pws || {}, {
     layers: {},
@@ -111,18 +113,24 @@ window.pws = Object.assign(window.pws || {}, {
         return {weight: 2.2, color: "#222222", opacity: 0.9, fill: false, dashArray: null};
     },
 
-    facilityMarker: function (feature, latlng) {
+    pointMarker: function (feature, latlng, context) {
+        // an overlay point (layers/overlays.py): its class k picks the look from hideout
+        var style = (context && context.hideout) || {classes: [], details: []};
         var p = feature.properties;
-        var spec = {
-            puskesmas: {radius: 7, fillColor: "#b2182b", weight: 1.5},
-            pustu: {radius: 5, fillColor: "#2166ac", weight: 1},
-            posyandu: {radius: 2.5, fillColor: "#1b7837", weight: 0.5},
-        }[p.jenis] || {radius: 3, fillColor: "#777777", weight: 0.5};
-        var marker = L.circleMarker(latlng, Object.assign({
-            color: "#ffffff", fillOpacity: p.status === "rencana" ? 0.35 : 0.95,
-            className: "pws-fasilitas pws-" + p.jenis, pane: "fasilitas"
-        }, spec));
-        marker.bindTooltip(window.pws.escape(p.nama) + (p.status === "rencana" ? " (rencana)" : ""));
+        var cls = style.classes[p.k] || {key: "x", color: "#777777", radius: 3, opacity: 0.9, label: ""};
+        var esc = window.pws.escape;
+        var marker = L.circleMarker(latlng, {
+            radius: cls.radius, fillColor: cls.color, fillOpacity: cls.opacity, color: "#ffffff",
+            weight: cls.radius > 4 ? 1.5 : 0.5, pane: "titik",
+            className: "pws-titik pws-" + style.overlay + " pws-titik-" + cls.key
+        });
+        var html = "<b>" + esc(p.n) + "</b><br>" + esc(cls.label);
+        (style.details || []).forEach(function (d) {
+            if (p[d[0]] !== undefined && p[d[0]] !== null) {
+                html += "<br>" + esc(d[1]) + ": " + esc(p[d[0]]);
+            }
+        });
+        marker.bindTooltip(html, {className: "pws-tooltip"});
         return marker;
     }
 });

@@ -7,7 +7,7 @@ the user from the server (``context.current()``; until accounts exist the user i
 (``DiskcacheManager``). That child gets a *job ticket* written by
 the server — file, kind, scope, user and a key naming the app's database — and rebuilds
 its own engine from the database URL kept in this process's memory (never on disk). The
-store of uploads and tickets and the job's engine live in :mod:`dashboard.pages.impor_jobs`;
+store of uploads and tickets and the job's engine live in :mod:`dashboard.jobs`;
 this module is the layout and the callbacks. When a file names villages, the check shows
 the proposed matches for confirmation (:mod:`dashboard.pages.impor_review`).
 """
@@ -19,20 +19,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from dashboard import context
+from dashboard import context, jobs
 from dashboard.i18n import CATALOGUE, t
-from dashboard.pages import impor_jobs as jobs
 from dashboard.pages import impor_review as review
-from dashboard.pages.impor_jobs import jobs_cache  # noqa: F401 - app.py builds the job manager on it
 from layers import ingest  # noqa: F401 - importing the package registers every importer
 from layers.ingest import base as ingest_base
 from layers.ingest import run as ingest_run
+from layers.ingest import templates
 from layers.ingest.problems import ImportReport, Rejected
 from layers.ingest.readers import read_table
 from layers.store.models import ImporLog
@@ -351,10 +350,6 @@ def _on_template(_: list, lang: str) -> tuple:
     jenis = ctx.triggered_id.get("jenis") if isinstance(ctx.triggered_id, dict) else None
     if jenis not in ingest_base.REGISTRY or not (ctx.triggered and ctx.triggered[0]["value"]):
         raise PreventUpdate  # a button appearing with the page is not a click
-    try:
-        from layers.ingest import templates  # written in parallel; optional until it lands
-    except ImportError:
-        return no_update, t("impor.templates.missing", lang)
     data = templates.template_bytes(jenis)
     return dcc.send_bytes(data, f"template_{jenis}.xlsx"), ""
 

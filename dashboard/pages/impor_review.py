@@ -25,7 +25,7 @@ from layers.ingest import run as ingest_run
 from layers.ingest import villages
 
 #: file names inside an upload's folder; ``+`` never occurs in a saved upload's name
-#: (``impor_jobs.save_upload`` replaces it), so they cannot overwrite the upload itself
+#: (``jobs.save_upload`` replaces it), so they cannot overwrite the upload itself
 REVIEW_NAME = "pws+tinjauan.csv"
 CONFIRM_NAME = "pws+konfirmasi.csv"
 #: a candidate as :meth:`villages.Candidate.label` writes it into ``catatan``

@@ -3,50 +3,41 @@
 Parameters (longest cluster 1–8 weeks, 99 or 999 replications) and a button start
 :func:`layers.diarrhoea.service.scan_for` as a Dash *background* callback (a child process
 of the ``DiskcacheManager``, like the import page): the run callback writes a *scan ticket*
-(:mod:`dashboard.pages.impor_jobs`) holding the server's scope (a kecamatan filter can only
-narrow it), the week, the parameters and the key of the app's database; the job opens its
-own engine from that key, runs the scan in a spawned process (:func:`_scan_clean`: numba's
-OpenMP threads do not survive a fork), reports the scan's ``progress(done, total)`` to a
-progress bar (the cancel button kills the job and its children) and stores the clusters in
-the same ticket. The browser
-only ever holds the ticket's random token and row numbers:
+(:mod:`dashboard.jobs`) holding the server's scope (a kecamatan filter can only narrow it),
+the week (the map's week; on a layer without weeks, the newest week with case data), the
+parameters and the key of the app's database; the job opens its own engine from that key,
+runs the scan in a spawned process (:func:`dashboard.jobs.run_scan`), reports the scan's
+``progress(done, total)`` to a progress bar (the cancel button kills the job and its
+children) and stores the clusters in the same ticket. The browser only ever holds the
+ticket's random token and row numbers:
 
-* the cluster list is rendered from the job's result, sorted by p-value then LLR;
+* the cluster list is rendered from the job's result, in
+  :func:`~layers.diarrhoea.service.ordered_clusters` order;
 * the villages of each significant cluster (p < 0.05) are outlined on the map by
   ``pws.applyOutline`` (assets/pws.js) from the ``cluster-outline`` store: codes and a
   colour, never geometry;
 * clicking a row sends its row number; the bounds come from the stored result (computed
   server-side from the villages' polygons) and ``pws.zoomTo`` flies the map there;
 * the XLSX downloads read the stored result (clusters) or the server-scoped alerts
-  (:mod:`layers.diarrhoea.export`, imported when asked for).
-
-:func:`threshold_line` gives the village panel's chart the alert threshold of the
-disease's rule for the weeks up to the selected one.
+  (:mod:`layers.diarrhoea.export`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
-import multiprocessing
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
-from dashboard import components, context
+from dashboard import components, context, jobs
 from dashboard.i18n import t
-from dashboard.pages import impor_jobs as jobs
-from layers import codes
-from layers.diarrhoea import service
-from layers.diarrhoea.alerts import weekly_alerts
+from layers import codes, geometry
+from layers.diarrhoea import export, service
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
-from layers.store import engine as store_engine
 from layers.store import queries
 
 log = logging.getLogger(__name__)
@@ -55,12 +46,9 @@ MAX_WEEKS = tuple(range(1, 9))
 DEFAULT_MAX_WEEKS = 4
 REPS = (99, 999)
 DEFAULT_REPS = 999
-#: clusters with p below this are highlighted and outlined
-ALPHA = 0.05
+ALPHA = service.ALPHA
 #: outline colours of the significant clusters, in list order (then repeated)
 OUTLINE_COLORS = ("#e7298a", "#00a6d6", "#7b3294", "#1a9850", "#ff7f00", "#4d4d4d")
-#: weeks of threshold line drawn in a village's chart, ending in the selected week
-THRESHOLD_WEEKS = 52
 HIDDEN = {"display": "none"}
 
 
@@ -120,11 +108,18 @@ def _scope(kec: Any) -> Scope:
     return scope.narrow(kec)
 
 
-def _week(week_text: Any) -> EpiWeek:
-    try:
-        return EpiWeek.parse(week_text)
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise PreventUpdate from exc
+def _week(period: Any, scope: Scope) -> EpiWeek:
+    """The map's week, or the newest week with case data when the map shows no week."""
+    if isinstance(period, str) and "-W" in period:
+        try:
+            return EpiWeek.parse(period)
+        except ValueError as exc:
+            raise PreventUpdate from exc
+    with context.current().session() as session:
+        week = service.latest_week(session, scope)
+    if week is None:
+        raise PreventUpdate  # no case data in scope: nothing to scan
+    return week
 
 
 def _stored(token: Any) -> dict[str, Any] | None:
@@ -136,31 +131,10 @@ def _stored(token: Any) -> dict[str, Any] | None:
     return job if "result" in job else None
 
 
-def threshold_line(session: Session, series: pd.DataFrame, kode: str,
-                   week: EpiWeek | None, weeks: int = THRESHOLD_WEEKS) -> pd.DataFrame | None:
-    """``week, threshold`` of the disease's alert rule (:func:`service.rule_for`, as
-    :func:`service.alerts_for` applies it) for each of the ``weeks`` weeks ending in ``week``
-    from the village's first reported week; None without a week or a series."""
-    if week is None or series.empty:
-        return None
-    first = EpiWeek(int(series["tahun"].iloc[0]), int(series["minggu"].iloc[0]))
-    span = min(weeks, week.weeks_since(first) + 1)
-    if span <= 0:
-        return None
-    rule = service.rule_for(session, service.DEFAULT_PENYAKIT)
-    data = series.assign(kode_desa=kode)
-    rows = []
-    for back in range(span - 1, -1, -1):
-        current = week - back
-        found = weekly_alerts(data, rule, current, villages=[kode]).threshold
-        rows.append((current, float(found[0]) if len(found) else math.nan))
-    return pd.DataFrame(rows, columns=["week", "threshold"])
-
-
-def _on_run(_: int | None, week_text: Any, kec: Any, max_weeks: Any, reps: Any) -> tuple:
+def _on_run(_: int | None, period: Any, kec: Any, max_weeks: Any, reps: Any) -> tuple:
     """A scan ticket filled by the server: scope, week, parameters, database."""
-    week = _week(week_text)
     scope = _scope(kec)
+    week = _week(period, scope)
     if not (type(max_weeks) is int and max_weeks in MAX_WEEKS
             and type(reps) is int and reps in REPS):
         raise PreventUpdate  # only the offered choices
@@ -173,14 +147,14 @@ def _on_run(_: int | None, week_text: Any, kec: Any, max_weeks: Any, reps: Any) 
 
 
 def _result_rows(clusters: list, names: dict[str, str]) -> tuple[list, list[dict], dict]:
-    """Clusters sorted by p then LLR, their table rows and the outline {kode: colour}."""
-    ordered = sorted(clusters, key=lambda c: (
-        c.p_value if not math.isnan(c.p_value) else 2.0, -c.llr))
+    """Clusters in reading order, their table rows and the outline {kode: colour} of the
+    significant ones."""
+    ordered = service.ordered_clusters(clusters, ALPHA)
     rows, outline = [], {}
     n_sig = 0
-    for c in ordered:
+    for c, significant in ordered:
         color = None
-        if c.p_value < ALPHA:
+        if significant:
             color = OUTLINE_COLORS[n_sig % len(OUTLINE_COLORS)]
             n_sig += 1
             outline.update({str(k): color for k in c.villages if str(k) not in outline})
@@ -191,73 +165,9 @@ def _result_rows(clusters: list, names: dict[str, str]) -> tuple[list, list[dict
             "relative_risk": float(c.relative_risk), "llr": float(c.llr),
             "p_value": float(c.p_value), "start_week": str(c.start_week),
             "end_week": str(c.end_week), "n_weeks": int(c.n_weeks), "color": color,
+            "significant": significant,
         })
-    return ordered, rows, outline
-
-
-def _bounds(villages: pd.DataFrame, members: list) -> list[list[float]] | None:
-    part = villages[villages["kode"].isin([str(k) for k in members])]
-    if part.empty:
-        return None
-    w, s, e, n = (float(v) for v in part.total_bounds)
-    return [[s, w], [n, e]]
-
-
-def _scan_worker(conn: Any, url: str, scope: Scope, week: str, max_weeks: int,
-                 reps: int) -> None:  # fmt: skip
-    """The scan itself, in a freshly *spawned* process (see :func:`_scan_clean`): sends
-    ``("progress", done, total)`` while it runs, then ``("done", clusters)`` or
-    ``("error", text)``. A closed pipe (the job was cancelled) stops it from the scan's own
-    progress callback."""
-
-    def progress(done: int, total: int) -> None:
-        conn.send(("progress", done, total))  # raises once the job is gone: the scan stops
-
-    engine = store_engine.make_engine(url)
-    try:
-        with Session(engine) as session:
-            result = service.scan_for(session, scope, EpiWeek.parse(week), max_weeks=max_weeks,
-                                      reps=reps, progress=progress)  # fmt: skip
-        conn.send(("done", result.clusters))
-    except Exception as exc:  # noqa: BLE001 - reported to the job, which logs it
-        with contextlib.suppress(OSError):  # the job is gone (cancelled)
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        engine.dispose()
-        conn.close()
-
-
-def _scan_clean(url: str, job: dict[str, Any], progress: Callable[[int, int], None]) -> list:
-    """Run :func:`service.scan_for` for the ticket in a spawned process; its clusters.
-
-    The job process is a fork of the web server, which has already run the scan's numba
-    kernels (start-up warm-up) in GNU OpenMP threads: OpenMP refuses to run in a forked
-    child ("fork() called from a process already using GNU OpenMP"). A spawned process
-    starts clean and loads the kernels from numba's on-disk cache. It is a child of the job,
-    so the cancel button (which kills the job and its children) stops it too.
-    """
-    spawn = multiprocessing.get_context("spawn")
-    receive, send = spawn.Pipe(duplex=False)
-    proc = spawn.Process(target=_scan_worker, name="pws-scan",
-                         args=(send, url, job["scope"], job["week"], job["max_weeks"],
-                               job["reps"]))  # fmt: skip
-    proc.start()
-    send.close()
-    try:
-        while True:
-            try:
-                message = receive.recv()
-            except EOFError as exc:
-                raise RuntimeError("the scan process ended without a result") from exc
-            if message[0] == "progress":
-                progress(message[1], message[2])
-            elif message[0] == "done":
-                return message[1]
-            else:
-                raise RuntimeError(message[1])
-    finally:
-        receive.close()
-        proc.join(timeout=10)
+    return [c for c, _ in ordered], rows, outline
 
 
 def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: str) -> tuple:
@@ -280,24 +190,25 @@ def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: str) -> tu
                 villages = queries.villages(session, job["scope"])
             if villages.empty:
                 return html.P(t("scan.empty", lang), className="pws-hint"), None, True
-            clusters = _scan_clean(engine.url.render_as_string(hide_password=False), job,
-                                   progress)  # fmt: skip
+            clusters = jobs.run_scan(engine, job, progress)
     except Exception:  # a failed scan must not leave the page silent
         log.exception("scan of %s failed", job["week"])
         return failed, None, True
     names = dict(zip(villages["kode"].astype(str), villages["nama"].astype(str), strict=True))
     ordered, rows, outline = _result_rows(clusters, names)
     jobs.update_ticket("scan", token, {**job, "result": {
-        "clusters": ordered, "bounds": [_bounds(villages, c.villages) for c in ordered],
+        "clusters": ordered,
+        "bounds": [geometry.bounds(villages[villages["kode"].isin([str(k) for k in c.villages])])
+                   for c in ordered],
         "week": job["week"],
     }})
-    n_sig = sum(r["p_value"] < ALPHA for r in rows)
+    n_sig = sum(r["significant"] for r in rows)
     summary = t("scan.summary", lang, week=job["week"], reps=job["reps"], n=len(rows),
                 sig=n_sig)  # fmt: skip
     body: list = [html.P(summary, id="scan-summary")]
     if rows:
         body += [html.P(t("scan.hint", lang), className="pws-hint"),
-                 html.Div(components.cluster_table(rows, lang, ALPHA), className="pws-scroll")]
+                 html.Div(components.cluster_table(rows, lang), className="pws-scroll")]
     else:
         body.append(html.P(t("scan.none", lang), className="pws-hint"))
     return body, {"villages": outline, "stamp": token}, not rows
@@ -317,21 +228,10 @@ def _on_zoom(clicks: list, token: Any) -> dict:
     return {"bounds": bounds, "click": [index, ctx.triggered[0]["value"]]}
 
 
-def _export() -> Any:
-    try:
-        from layers.diarrhoea import export  # written in parallel; optional until it lands
-    except ImportError:
-        return None
-    return export
-
-
 def _on_download_clusters(_: int | None, token: Any, lang: str) -> tuple:
     job = _stored(token)
     if job is None:
         return no_update, t("scan.export.no_result", lang)
-    export = _export()
-    if export is None:
-        return no_update, t("scan.export.missing", lang)
     with context.current().session() as session:
         villages = queries.village_table(session, job["scope"])
     params = {t("filter.week", lang): job["week"], t("scan.max_weeks", lang): job["max_weeks"],
@@ -341,12 +241,9 @@ def _on_download_clusters(_: int | None, token: Any, lang: str) -> tuple:
     return dcc.send_bytes(data, f"klaster_{job['week']}.xlsx"), ""
 
 
-def _on_download_alerts(_: int | None, week_text: Any, kec: Any, lang: str) -> tuple:
-    week = _week(week_text)
+def _on_download_alerts(_: int | None, period: Any, kec: Any, lang: str) -> tuple:
     scope = _scope(kec)
-    export = _export()
-    if export is None:
-        return no_update, t("scan.export.missing", lang)
+    week = _week(period, scope)
     with context.current().session() as session:
         alerts = service.alerts_for(session, scope, week)
         villages = queries.village_table(session, scope)
@@ -365,7 +262,7 @@ def register(app: Dash) -> None:
         Output("scan-download-clusters", "disabled"),
         Output("scan-export-msg", "children"),
         Input("scan-run", "n_clicks"),
-        State("week", "value"),
+        State("period", "value"),
         State("kec", "value"),
         State("scan-max-weeks", "value"),
         State("scan-reps", "value"),
@@ -385,7 +282,7 @@ def register(app: Dash) -> None:
                  (Output("scan-cancel", "disabled"), False, True),
                  (Output("scan-progress-wrap", "style"), {"display": "flex"}, HIDDEN)],
         cancel=[Input("scan-cancel", "n_clicks"), Input("scan-clear", "n_clicks"),
-                Input("week", "value"), Input("kec", "value")],
+                Input("period", "value"), Input("kec", "value")],
         interval=250,
         prevent_initial_call=True,
     )(run_scan)
@@ -397,7 +294,7 @@ def register(app: Dash) -> None:
         Output("scan-download-clusters", "disabled", allow_duplicate=True),
         Input("scan-cancel", "n_clicks"),
         Input("scan-clear", "n_clicks"),
-        Input("week", "value"),
+        Input("period", "value"),
         Input("kec", "value"),
         State("lang", "data"),
         prevent_initial_call=True,
@@ -438,7 +335,7 @@ def register(app: Dash) -> None:
         Output("scan-xlsx-alerts", "data"),
         Output("scan-export-msg", "children", allow_duplicate=True),
         Input("scan-download-alerts", "n_clicks"),
-        State("week", "value"),
+        State("period", "value"),
         State("kec", "value"),
         State("lang", "data"),
         prevent_initial_call=True,

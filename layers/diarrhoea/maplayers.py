@@ -16,29 +16,37 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from layers import classify
-from layers.base import Layer, LayerResult, Legend, LegendClass, register
+from layers.base import (
+    Choice,
+    Layer,
+    LayerResult,
+    Legend,
+    LegendClass,
+    Period,
+    no_data_result,
+    option,
+    register,
+)
 from layers.diarrhoea import service
 from layers.diarrhoea.hotspots import NOT_SIGNIFICANT
-from layers.epiweek import EpiWeek
-from layers.indicators import DISEASES
+from layers.indicators import (
+    DISEASE,
+    NO_REPORT,
+    CaseWeeks,
+    cases_text,
+    disease_choices,
+    disease_name,
+    require_week,
+)
 from layers.scope import Scope
 from layers.store import queries
 from layers.text import Text, fmt_number
 
-NO_REPORT = Text("Tidak ada laporan", "No report")
-
-
-def _disease(penyakit: str) -> Text:
-    return DISEASES.get(penyakit, Text(penyakit, penyakit))
-
-
-def _empty_table(session: Session, scope: Scope) -> pd.DataFrame:
-    villages = queries.village_table(session, scope)["kode"].astype(str)
-    return pd.DataFrame({"kode_desa": villages, "value": np.nan, "klass": classify.NO_DATA,
-                         "label": ""})  # fmt: skip
-
-
 # --------------------------------------------------------------------------- peringatan
+
+ALERT = Text("Peringatan", "Alert")
+THRESHOLD = Text("ambang", "threshold")
+NOT_ENOUGH_BASELINE = Text("Data dasar tidak cukup", "Not enough baseline")
 
 #: alert statuses with a legend class, in legend order (``no_report`` is the no-data class)
 ALERT_STATUSES = ("alert", "no_alert", "no_baseline")
@@ -46,7 +54,7 @@ ALERT_STATUSES = ("alert", "no_alert", "no_baseline")
 
 @register
 @dataclass(frozen=True)
-class AlertLayer(Layer):
+class AlertLayer(CaseWeeks, Layer):
     """Weekly alert status per village under the disease's stored rule (SKDR-style)."""
 
     type: ClassVar[str] = "peringatan"
@@ -58,10 +66,10 @@ class AlertLayer(Layer):
         "(a threshold the health office can edit): cases against the threshold.",
     )
 
-    penyakit: str = "diare_akut"
+    penyakit: str = option("diare_akut", DISEASE, choices=disease_choices)
 
     def legend(self) -> Legend:
-        disease = _disease(self.penyakit)
+        disease = disease_name(self.penyakit)
         return Legend(
             title=Text(f"{disease.id}: peringatan minggu ini",
                        f"{disease.en}: alerts this week"),  # fmt: skip
@@ -69,14 +77,14 @@ class AlertLayer(Layer):
                 LegendClass("#d7301f", Text("Peringatan (kasus ≥ ambang)",
                                             "Alert (cases ≥ threshold)")),  # fmt: skip
                 LegendClass("#c7e9c0", Text("Tidak ada peringatan", "No alert")),
-                LegendClass("#9e9ac8", Text("Data dasar tidak cukup", "Not enough baseline")),
+                LegendClass("#9e9ac8", NOT_ENOUGH_BASELINE),
             ),
             no_data=LegendClass(classify.NO_DATA_COLOR, NO_REPORT),
         )
 
-    def load(
-        self, session: Session, scope: Scope, week: EpiWeek, lang: str = "id"
-    ) -> LayerResult:
+    def load(self, session: Session, scope: Scope, period: Period,
+             lang: str = "id") -> LayerResult:  # fmt: skip
+        week = require_week(period)
         result = service.alerts_for(session, scope, week, self.penyakit)
         frame = result.frame()
         villages = queries.village_table(session, scope)[["kode"]].rename(
@@ -111,16 +119,14 @@ class AlertLayer(Layer):
 def _alert_label(status: str, observed: float, threshold: float, lang: str) -> str:
     if status == "no_report":
         return NO_REPORT(lang)
-    obs = fmt_number(observed, lang)
-    cases = f"{obs} kasus" if lang != "en" else f"{obs} case{'s' if observed != 1 else ''}"
+    cases = cases_text(observed, lang)
     if status == "no_baseline":
-        return f"{cases}; " + ("data dasar tidak cukup" if lang != "en" else "not enough baseline")
+        return f"{cases}; {NOT_ENOUGH_BASELINE(lang).lower()}"
     decimals = 0 if float(threshold).is_integer() else 1
-    thr = fmt_number(threshold, lang, decimals)
+    thr = f"{THRESHOLD(lang)} {fmt_number(threshold, lang, decimals)}"
     if status == "alert":
-        head = "Peringatan" if lang != "en" else "Alert"
-        return f"{head}: {cases} ≥ " + (f"ambang {thr}" if lang != "en" else f"threshold {thr}")
-    return f"{cases} < " + (f"ambang {thr}" if lang != "en" else f"threshold {thr}")
+        return f"{ALERT(lang)}: {cases} ≥ {thr}"
+    return f"{cases} < {thr}"
 
 
 # --------------------------------------------------------------------------- titik_panas
@@ -141,7 +147,7 @@ _HOTSPOT_TEXT = {
 
 @register
 @dataclass(frozen=True)
-class HotSpotLayer(Layer):
+class HotSpotLayer(CaseWeeks, Layer):
     """Getis-Ord Gi* hot and cold spots of the week's incidence, permutation p-values."""
 
     type: ClassVar[str] = "titik_panas"
@@ -153,10 +159,12 @@ class HotSpotLayer(Layer):
         "(hot spot) or below (cold spot) the rest of the area: Getis-Ord Gi* permutation test.",
     )
 
-    penyakit: str = "diare_akut"
+    penyakit: str = option("diare_akut", DISEASE, choices=disease_choices)
     per: int = 1000
-    permutations: int = 999
-    fdr: bool = True
+    permutations: int = option(999, Text("Permutasi", "Permutations"),
+                               choices=tuple(Choice(n, Text(str(n), str(n)))
+                                             for n in (99, 999, 9999)))  # fmt: skip
+    fdr: bool = option(True, Text("Koreksi FDR", "FDR correction"))
     seed: int = service.DEFAULT_SEED
 
     def legend(self) -> Legend:
@@ -171,9 +179,9 @@ class HotSpotLayer(Layer):
             no_data=LegendClass(classify.NO_DATA_COLOR, NO_REPORT),
         )
 
-    def load(
-        self, session: Session, scope: Scope, week: EpiWeek, lang: str = "id"
-    ) -> LayerResult:
+    def load(self, session: Session, scope: Scope, period: Period,
+             lang: str = "id") -> LayerResult:  # fmt: skip
+        week = require_week(period)
         try:
             result = service.hotspots_for(
                 session, scope, week, self.penyakit, per=self.per,
@@ -184,9 +192,8 @@ class HotSpotLayer(Layer):
                            "≥ 2 desa dan ada laporan)",
                            f"Hot spots cannot be computed for week {week} (needs ≥ 2 "
                            "villages and some reports)")  # fmt: skip
-            table = _empty_table(session, scope)
-            table["label"] = summary(lang)
-            return LayerResult(table=table, legend=self.legend(), summary=summary)
+            villages = queries.village_table(session, scope)["kode"].astype(str)
+            return no_data_result(villages, self.legend(), summary, lang)
         res = result.table.reset_index()
         reported = res["reported"].astype(bool)
         gi_class = res["gi_class"].astype(str)

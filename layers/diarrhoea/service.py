@@ -32,7 +32,7 @@ What each function reads
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +43,7 @@ from layers.diarrhoea.alerts import Alerts, weekly_alerts
 from layers.diarrhoea.hotspots import HotSpots, hot_spots
 from layers.diarrhoea.klb import KlbSignals, klb_signals, wednesday_month
 from layers.diarrhoea.rules import Rule, default_rules, load_rules
-from layers.diarrhoea.scan import SpaceTimeScan, expected_counts
+from layers.diarrhoea.scan import Cluster, SpaceTimeScan, expected_counts
 from layers.diarrhoea.weights import weights_for_scope
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
@@ -313,3 +313,53 @@ def scan_for(
         max_weeks=max_weeks, permutations=reps, seed=seed, max_clusters=max_clusters,
         progress=progress,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- for the map page
+
+#: weeks of threshold line drawn in a village's chart, ending in the selected week
+THRESHOLD_WEEKS = 52
+#: clusters with p below this are called significant (highlighted and outlined on the map)
+ALPHA = 0.05
+
+
+def latest_week(session: Session, scope: Scope,
+                penyakit: str = DEFAULT_PENYAKIT) -> EpiWeek | None:  # fmt: skip
+    """The newest week with any case data of ``penyakit`` in ``scope`` (None: no data)."""
+    weeks = queries.available_weeks(session, scope, penyakit)
+    return EpiWeek(*weeks[-1]) if weeks else None
+
+
+def threshold_line(session: Session, series: pd.DataFrame, kode: str, week: EpiWeek | None,
+                   penyakit: str = DEFAULT_PENYAKIT,
+                   weeks: int = THRESHOLD_WEEKS) -> pd.DataFrame | None:  # fmt: skip
+    """``week, threshold`` of the disease's alert rule (as :func:`alerts_for` applies it) for
+    each of the ``weeks`` weeks ending in ``week``, from the village's first reported week.
+
+    ``series`` is the village's ``tahun, minggu, kasus`` (:func:`queries.case_series`);
+    ``threshold`` is the smallest count that alerts that week, NaN without a baseline.
+    None without a week or a series.
+    """
+    if week is None or series.empty:
+        return None
+    first = EpiWeek(int(series["tahun"].iloc[0]), int(series["minggu"].iloc[0]))
+    span = min(weeks, week.weeks_since(first) + 1)
+    if span <= 0:
+        return None
+    rule = rule_for(session, penyakit)
+    data = series.assign(kode_desa=kode)
+    rows = []
+    for back in range(span - 1, -1, -1):
+        current = week - back
+        found = weekly_alerts(data, rule, current, villages=[kode]).threshold
+        rows.append((current, float(found[0]) if len(found) else np.nan))
+    return pd.DataFrame(rows, columns=["week", "threshold"])
+
+
+def ordered_clusters(clusters: Sequence[Cluster],
+                     alpha: float = ALPHA) -> list[tuple[Cluster, bool]]:  # fmt: skip
+    """The scan's clusters as a reader ranks them — by p-value (unknown last), then by
+    log-likelihood ratio, highest first — each with whether it is significant (p < alpha)."""
+    ranked = sorted(clusters, key=lambda c: (c.p_value if not np.isnan(c.p_value) else 2.0,
+                                             -c.llr))  # fmt: skip
+    return [(c, bool(c.p_value < alpha)) for c in ranked]

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from layers import codes
+from layers import codes, geometry
 from layers.scope import Scope
-from layers.store.models import Fasilitas, KasusMingguan, Meta, Penduduk, Wilayah
+from layers.store.models import Fasilitas, ImporLog, KasusMingguan, Meta, Penduduk, Wilayah
 
 CRS = "EPSG:4326"
 
@@ -106,11 +105,7 @@ def scope_bounds(session: Session, scope: Scope) -> list[list[float]] | None:
         where = Wilayah.level == "prov"
     else:
         where = Wilayah.kode.in_(_valid_regions(scope))
-    geoms = [g for g in session.scalars(select(Wilayah.geometry).where(where)) if g is not None]
-    if not geoms:
-        return None
-    b = shapely.total_bounds(geoms)
-    return [[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]
+    return geometry.bounds(list(session.scalars(select(Wilayah.geometry).where(where))))
 
 
 def regions(session: Session, scope: Scope, level: str) -> gpd.GeoDataFrame:
@@ -294,3 +289,37 @@ def case_matrix(
         .order_by(k.kode_desa, k.tahun, k.minggu)
     )  # fmt: skip
     return _frame(session, stmt, cols)
+
+
+#: the columns of :func:`import_log`
+IMPORT_LOG_COLUMNS = ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected", "pengguna",
+                      "waktu", "status"]  # fmt: skip
+
+
+def import_log(session: Session, limit: int | None = None) -> pd.DataFrame:
+    """The import log, newest first: every attempt, written, rejected or undone.
+
+    Not scoped: an ``impor_log`` row records a file, not the regions it wrote (the table has
+    no region column), so there is nothing a :class:`~layers.scope.Scope` could select by.
+
+    Parameters
+    ----------
+    session
+        An open session.
+    limit
+        Only the newest ``limit`` entries; all of them when None.
+
+    Returns
+    -------
+    DataFrame
+        ``id, jenis, file, sha256, rows_ok, rows_rejected, pengguna, waktu, status`` by
+        ``id`` descending; ``waktu`` is timezone-aware UTC (the log writes UTC; SQLite
+        returns it without the zone).
+    """
+    log = ImporLog
+    stmt = select(*(getattr(log, c) for c in IMPORT_LOG_COLUMNS)).order_by(log.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    frame = _frame(session, stmt, IMPORT_LOG_COLUMNS)
+    frame["waktu"] = pd.to_datetime(frame["waktu"], utc=True)
+    return frame

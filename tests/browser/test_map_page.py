@@ -46,7 +46,8 @@ def test_map_draws_every_village_markers_and_legend(page: Page, live_app, demo) 
     # one marker per facility, in the facility pane above the polygons
     fac = demo["facilities"]
     for jenis in ("puskesmas", "pustu", "posyandu"):
-        markers = page.locator(f".leaflet-fasilitas-pane path.pws-{jenis}")
+        markers = page.locator(f".leaflet-titik-pane path.pws-titik-{jenis}, "
+                               f".leaflet-titik-pane path.pws-titik-{jenis}-rencana")
         expect(markers).to_have_count(int((fac["jenis"] == jenis).sum()))
     # kecamatan outlines drawn
     expect(page.locator(".leaflet-kecamatan-pane path")).to_have_count(len(demo["kec"]))
@@ -95,8 +96,8 @@ def test_hover_shows_tooltip_and_click_opens_panel(page: Page, live_app, demo) -
     expect(page.locator("#panel-name")).to_have_text(row["nama"])
     expect(page.locator("#panel-code")).to_have_text(kode)
     # the weekly series chart is drawn with one bar per reported week
-    expect(page.locator("#panel-series .bars path").first).to_be_visible()
-    bars = page.locator("#panel-series .bars path").count()
+    expect(page.locator("#panel-diare-chart .bars path").first).to_be_visible()
+    bars = page.locator("#panel-diare-chart .bars path").count()
     assert bars == len(demo["weeks"])
 
 
@@ -126,7 +127,7 @@ def test_changing_week_sends_values_not_geometry(page: Page, live_app, demo) -> 
     older = EpiWeek(*demo["weeks"][-3])
     responses = []
     page.on("response", lambda r: "_dash-update" in r.url and responses.append(r))
-    choose(page, "week", str(older))
+    choose(page, "period", str(older))
     new_stamp = wait_values_applied(page, stamp)
     assert str(older) in new_stamp
 

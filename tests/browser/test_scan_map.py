@@ -76,7 +76,7 @@ def _click_village(page: Page, kode: str) -> None:
 
 def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]) -> None:
     open_map(page, *scan_app)
-    choose(page, "week", WEEK)
+    choose(page, "period", WEEK)
     expect(page.locator("#scan-section")).to_contain_text("Jalankan pemindaian")
     page.locator("#scan-reps input[value='99']").check()
     # record every time the progress bar is shown (the demo's scan takes well under 1 s)
@@ -143,7 +143,7 @@ def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]
     # the panel of a planted village draws the alert threshold line
     _click_village(page, found[0])
     expect(page.locator("#panel-code")).to_have_text(found[0])
-    graph = page.locator("#panel-series")
+    graph = page.locator("#panel-diare-chart")
     expect(graph.locator(".scatterlayer .trace .js-line")).to_have_count(1)
     expect(graph.locator(".legend")).to_contain_text("Ambang peringatan")
 

@@ -1,4 +1,4 @@
-"""The background job store: uploads, tickets, and the worker's engine.
+"""Background jobs: the ticket store (uploads, imports, scans), their engines, the scan runner.
 
 A browser holds only random tokens. Behind each token the server keeps a *ticket* in a
 per-user diskcache (:func:`jobs_cache`, shared by every gunicorn worker and by the
@@ -7,15 +7,21 @@ kind, importer options, scope, user and a key naming the app's database) or a ma
 job (scope, week, parameters, database key; the job adds its result, :func:`update_ticket`).
 A job process rebuilds its engine from that key through the database URL kept in this
 process's memory, never on disk (:func:`database_key`, :func:`job_engine`, :func:`run_ticket`).
+
+A scan job runs :func:`layers.diarrhoea.service.scan_for` in a freshly *spawned* process
+(:func:`run_scan`): numba's OpenMP threads, started by the web server's warm-up, do not
+survive a fork.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import getpass
 import hashlib
+import multiprocessing
 import os
 import re
 import secrets
@@ -30,10 +36,15 @@ from typing import Any, TypeVar
 import diskcache
 from sqlalchemy import make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from layers.diarrhoea import service
+from layers.diarrhoea.scan import Cluster
+from layers.epiweek import EpiWeek
 from layers.ingest import run as ingest_run
 from layers.ingest.base import Progress
 from layers.ingest.problems import ImportReport
+from layers.scope import Scope
 from layers.store import engine as store_engine
 
 #: the largest file the page accepts (the command line takes up to 100 MB)
@@ -180,3 +191,62 @@ def run_ticket(job: dict[str, Any], progress: Progress, then: Callable[[Engine],
             options=job.get("options"), progress=progress, display_name=job["name"],
         )
         return report, then(engine)
+
+
+def _scan_worker(conn: Any, url: str, scope: Scope, week: str, max_weeks: int,
+                 reps: int) -> None:  # fmt: skip
+    """The scan itself, in a freshly spawned process (see :func:`run_scan`): sends
+    ``("progress", done, total)`` while it runs, then ``("done", clusters)`` or
+    ``("error", text)``. A closed pipe (the job was cancelled) stops it from the scan's own
+    progress callback."""
+
+    def progress(done: int, total: int) -> None:
+        conn.send(("progress", done, total))  # raises once the job is gone: the scan stops
+
+    engine = store_engine.make_engine(url)
+    try:
+        with Session(engine) as session:
+            result = service.scan_for(session, scope, EpiWeek.parse(week), max_weeks=max_weeks,
+                                      reps=reps, progress=progress)  # fmt: skip
+        conn.send(("done", result.clusters))
+    except Exception as exc:  # noqa: BLE001 - reported to the job, which logs it
+        with contextlib.suppress(OSError):  # the job is gone (cancelled)
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        engine.dispose()
+        conn.close()
+
+
+def run_scan(engine: Engine, job: dict[str, Any],
+             progress: Callable[[int, int], None]) -> list[Cluster]:  # fmt: skip
+    """Run :func:`service.scan_for` for a scan ticket in a spawned process; its clusters.
+
+    The job process is a fork of the web server, which has already run the scan's numba
+    kernels (start-up warm-up) in GNU OpenMP threads: OpenMP refuses to run in a forked
+    child ("fork() called from a process already using GNU OpenMP"). A spawned process
+    starts clean and loads the kernels from numba's on-disk cache. It is a child of the job,
+    so the cancel button (which kills the job and its children) stops it too.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    receive, send = spawn.Pipe(duplex=False)
+    url = engine.url.render_as_string(hide_password=False)
+    proc = spawn.Process(target=_scan_worker, name="pws-scan",
+                         args=(send, url, job["scope"], job["week"], job["max_weeks"],
+                               job["reps"]))  # fmt: skip
+    proc.start()
+    send.close()
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError as exc:
+                raise RuntimeError("the scan process ended without a result") from exc
+            if message[0] == "progress":
+                progress(message[1], message[2])
+            elif message[0] == "done":
+                return message[1]
+            else:
+                raise RuntimeError(message[1])
+    finally:
+        receive.close()
+        proc.join(timeout=10)
