@@ -128,6 +128,9 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
                 dl.Map(
                     id="map",
                     bounds=bounds or INDONESIA_BOUNDS,
+                    # nothing reads the viewport back; dash-leaflet's tracking of it needs a
+                    # centre, which a map opened on bounds lacks (a TypeError on every move)
+                    trackViewport=False,
                     zoomSnap=0.25,
                     preferCanvas=False,
                     className="pws-map",
