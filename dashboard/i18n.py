@@ -233,11 +233,11 @@ def lang_from_search(search: str | None) -> str:
     return query_param(search, "lang", DEFAULT_LANG, LANGS)
 
 
-MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: month abbreviations, January first
+MONTHS = Text("Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
+              "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec")  # fmt: skip
 
 
 def fmt_date(d, lang: str = DEFAULT_LANG) -> str:  # noqa: ANN001 - a datetime.date
     """``3 Jan 2025`` / ``3 Agu 2025``."""
-    months = MONTHS_EN if lang == "en" else MONTHS_ID
-    return f"{d.day} {months[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTHS(lang).split()[d.month - 1]} {d.year}"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from layers import base
 from layers.diarrhoea.maplayers import HOTSPOT_CLASSES, AlertLayer, HotSpotLayer
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
@@ -17,19 +17,56 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "layers.md"
 W50, W53 = EpiWeek(2025, 50), EpiWeek(2025, 53)
 
 
-def test_registered_documented_and_on_the_map_page() -> None:
-    from dashboard.pages import peta
+def _components(tree: object, ident: str) -> list[dict]:
+    """Every component with id ``ident`` in a serialised Dash layout."""
+    found = []
+    if isinstance(tree, dict):
+        if tree.get("props", {}).get("id") == ident:
+            found.append(tree)
+        for value in tree.get("props", {}).values():
+            found += _components(value, ident)
+    elif isinstance(tree, list):
+        for item in tree:
+            found += _components(item, ident)
+    return found
 
-    assert {"peringatan", "titik_panas"} <= set(base.REGISTRY)
-    assert peta.base.REGISTRY is base.REGISTRY
+
+def test_listed_on_the_map_page_with_their_options(store) -> None:  # noqa: ANN001
+    """The map page a person opens lists both layers, and offers their options."""
+    from dashboard.app import create_app
+
+    app = create_app(store.url.render_as_string(hide_password=False))
+    client = app.server.test_client()
+    body = {"output": "..header.children...page.children..",
+            "outputs": [{"id": "header", "property": "children"},
+                        {"id": "page", "property": "children"}],
+            "inputs": [{"id": "url", "property": "pathname", "value": "/"},
+                       {"id": "url", "property": "search", "value": ""}],
+            "changedPropIds": ["url.pathname"]}  # fmt: skip
+    page = client.post("/_dash-update-component", json=body).get_json()["response"]
+    (dropdown,) = _components(page["page"]["children"], "layer")
+    titles = [o["label"] for o in dropdown["props"]["options"]]
+    assert AlertLayer.title.id in titles and HotSpotLayer.title.id in titles
+    for kind, cls in (("peringatan", AlertLayer), ("titik_panas", HotSpotLayer)):
+        body = {"output": "..period.options...period.value...period-wrap.style..."
+                          "period-label.children...layer-options.children..."
+                          "layer-points.children..",
+                "outputs": [{"id": i, "property": p} for i, p in (
+                    ("period", "options"), ("period", "value"), ("period-wrap", "style"),
+                    ("period-label", "children"), ("layer-options", "children"),
+                    ("layer-points", "children"))],
+                "inputs": [{"id": "layer", "property": "value", "value": kind}],
+                "state": [{"id": "period", "property": "value", "value": None},
+                          {"id": "lang", "property": "data", "value": "id"}],
+                "changedPropIds": ["layer.value"]}  # fmt: skip
+        got = client.post("/_dash-update-component", json=body).get_json()["response"]
+        assert got["period"]["value"] == "2025-W53"  # the newest week of the demo
+        controls = json.dumps(got["layer-options"]["children"])
+        for opt in cls.options():
+            assert opt.spec.label.id in controls
     docs = DOCS.read_text(encoding="utf-8")
     for kind in ("peringatan", "titik_panas"):
         assert re.search(rf"^## `{kind}`$", docs, re.MULTILINE)
-    assert "999 permutations" in docs and "FDR" in docs
-    layer = HotSpotLayer()
-    assert (layer.fdr, layer.permutations) == (True, 999)
-    options = {"type": "titik_panas", "fdr": False, "permutations": 99}
-    assert base.from_config(options) == HotSpotLayer(fdr=False, permutations=99)
 
 
 def test_alert_layer_values_and_labels(session: Session) -> None:
