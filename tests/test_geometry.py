@@ -238,3 +238,11 @@ def test_outlines_that_trip_coverage_simplify_still_simplify() -> None:
     assert len(out) == len(kec) == 3
     assert shapely.is_valid(out.geometry.values).all()
     assert geometry.vertex_count(out) < geometry.vertex_count(kec)
+
+
+def test_bounds_of_plain_geometries_skip_missing_ones() -> None:
+    boxes = [shapely.box(110, -8, 111, -7), None, shapely.box(112, -9, 112.5, -8.5)]
+    assert geometry.bounds(boxes) == [[-9.0, 110.0], [-7.0, 112.5]]
+    assert geometry.bounds(gpd.GeoSeries(boxes)) == [[-9.0, 110.0], [-7.0, 112.5]]
+    assert geometry.bounds([]) is None
+    assert geometry.bounds([None, None]) is None
