@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
+from layers.demo import load
 from layers.scope import Scope
 from layers.store import engine as store_engine
-from layers.store import load
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from dashboard import geo_routes
 from dashboard.app import create_app
 from layers import base
+from layers.demo import load
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from layers.store import engine as store_engine
-from layers.store import load, queries
+from layers.store import queries
 from tests.postgis import PostgisCluster
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "geo" / "demo_9901"

@@ -15,9 +15,10 @@ from layers.codes import is_valid, village_kind
 from layers.demo import generate_demo
 from layers.demo.adjacency import neighbours
 from layers.demo.district import VILLAGE_COLUMNS, synthetic_district
+from layers.demo.files import FILES
 from layers.demo.kader import skill_groups
 from layers.demo.programme import programme_data
-from layers.demo.write import DEFAULT_SEED, FILES, read_boundaries
+from layers.demo.write import DEFAULT_SEED, read_boundaries
 from layers.epiweek import EpiWeek
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from layers.demo import load
 from layers.scope import Scope
-from layers.store import load, queries
+from layers.store import queries
 from layers.store.engine import make_engine, upgrade
 from layers.store.models import Wilayah
 from tests.postgis import PostgisCluster

@@ -6,6 +6,7 @@ import hashlib
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import shapely
 import sqlalchemy as sa
@@ -13,9 +14,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.orm import Session
 
+from layers.demo import load
 from layers.scope import Scope
 from layers.store import engine as store_engine
-from layers.store import load, queries
+from layers.store import queries
 from layers.store.models import (
     Base,
     Fasilitas,
@@ -195,6 +197,24 @@ def test_geometry_version_changes_on_boundary_load(loaded: sa.Engine, tiny_demo_
         assert queries.region(s, ALL, "99")["nama"] == "Provinsi 99"
 
 
+def test_demo_parents_resolved_as_the_importer_does(engine: sa.Engine,
+                                                     tiny_demo_dir: Path) -> None:  # fmt: skip
+    """The demo loader's ``induk`` follows layers.ingest.parents: loose names resolve to the
+    file's Puskesmas; a name that is no Puskesmas stops the whole load."""
+    path = tiny_demo_dir / "fasilitas.csv"
+    good = path.read_text()
+    path.write_text(good.replace("aktif,1,1,Puskesmas Kota Lama", "aktif,1,1,PUSKESMAS  kota lama"))
+    load.load_demo_dir(engine, tiny_demo_dir)
+    with Session(engine) as s:
+        fas = {f.nama: f for f in s.scalars(sa.select(Fasilitas))}
+    assert fas["Pustu Sukasari"].induk_id == fas["Puskesmas Kota Lama"].id
+    assert fas["Posyandu Seberang"].induk_id is None
+    path.write_text(good.replace("aktif,1,1,Puskesmas Kota Lama", "aktif,1,1,Puskesmas Entah"))
+    with pytest.raises(ValueError, match="line 3: induk 'Puskesmas Entah': The parent Puskesmas"):
+        load.load_demo_dir(engine, tiny_demo_dir)
+    assert _count(engine, Fasilitas) == 6 and _count(engine, ImporLog) == 5  # the first load
+
+
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_load_speed_district(engine: sa.Engine, tmp_path: Path) -> None:
     """~250 villages x 104 weeks (26k case rows) load in a couple of seconds on SQLite."""
@@ -222,6 +242,26 @@ def test_load_speed_district(engine: sa.Engine, tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- scoped queries
+
+
+def test_import_log_newest_first_in_utc(loaded: sa.Engine) -> None:
+    with Session(loaded) as s:
+        log = queries.import_log(s)
+        newest = queries.import_log(s, limit=2)
+    assert list(log.columns) == ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected",
+                                 "pengguna", "waktu", "status"]  # fmt: skip
+    assert list(log["jenis"]) == ["kader", "kasus_mingguan", "fasilitas", "penduduk", "wilayah"]
+    assert list(log["id"]) == sorted(log["id"], reverse=True)
+    assert log.set_index("jenis").loc["kasus_mingguan", "rows_ok"] == 22
+    assert str(log["waktu"].dt.tz) == "UTC"
+    assert (pd.Timestamp.now(tz="UTC") - log["waktu"]).max() < pd.Timedelta(minutes=5)
+    pd.testing.assert_frame_equal(newest, log.head(2))
+
+
+def test_import_log_empty(engine: sa.Engine) -> None:
+    with Session(engine) as s:
+        log = queries.import_log(s, limit=10)
+    assert log.empty and list(log.columns) == queries.IMPORT_LOG_COLUMNS
 
 
 def test_villages_scoped(loaded: sa.Engine) -> None:

@@ -32,9 +32,10 @@ def load_demo(folder: Path, if_empty: bool) -> None:
     """Load a demo folder (as written by `pws demo`) into PWS_DATABASE_URL."""
     from sqlalchemy.orm import Session
 
+    from layers.demo import load
     from layers.scope import Scope
     from layers.store import engine as store_engine
-    from layers.store import load, queries
+    from layers.store import queries
 
     engine = store_engine.make_engine()
     store_engine.upgrade(engine)

@@ -18,18 +18,10 @@ import shapely
 
 from ..codes import normalize, village_kind
 from .district import KODE_PROV, NAMA_KAB, VILLAGE_COLUMNS, synthetic_district
+from .files import FILES
 from .programme import Programme, prepare_villages, programme_data
 
 DEFAULT_SEED = 9901
-FILES = {
-    "desa": "desa.geojson",
-    "penduduk": "penduduk.csv",
-    "fasilitas": "fasilitas.csv",
-    "kasus": "kasus_mingguan.csv",
-    "kader": "kader.csv",
-    "klaster": "klaster_tertanam.json",
-    "demo": "demo.json",
-}
 
 
 def _num(value: float) -> str:

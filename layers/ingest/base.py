@@ -17,8 +17,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers.ingest import villages
-from layers.ingest.columns import Column, map_columns
+from layers.ingest.columns import CODE, Column, columns_with_names, map_columns, uses_names
 from layers.ingest.problems import ImportReport, Problem
 from layers.ingest.readers import read_table
 from layers.scope import Scope
@@ -76,10 +75,10 @@ def read_mapped(
     if reshape is not None:
         frame, rows = reshape(frame, rows, report)
     wanted = columns(frame) if callable(columns) else columns
-    code = next((c for c in wanted if c.name == villages.CODE), None)
-    by_name = code is not None and villages.uses_names(frame, code)
+    code = next((c for c in wanted if c.name == CODE), None)
+    by_name = code is not None and uses_names(frame, code)
     if by_name:
-        wanted = villages.columns_with_names(wanted)
+        wanted = columns_with_names(wanted)
     mapped_frame, mapped, problems = map_columns(frame, wanted, keep_other=keep_other)
     report.mapped_columns.update(mapped)
     report.rows_total = len(mapped_frame)
@@ -94,9 +93,12 @@ def read_mapped(
 
 
 class Importer(ABC):
-    """Base class of importers, registered under ``jenis`` (the CLI word)."""
+    """Base class of importers, registered under ``jenis`` (the CLI word) and ``english``."""
 
+    #: the canonical kind, in Indonesian (``batas``): what the import log records
     jenis: ClassVar[str]
+    #: the kind in English (``boundaries``), accepted wherever ``jenis`` is
+    english: ClassVar[str]
     title: ClassVar[Text]
     #: the tables ``write`` fills, in write order (undo deletes inserted rows in reverse)
     tables: ClassVar[tuple[str, ...]]
@@ -117,11 +119,59 @@ class Importer(ABC):
         """Store prepared rows inside the caller's transaction; return counts per table."""
 
 
+#: the importers by canonical ``jenis``, in registration order
 REGISTRY: dict[str, type[Importer]] = {}
+#: every name a kind may be given by (its ``jenis`` and its ``english``) -> its ``jenis``
+NAMES: dict[str, str] = {}
+
+
+class UnknownKind(ValueError):
+    """An import kind that no importer is registered under, in Indonesian or English."""
+
+    def __init__(self, kind: str, offered: tuple[str, ...] | None = None) -> None:
+        self.kind = kind
+        super().__init__(f"unknown import kind {kind!r}; {kinds_text(offered)}")
 
 
 def register(cls: type[Importer]) -> type[Importer]:
+    """Class decorator: make ``cls`` the importer of ``cls.jenis`` and ``cls.english``."""
     if cls.jenis in REGISTRY and REGISTRY[cls.jenis] is not cls:
         raise ValueError(f"importer {cls.jenis!r} registered twice")
+    english = getattr(cls, "english", None)
+    if not english:
+        raise TypeError(f"importer {cls.jenis!r} has no English name (class attribute english)")
+    for name in (cls.jenis, english):
+        if NAMES.get(name, cls.jenis) != cls.jenis:
+            raise ValueError(f"import kind name {name!r} already means {NAMES[name]!r}")
     REGISTRY[cls.jenis] = cls
+    NAMES[cls.jenis] = NAMES[english] = cls.jenis
     return cls
+
+
+def canonical(kind: str) -> str:
+    """The canonical ``jenis`` of a kind given in Indonesian or English (any case).
+
+    Raises :class:`UnknownKind` (a ``ValueError``) when no importer has that name.
+    """
+    jenis = NAMES.get(str(kind).strip().lower())
+    if jenis is None:
+        raise UnknownKind(kind)
+    return jenis
+
+
+def importer_for(kind: str) -> type[Importer]:
+    """The importer registered for ``kind`` (Indonesian or English, see :func:`canonical`)."""
+    return REGISTRY[canonical(kind)]
+
+
+def kind_names(offered: tuple[str, ...] | None = None) -> list[tuple[str, str, Text]]:
+    """``(jenis, english, title)`` of every registered kind (or of those ``offered``)."""
+    return [(jenis, cls.english, cls.title) for jenis, cls in REGISTRY.items()
+            if offered is None or jenis in offered]  # fmt: skip
+
+
+def kinds_text(offered: tuple[str, ...] | None = None) -> str:
+    """Both sets of names, for messages: ``Indonesian: batas, …; English: boundaries, …``."""
+    names = kind_names(offered)
+    return (f"Indonesian: {', '.join(j for j, _, _ in names)}; "
+            f"English: {', '.join(e for _, e, _ in names)}")  # fmt: skip

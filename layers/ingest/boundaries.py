@@ -27,7 +27,7 @@ What is written
 A village file: every village as a ``wilayah`` row (``level = desa``, valid MultiPolygon;
 invalid geometries repaired with ``shapely.make_valid`` and listed in the notes), and its
 kecamatan, kabupaten and province dissolved from all stored villages
-(:func:`layers.store.load.derive_regions`) -- except regions holding their own outline (below).
+(:func:`layers.store.regions.derive_regions`) -- except regions holding their own outline (below).
 Rows are matched on ``kode``: facts (cases, population, facilities, kader) hang on codes, so
 a re-import of a newer boundary version keeps them for every code it still has. Villages of
 the covered kabupaten that the new file no longer has are *not* deleted (they keep their
@@ -43,7 +43,7 @@ outline; otherwise it is left alone.
 Own outlines win over dissolves (the rule): a region row keeps its geometry from a village
 import when its column ``wilayah.batas_sendiri`` is true. A region-level ``batas`` import
 writes it true on its rows, every dissolve (villages, missing parents, the trusted loader)
-writes it false; see :func:`layers.store.load.own_outlines`. Importing a newer kecamatan file
+writes it false; see :func:`layers.store.regions.own_outlines`. Importing a newer kecamatan file
 replaces them; undoing the region import (a stack, :func:`layers.ingest.write.undo`) brings
 back whatever was there before (the backups hold every column), dissolve included.
 
@@ -94,8 +94,16 @@ from layers.ingest.boundaries_read import read_boundary_file
 from layers.ingest.problems import ImportReport
 from layers.ingest.write import upsert
 from layers.scope import Scope
-from layers.store import load
 from layers.store.models import Wilayah
+from layers.store.regions import (
+    REGION_LABELS,
+    area_km2,
+    derive_regions,
+    dissolve,
+    first_names,
+    own_outlines,
+    region_names,
+)
 from layers.text import Text
 
 __all__ = ["BoundariesImporter", "BoundaryDiff", "compare_with_store", "read_boundary_file"]
@@ -109,7 +117,7 @@ def _parent_rows(session: Session, regions: pd.DataFrame, level: str,
     wanted = sorted({a for k in regions["kode"] for a in codes.ancestors(k)}, key=len)
     stored = dict(session.execute(select(Wilayah.kode, Wilayah.nama)
                                   .where(Wilayah.kode.in_(wanted))).all())  # fmt: skip
-    own = load.own_outlines(session, stored)
+    own = own_outlines(session, stored)
     todo = [
         a for a in wanted
         if a not in stored or (a not in own and session.scalar(
@@ -128,12 +136,12 @@ def _parent_rows(session: Session, regions: pd.DataFrame, level: str,
         rows.append({
             "kode": a, "level": lvl, "induk": codes.parent(a), "jenis": None,
             "nama": names.get(lvl, {}).get(a) or stored.get(a)
-            or f"{load.REGION_LABELS[lvl]} {a}",
-            "geometry": load.dissolve([g for k, g in members if k.startswith(a + ".")]),
+            or f"{REGION_LABELS[lvl]} {a}",
+            "geometry": dissolve([g for k, g in members if k.startswith(a + ".")]),
             "batas_sendiri": False,
         })  # fmt: skip
     out = pd.DataFrame(rows, columns=columns)
-    out["luas_km2"] = load.area_km2(out["geometry"])
+    out["luas_km2"] = area_km2(out["geometry"])
     return out
 
 
@@ -142,6 +150,7 @@ class BoundariesImporter(Importer):
     """Village boundaries (regions above dissolved), or kecamatan/kabupaten/province outlines."""
 
     jenis = "batas"
+    english = "boundaries"
     title = Text("Batas wilayah", "Administrative boundaries")
     tables = ("wilayah",)
     suffixes = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".parquet")
@@ -192,7 +201,7 @@ class BoundariesImporter(Importer):
         report.notes += diff.notes(dict(zip(villages["kode"], villages["nama"], strict=True)),
                                    old_names)  # fmt: skip
         above = {k for col in ("kode_kec", "kode_kab", "kode_prov") for k in villages[col]}
-        kept = sorted(load.own_outlines(session, above))
+        kept = sorted(own_outlines(session, above))
         if kept:
             listed = ", ".join(kept[:MAX_LISTED]) + (" …" if len(kept) > MAX_LISTED else "")
             report.notes.append(Text(
@@ -223,7 +232,7 @@ class BoundariesImporter(Importer):
                 parent = [next((a for a in codes.ancestors(k) if codes.level(a) == up), None)
                           for k in regions["kode"]]  # fmt: skip
                 frame = pd.DataFrame({"kode": parent, "nama": as_text(gdf[col]).to_numpy()})
-                names[up] = load._names(frame, "kode", "nama")
+                names[up] = first_names(frame, "kode", "nama")
         report.notes.append(Text(f"File berisi {LEVEL_WORDS[level][0]} (tingkat {level}).",
                                  f"The file holds {LEVEL_WORDS[level][1]} rows (level "
                                  f"{level})."))  # fmt: skip
@@ -239,15 +248,15 @@ class BoundariesImporter(Importer):
             return self._write_regions(session, prepared, impor_id, progress)
         villages = prepared.frames["wilayah"]
         progress(1, 3, "dissolve")
-        regions = load.derive_regions(  # leaves out regions with their own outline
+        regions = derive_regions(  # leaves out regions with their own outline
             session, villages.rename(columns={"kode": "kode_desa"}),
-            load.region_names(villages),
+            region_names(villages),
         )  # fmt: skip
         desa = pd.DataFrame({
             "kode": villages["kode"], "level": "desa", "nama": villages["nama"],
             "induk": villages["kode_kec"],
             "jenis": [codes.village_kind(k) for k in villages["kode"]],
-            "geometry": villages["geometry"], "luas_km2": load.area_km2(villages["geometry"]),
+            "geometry": villages["geometry"], "luas_km2": area_km2(villages["geometry"]),
             "batas_sendiri": False,
         })  # fmt: skip
         frame = pd.concat([regions, desa], ignore_index=True)  # parents before children
@@ -267,7 +276,7 @@ class BoundariesImporter(Importer):
         own = pd.DataFrame({
             "kode": regions["kode"], "level": level, "nama": regions["nama"],
             "induk": [codes.parent(k) for k in regions["kode"]], "jenis": None,
-            "geometry": regions["geometry"], "luas_km2": load.area_km2(regions["geometry"]),
+            "geometry": regions["geometry"], "luas_km2": area_km2(regions["geometry"]),
             "batas_sendiri": True,  # the rule: later village imports keep these outlines
         })  # fmt: skip
         frame = pd.concat([f for f in (parents, own) if len(f)], ignore_index=True)

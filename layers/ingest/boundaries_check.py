@@ -19,7 +19,7 @@ from layers.ingest import checks
 from layers.ingest.boundaries_columns import LEVEL_WORDS
 from layers.ingest.problems import Problem
 from layers.scope import Scope
-from layers.store import load
+from layers.store.regions import multipolygon, polygonal_parts
 from layers.text import Text
 
 #: Indonesia with a margin: lon 94–142 °E, lat 12 °S – 7 °N
@@ -118,7 +118,7 @@ def geometries(
                                     code="outside_indonesia"))  # fmt: skip
             out.append(None)
             continue
-        fixed = load.polygonal_parts(geom) if valid[i] else load.multipolygon(geom)
+        fixed = polygonal_parts(geom) if valid[i] else multipolygon(geom)
         if fixed is None:
             problems.append(Problem(
                 Text("Geometri tidak valid dan tidak bisa diperbaiki.",

@@ -15,8 +15,8 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from layers.ingest.boundaries_columns import LEVEL_WORDS
-from layers.store import load
 from layers.store.models import Wilayah
+from layers.store.regions import own_outlines
 from layers.text import Text
 
 #: at most this many villages are named per kind of change in the notes
@@ -117,7 +117,7 @@ def region_notes(session: Session, regions: pd.DataFrame, level: str) -> list[Te
     """How a region file differs from the stored rows of its level."""
     stored = dict(session.execute(select(Wilayah.kode, Wilayah.nama).where(
         Wilayah.level == level, Wilayah.kode.in_(list(regions["kode"])))).all())  # fmt: skip
-    own = load.own_outlines(session, stored)
+    own = own_outlines(session, stored)
     new = [k for k in regions["kode"] if k not in stored]
     renamed = [(k, stored[k], n) for k, n in zip(regions["kode"], regions["nama"], strict=True)
                if k in stored and stored[k] != n]  # fmt: skip

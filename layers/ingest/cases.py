@@ -120,6 +120,7 @@ class CasesImporter(Importer):
     """Weekly case counts per village and disease."""
 
     jenis = "kasus"
+    english = "cases"
     title = Text("Kasus mingguan (SKDR)", "Weekly cases (SKDR)")
     tables = ("kasus_mingguan",)
 

@@ -25,6 +25,11 @@ INT_MAX = 2_147_483_647
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 
 
+def blank(value: Any) -> bool:
+    """An empty cell (None, NaN or NA, whatever the reader produced)."""
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _missing(column: str, row: int) -> Problem:
     return Problem(Text("Nilai wajib kosong.", "A required value is empty."),
                    row=row, column=column, code="missing")  # fmt: skip

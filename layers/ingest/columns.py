@@ -2,6 +2,9 @@
 
 ``Kode Desa``, ``KODE_DESA``, ``kd_desa`` and ``Kode Kelurahan/Desa`` all mean
 ``kode_desa``. The mapping is reported so the user sees which header became which.
+A file may name its villages instead of coding them: :func:`uses_names` tells, and
+:func:`columns_with_names` gives the columns to map then (``nama_desa``, ``nama_kec``);
+:mod:`layers.ingest.villages` turns the names into codes.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ import pandas as pd
 from layers.ingest.problems import Problem
 from layers.text import Text
 
+#: the canonical village-code column that names may stand in for
+CODE = "kode_desa"
 #: headers meaning ``kode_desa`` in every importer that takes a village code
 CODE_ALIASES = ("kode", "kd_desa", "kode_wilayah", "kode_kelurahan", "kode_desa_kelurahan",
                 "kode_kemendagri", "village_code")  # fmt: skip
+DESA_ALIASES = ("desa", "kelurahan", "nama_kelurahan", "desa_kelurahan", "nama_desa_kelurahan",
+                "kelurahan_desa", "village", "village_name", "nama_desa_kel")  # fmt: skip
+KEC_ALIASES = ("kecamatan", "kec", "nama_kecamatan", "district", "subdistrict")
 
 
 @dataclass(frozen=True)
@@ -81,3 +89,23 @@ def map_columns(
         if col.name not in out.columns:
             out[col.name] = None
     return out, mapped, problems
+
+
+#: the columns that name a village instead of coding it
+NAME_COLUMNS = (Column("nama_desa", DESA_ALIASES), Column("nama_kec", KEC_ALIASES, required=False))
+
+
+def uses_names(frame: pd.DataFrame, code_column: Column) -> bool:
+    """True when ``frame`` has no village-code column but a village-name column."""
+    headers = {normalize_header(h) for h in frame.columns}
+    code_names = {normalize_header(a) for a in (code_column.name, *code_column.aliases)}
+    desa = NAME_COLUMNS[0]
+    name_names = {normalize_header(a) for a in (desa.name, *desa.aliases)}
+    return not headers & code_names and bool(headers & name_names)
+
+
+def columns_with_names(columns: tuple[Column, ...], code: str = CODE) -> tuple[Column, ...]:
+    """``columns`` with the code column optional and the name columns added."""
+    relaxed = tuple(Column(c.name, c.aliases, required=False) if c.name == code else c
+                    for c in columns)  # fmt: skip
+    return relaxed + NAME_COLUMNS

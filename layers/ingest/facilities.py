@@ -14,7 +14,8 @@ optional ``kode_fasyankes`` (header variants are mapped and reported).
   ``nama_kec`` (:func:`layers.ingest.villages.village_codes`, options ``konfirmasi``, ``tinjauan``).
 * ``status``: ``aktif`` (default) or ``rencana``; ``perawat``/``bidan``: whole numbers ≥ 0
   (empty = 0).
-* ``induk``: the name of the parent Puskesmas, either in the same file or already stored.
+* ``induk``: the name of the parent Puskesmas, either in the same file or already stored
+  (:func:`layers.ingest.parents.resolve_parents`).
 
 Rows are matched on ``(kode_desa, jenis, nama)``; re-importing a file updates the same rows.
 Columns missing from the file (``lon``/``lat``, ``status``, ``perawat``, ``bidan``,
@@ -36,10 +37,11 @@ import shapely
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from layers import codes
 from layers.ingest import checks, villages
 from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
+from layers.ingest.checks import blank
 from layers.ingest.columns import CODE_ALIASES, Column
+from layers.ingest.parents import KEY, parent_ids, resolve_parents
 from layers.ingest.problems import ImportReport, Problem
 from layers.ingest.write import upsert
 from layers.scope import Scope
@@ -52,7 +54,6 @@ METRES_PER_DEGREE = 111_320.0
 #: Indonesia's bounding box, degrees
 LON_RANGE = (94.0, 142.0)
 LAT_RANGE = (-11.5, 6.5)
-KEY = ["kode_desa", "jenis", "nama"]
 
 COLUMNS = (
     Column("nama", ("nama_fasilitas", "nama_faskes", "nama_fasyankes", "name", "fasilitas")),
@@ -90,11 +91,6 @@ STATUSES = {"aktif": "aktif", "active": "aktif", "ada": "aktif", "beroperasi": "
             "planned": "rencana"}  # fmt: skip
 
 
-def name_key(name: str) -> str:
-    """Names compared loosely: case and repeated spaces do not matter."""
-    return " ".join(str(name).lower().split())
-
-
 def _kind(value: str) -> tuple[Any, Text | None, str]:
     key = " ".join(re.sub(r"[^0-9a-z]+", " ", str(value).lower()).split())
     if key in KINDS:
@@ -116,11 +112,6 @@ def _degrees(text: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-def blank(value: Any) -> bool:
-    """An empty cell (None, NaN or NA, whatever the reader produced)."""
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def _in_indonesia(lon: float, lat: float) -> bool:
@@ -245,57 +236,6 @@ def _locate(frame: pd.DataFrame, rows: pd.Series, kode: pd.Series, lon: pd.Serie
     return kode, problems
 
 
-def _parents(session: Session, clean: pd.DataFrame, induk: pd.Series, rows: pd.Series
-             ) -> tuple[list[Any], list[Problem]]:  # fmt: skip
-    """Resolve ``induk`` names: a Puskesmas of the file (its key) or a stored one (its id)."""
-    in_file: dict[str, list[tuple[str, str, str]]] = {}
-    for i in clean.index[clean["jenis"] == "puskesmas"]:
-        if clean.loc[i, KEY].notna().all():
-            in_file.setdefault(name_key(clean.at[i, "nama"]), []).append(
-                tuple(clean.loc[i, KEY]))
-    stored: dict[str, list[tuple[int, str]]] = {}
-    if not induk.map(blank).all():
-        query = select(Fasilitas.id, Fasilitas.nama, Fasilitas.kode_desa).where(
-            Fasilitas.jenis == "puskesmas")
-        for fid, nama, kode_desa in session.execute(query):
-            stored.setdefault(name_key(nama), []).append((fid, kode_desa))
-    targets: list[Any] = [None] * len(clean)
-    problems: list[Problem] = []
-    for n, i in enumerate(clean.index):
-        name = induk[i]
-        if blank(name):
-            continue
-        key, row = name_key(name), int(rows[i])
-        if clean.at[i, "jenis"] == "puskesmas":
-            if key != name_key(clean.at[i, "nama"] or ""):
-                problems.append(Problem(
-                    Text("Puskesmas tidak punya induk; kosongkan kolom induk.",
-                         "A Puskesmas has no parent; leave induk empty."),
-                    row=row, column="induk", value=name, code="bad_parent"))  # fmt: skip
-            continue
-        if key in in_file:
-            choices: list[Any] = list(dict.fromkeys(in_file[key]))
-        else:
-            kab = codes.parent(codes.parent(clean.at[i, "kode_desa"])) \
-                if clean.at[i, "kode_desa"] else None  # fmt: skip
-            hits = stored.get(key, [])
-            near = [fid for fid, k in hits if kab and k.startswith(f"{kab}.")]
-            choices = near or [fid for fid, _ in hits]
-        if len(choices) == 1:
-            targets[n] = choices[0]
-        elif not choices:
-            problems.append(Problem(
-                Text("Puskesmas induk tidak ada di file ini maupun di data tersimpan.",
-                     "The parent Puskesmas is neither in this file nor stored."),
-                row=row, column="induk", value=name, code="unknown_parent"))  # fmt: skip
-        else:
-            problems.append(Problem(
-                Text(f"Nama Puskesmas induk tidak unik ({len(choices)} Puskesmas bernama sama).",
-                     f"The parent Puskesmas name is ambiguous ({len(choices)} share it)."),
-                row=row, column="induk", value=name, code="ambiguous_parent"))  # fmt: skip
-    return targets, problems
-
-
 def _fasyankes_taken(session: Session, clean: pd.DataFrame, rows: pd.Series) -> list[Problem]:
     """``kode_fasyankes`` already used by another stored facility."""
     given = clean["kode_fasyankes"].dropna()
@@ -336,6 +276,7 @@ class FacilitiesImporter(Importer):
     """Health facilities (``fasilitas``)."""
 
     jenis = "fasilitas"
+    english = "facilities"
     title = Text("Fasilitas kesehatan", "Health facilities")
     tables = ("fasilitas",)
 
@@ -385,7 +326,7 @@ class FacilitiesImporter(Importer):
         found += checks.duplicates(clean, KEY, rows)
         found += checks.duplicates(clean[["kode_fasyankes"]], ["kode_fasyankes"], rows)
         found += _fasyankes_taken(session, clean, rows)
-        targets, p_induk = _parents(session, clean, frame["induk"], rows)
+        targets, p_induk = resolve_parents(session, clean, frame["induk"], rows)
         found += p_induk
 
         report.add(found)
@@ -408,13 +349,7 @@ class FacilitiesImporter(Importer):
             counts = {k: counts[k] + step[k] for k in counts}
         progress(2, 3, "induk")
         if (~heads).any():
-            ids = {
-                (kd, j, n): fid
-                for fid, kd, j, n in session.execute(
-                    select(Fasilitas.id, Fasilitas.kode_desa, Fasilitas.jenis, Fasilitas.nama)
-                    .where(in_villages, Fasilitas.jenis == "puskesmas"))
-            }  # fmt: skip
-            induk_id = [ids[t] if isinstance(t, tuple) else t for t in targets]
+            induk_id = parent_ids(session, targets, in_villages)
             rest = frame.assign(induk_id=pd.array(induk_id, dtype="Int64"))[~heads]
             step = upsert(session, "fasilitas", rest, KEY, impor_id, existing_filter=in_villages)
             counts = {k: counts[k] + step[k] for k in counts}

@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session
 
 from layers.ingest import checks, villages
 from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
+from layers.ingest.checks import blank
 from layers.ingest.columns import Column
-from layers.ingest.facilities import blank, name_key
+from layers.ingest.parents import name_key
 from layers.ingest.problems import ImportReport, Problem
 from layers.ingest.write import upsert
 from layers.scope import Scope
@@ -171,6 +172,7 @@ class KaderImporter(Importer):
     """Kader roster and skill assessments (``kader``, ``kader_keterampilan``)."""
 
     jenis = "kader"
+    english = "kader"
     title = Text("Kader posyandu", "Posyandu cadres (kader)")
     tables = ("kader", "kader_keterampilan")
 

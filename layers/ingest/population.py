@@ -55,6 +55,7 @@ class PopulationImporter(Importer):
     """Population per village and year (``penduduk``)."""
 
     jenis = "penduduk"
+    english = "population"
     title = Text("Penduduk per desa", "Population per village")
     tables = ("penduduk",)
 

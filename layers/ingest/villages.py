@@ -21,23 +21,32 @@ nama_usulan, skor, metode, setuju, catatan``). The user marks the right rows ``s
 (the proposed code may be edited) and imports again with the option ``konfirmasi=<that file>``
 (:func:`read_confirmations`).
 
-This module owns the importers' side: the name columns a file may carry instead of codes
-(:func:`uses_names`, :func:`columns_with_names`), :func:`resolve` and :func:`village_codes`.
-The parts live beside it and are re-exported here: normalising in :mod:`layers.ingest.names`,
-matching in :mod:`layers.ingest.matching`, the review file in :mod:`layers.ingest.review`.
+This module owns the importers' side: :func:`resolve` and :func:`village_codes`. The parts
+live beside it and are re-exported here: the name columns a file may carry instead of codes
+(:func:`uses_names`, :func:`columns_with_names`) in :mod:`layers.ingest.columns`, normalising
+in :mod:`layers.ingest.names`, matching in :mod:`layers.ingest.matching`, the review file in
+:mod:`layers.ingest.review`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from layers.ingest import checks
-from layers.ingest.columns import Column, normalize_header
+from layers.ingest.base import Mapped
+from layers.ingest.columns import (
+    CODE,
+    DESA_ALIASES,
+    KEC_ALIASES,
+    NAME_COLUMNS,
+    columns_with_names,
+    uses_names,
+)
 from layers.ingest.matching import (
     MARGIN,
     METHODS,
@@ -49,23 +58,11 @@ from layers.ingest.matching import (
     reconcile_in_scope,
 )
 from layers.ingest.names import clean_text, name_key, normalize_name, pair_key
-from layers.ingest.problems import Problem
+from layers.ingest.problems import ImportReport, Problem
 from layers.ingest.review import REVIEW_COLUMNS, YES, proposals_to_csv, read_confirmations
 from layers.scope import Scope
 from layers.store import queries
 from layers.text import Text
-
-if TYPE_CHECKING:
-    from layers.ingest.base import Mapped
-    from layers.ingest.problems import ImportReport
-
-#: the canonical village-code column that names may stand in for
-CODE = "kode_desa"
-
-DESA_ALIASES = ("desa", "kelurahan", "nama_kelurahan", "desa_kelurahan", "nama_desa_kelurahan",
-                "kelurahan_desa", "village", "village_name", "nama_desa_kel")  # fmt: skip
-KEC_ALIASES = ("kecamatan", "kec", "nama_kecamatan", "district", "subdistrict")
-NAME_COLUMNS = (Column("nama_desa", DESA_ALIASES), Column("nama_kec", KEC_ALIASES, required=False))
 
 #: names defined in the modules this one was split into, still importable from here
 __all__ = [
@@ -75,22 +72,6 @@ __all__ = [
     "read_confirmations", "reconcile", "reconcile_in_scope", "resolve", "uses_names",
     "village_codes",
 ]  # fmt: skip
-
-
-def uses_names(frame: pd.DataFrame, code_column: Column) -> bool:
-    """True when ``frame`` has no village-code column but a village-name column."""
-    headers = {normalize_header(h) for h in frame.columns}
-    code_names = {normalize_header(a) for a in (code_column.name, *code_column.aliases)}
-    desa = NAME_COLUMNS[0]
-    name_names = {normalize_header(a) for a in (desa.name, *desa.aliases)}
-    return not headers & code_names and bool(headers & name_names)
-
-
-def columns_with_names(columns: tuple[Column, ...], code: str = CODE) -> tuple[Column, ...]:
-    """``columns`` with the code column optional and the name columns added."""
-    relaxed = tuple(Column(c.name, c.aliases, required=False) if c.name == code else c
-                    for c in columns)  # fmt: skip
-    return relaxed + NAME_COLUMNS
 
 
 @dataclass

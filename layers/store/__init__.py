@@ -1,11 +1,11 @@
-"""The store: database schema, connection, trusted loaders and the scoped read queries.
+"""The store: database schema, connection, region helpers and the scoped read queries.
 
 Owns persistence. Submodules:
 
 * :mod:`layers.store.types` — portable geometry column (PostGIS / WKB);
 * :mod:`layers.store.models` — the canonical tables (design.md §4);
 * :mod:`layers.store.engine` — URL, engine, Alembic ``upgrade``, sessions;
-* :mod:`layers.store.load` — trusted bulk loaders for the generated demo;
+* :mod:`layers.store.regions` — regions dissolved from villages, polygon repair, areas;
 * :mod:`layers.store.queries` — the one place data is read, always through a ``Scope``.
 """
 

@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import layers.ingest.boundaries  # noqa: F401 - registers "batas"
+from layers.demo import load
 from layers.ingest import ImportReport, run_import, undo_last
 from layers.scope import Scope
-from layers.store import load, queries
+from layers.store import queries, regions
 from layers.store.engine import make_engine, upgrade
 from layers.store.models import Fasilitas, ImporLog, Kader, KasusMingguan, Penduduk, Wilayah
 
@@ -503,7 +504,7 @@ def _regions(engine: sa.Engine, level: str) -> dict[str, tuple[str, str | None, 
 def _file_outlines(name: str, code_col: str) -> dict[str, shapely.MultiPolygon]:
     """The file's geometries as the importer stores them (make_valid, MultiPolygon)."""
     source = gpd.read_file(_shared(name))
-    return {k: load.multipolygon(g) for k, g in zip(source[code_col], source.geometry,
+    return {k: regions.multipolygon(g) for k, g in zip(source[code_col], source.geometry,
                                                      strict=True)}  # fmt: skip
 
 
@@ -580,7 +581,7 @@ def test_kec_file_first_then_villages(sqlite_engine: sa.Engine) -> None:
     assert _same(_regions(sqlite_engine, "kec"), kec_file)
     nama, induk, outline = _regions(sqlite_engine, "kab")["35.10"]
     assert (nama, induk) == ("Kabupaten Banyuwangi", "35")  # named by the file's nama_kab
-    assert outline.equals(load.dissolve(list(kec_file.values())))  # a stand-in until villages
+    assert outline.equals(regions.dissolve(list(kec_file.values())))  # a stand-in until villages
 
     villages = _import(sqlite_engine, _shared(DESA_3510))
     assert villages.ok, villages.text("en")

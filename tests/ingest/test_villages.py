@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from layers.demo import load
 from layers.ingest import run_import
 from layers.ingest.villages import (
     REVIEW_COLUMNS,
@@ -31,7 +32,7 @@ from layers.ingest.villages import (
     reconcile,
 )
 from layers.scope import Scope
-from layers.store import load, queries
+from layers.store import queries
 from layers.store.engine import make_engine, upgrade
 from layers.store.models import KasusMingguan
 
