@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,40 +39,64 @@ def _registry() -> dict[str, Any]:
     return REGISTRY
 
 
-class RegistryChoice(click.Choice):
-    """The import kinds registered in ``layers.ingest.base.REGISTRY``, read at call time."""
-
-    def __init__(self) -> None:
-        super().__init__((), case_sensitive=True)
-
-    @property  # type: ignore[override]
-    def choices(self) -> tuple[str, ...]:
-        return tuple(sorted(_registry()))
-
-    @choices.setter
-    def choices(self, value: Any) -> None:  # click's __init__ assigns; the registry rules
-        return None
+def _import_kinds() -> tuple[str, ...]:
+    """Every registered kind (canonical ``jenis``), in registration order."""
+    return tuple(_registry())
 
 
-class TemplateChoice(click.Choice):
-    """The kinds a template exists for (``layers.ingest.templates.KINDS``), read at call time."""
+def _template_kinds() -> tuple[str, ...]:
+    """The kinds a template exists for (``layers.ingest.templates.KINDS``)."""
+    from layers.ingest.templates import KINDS
 
-    def __init__(self) -> None:
-        super().__init__((), case_sensitive=True)
-
-    @property  # type: ignore[override]
-    def choices(self) -> tuple[str, ...]:
-        from layers.ingest.templates import KINDS
-
-        return KINDS
-
-    @choices.setter
-    def choices(self, value: Any) -> None:
-        return None
+    return KINDS
 
 
-@main.command("import")
-@click.argument("jenis", type=RegistryChoice(), metavar="JENIS")
+class KindType(click.ParamType):
+    """An import kind in Indonesian or English (``batas`` or ``boundaries``), as its ``jenis``.
+
+    The names are resolved by :func:`layers.ingest.base.canonical`; ``offered`` gives the
+    canonical kinds the command takes, read at call time. Anything else is a usage error
+    (exit 2) listing both sets of names.
+    """
+
+    name = "jenis"
+
+    def __init__(self, offered: Callable[[], tuple[str, ...]]) -> None:
+        self.offered = offered
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> str:  # fmt: skip
+        from layers.ingest.base import UnknownKind, canonical, kinds_text
+
+        offered = self.offered()
+        try:
+            jenis = canonical(value)
+        except UnknownKind:
+            jenis = None
+        if jenis is None or jenis not in offered:
+            self.fail(f"{value!r} is not one of the kinds; {kinds_text(offered)}", param, ctx)
+        return jenis
+
+
+class KindsCommand(click.Command):
+    """A command taking JENIS whose help lists each kind on one line: both names, what it is."""
+
+    def __init__(self, *args: Any, kinds: Callable[[], tuple[str, ...]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from layers.ingest.base import kind_names
+
+        rows = [(jenis if english == jenis else f"{jenis}, {english}", f"{title.en} / {title.id}")
+                for jenis, english, title in kind_names(self.kinds())]  # fmt: skip
+        with formatter.section("JENIS (Indonesian, English)"):
+            formatter.write_dl(rows)
+        super().format_epilog(ctx, formatter)
+
+
+@main.command("import", cls=KindsCommand, kinds=_import_kinds)
+@click.argument("jenis", type=KindType(_import_kinds), metavar="JENIS")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--sheet", default=None, help="Excel sheet to read (templates: found by itself).")
 @click.option("--penyakit", default=None, help="Disease for rows without one (e.g. diare_akut).")
@@ -79,7 +104,7 @@ class TemplateChoice(click.Choice):
 @click.option("--crs", default=None, callback=_parse_crs,
               help="CRS of a file without one, as an EPSG code (23835 or EPSG:23835).")
 @click.option("--tingkat", type=click.Choice(["prov", "kab", "kec", "desa"]), default=None,
-              help="Level of a boundaries (batas) file (default: found from its columns).")
+              help="Level of a batas (boundaries) file (default: found from its columns).")
 @click.option("--konfirmasi", type=click.Path(exists=True, path_type=Path), default=None,
               help="Edited review file confirming village-name matches (setuju = ya).")
 @click.option("--tinjauan", type=click.Path(path_type=Path), default=None,
@@ -97,6 +122,7 @@ def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
             dry_run: bool, as_json: bool, lang: str) -> None:  # fmt: skip
     """Import FILE as JENIS: all rows or nothing, with a report of every problem.
 
+    JENIS in Indonesian or English (below); the import log records the Indonesian.
     Exit code 0 when written (or a valid --dry-run), 1 when rejected.
     """
     from layers.ingest import run_import
@@ -136,16 +162,15 @@ def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
 @LANG
 def undo(impor_id: int | None, user: str | None, as_json: bool, lang: str) -> None:
     """Undo the newest import: the previous state comes back."""
-    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from layers.ingest import UndoRefused, undo_last
-    from layers.store.models import ImporLog
+    from layers.ingest.run import newest_undoable
 
     engine = _engine()
     with Session(engine) as session:
-        newest = session.scalars(select(ImporLog.id).where(ImporLog.status == "ok")
-                                 .order_by(ImporLog.id.desc()).limit(1)).first()  # fmt: skip
+        entry = newest_undoable(session)
+        newest = None if entry is None else entry.id
     try:
         counts = undo_last(engine, user or _default_user(), impor_id)
     except UndoRefused as refused:
@@ -163,26 +188,23 @@ def undo(impor_id: int | None, user: str | None, as_json: bool, lang: str) -> No
 
 
 def _log_rows(engine: Engine) -> list[dict[str, Any]]:
-    from sqlalchemy import select
+    """The import log oldest first (:func:`layers.store.queries.import_log`), JSON-ready."""
     from sqlalchemy.orm import Session
 
-    from layers.store.models import ImporLog
+    from layers.store import queries
 
     with Session(engine) as session:
-        entries = session.scalars(select(ImporLog).order_by(ImporLog.id)).all()
-        return [
-            {"id": e.id, "jenis": e.jenis, "file": e.file, "sha256": e.sha256[:12],
-             "rows_ok": e.rows_ok, "rows_rejected": e.rows_rejected, "user": e.pengguna,
-             "time": _iso(e.waktu), "status": e.status}
-            for e in entries
-        ]  # fmt: skip
+        log = queries.import_log(session).iloc[::-1]
+    return [
+        {"id": int(e.id), "jenis": e.jenis, "file": e.file, "sha256": e.sha256[:12],
+         "rows_ok": int(e.rows_ok), "rows_rejected": int(e.rows_rejected), "user": e.pengguna,
+         "time": _iso(e.waktu), "status": e.status}
+        for e in log.itertuples(index=False)
+    ]  # fmt: skip
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:  # SQLite drops the zone; the log writes UTC
-        moment = moment.replace(tzinfo=dt.UTC)
+def _iso(moment: dt.datetime) -> str:
+    """``2025-03-09T07:15:02+00:00``: the log's times are UTC (see ``queries.import_log``)."""
     return moment.isoformat(timespec="seconds")
 
 
@@ -210,12 +232,16 @@ def imports(as_json: bool, lang: str) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
 
-@main.command()
-@click.argument("jenis", type=TemplateChoice(), metavar="JENIS")
+@main.command(cls=KindsCommand, kinds=_template_kinds)
+@click.argument("jenis", type=KindType(_template_kinds), metavar="JENIS")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .xlsx file to write.")
 def template(jenis: str, out: Path) -> None:
-    """Write an XLSX template for JENIS: headers, examples, validation and instructions."""
+    """Write an XLSX template for JENIS: headers, examples, validation and instructions.
+
+    JENIS in Indonesian or English (below); batas (boundaries) gives a note on the accepted
+    formats instead of a data sheet.
+    """
     from layers.ingest.templates import write_template
 
     if out.suffix.lower() != ".xlsx":

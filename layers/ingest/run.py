@@ -20,13 +20,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from layers.ingest import write
-from layers.ingest.base import REGISTRY, Progress
+from layers.ingest.base import REGISTRY, Progress, canonical
 from layers.ingest.problems import ImportReport, Rejected
 from layers.scope import Scope
 from layers.store.models import ImporLog, Meta
 from layers.text import Text
 
 log = logging.getLogger(__name__)
+
 
 def sha256_of(path: Path) -> str:
     """SHA-256 of a file, or of a folder's file names and bytes (an unzipped shapefile)."""
@@ -52,10 +53,13 @@ def run_import(
 ) -> ImportReport:
     """Import ``path`` as ``jenis`` for ``user`` within ``scope``; return the report.
 
-    With ``dry_run`` the file is validated and nothing is written (not even the log).
+    ``jenis`` may be given in Indonesian or English (``batas`` or ``boundaries``, see
+    :func:`layers.ingest.base.canonical`); the report and the log hold the canonical
+    Indonesian kind. An unknown kind raises :class:`~layers.ingest.base.UnknownKind` (a
+    ``ValueError``). With ``dry_run`` the file is validated and nothing is written (not even
+    the log).
     """
-    if jenis not in REGISTRY:
-        raise ValueError(f"unknown import kind {jenis!r}; known: {sorted(REGISTRY)}")
+    jenis = canonical(jenis)
     importer = REGISTRY[jenis]()
     path = Path(path)
     report = ImportReport(jenis=jenis, file=display_name or path.name, sha256=sha256_of(path))
@@ -120,16 +124,21 @@ class UndoRefused(Exception):
         self.text = message
 
 
+def newest_undoable(session: Session) -> ImporLog | None:
+    """The import :func:`undo_last` would undo: the newest successful one of an importer."""
+    # only imports made by an importer can be undone (not the trusted demo load)
+    return session.scalars(
+        select(ImporLog)
+        .where(ImporLog.status == "ok", ImporLog.jenis.in_(sorted(REGISTRY)))
+        .order_by(ImporLog.id.desc())
+        .limit(1)
+    ).first()
+
+
 def undo_last(engine: Engine, user: str, impor_id: int | None = None) -> dict[str, int]:
     """Undo the newest successful import (or check that ``impor_id`` is the newest)."""
     with Session(engine) as session, session.begin():
-        # only imports made by an importer can be undone (not the trusted demo load)
-        newest = session.scalars(
-            select(ImporLog)
-            .where(ImporLog.status == "ok", ImporLog.jenis.in_(sorted(REGISTRY)))
-            .order_by(ImporLog.id.desc())
-            .limit(1)
-        ).first()
+        newest = newest_undoable(session)
         if newest is None:
             raise UndoRefused(Text("Tidak ada impor yang bisa dibatalkan.",
                                    "There is no import to undo."))  # fmt: skip

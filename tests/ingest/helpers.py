@@ -1,4 +1,4 @@
-"""Shared helpers for importer tests: a demo store per test, table dumps to compare."""
+"""Shared helpers for importer tests: a demo store per test, table dumps to compare, the CLI."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
+from click.testing import CliRunner, Result
 from sqlalchemy import Engine, text
 
 from dashboard import testing
+from dashboard.cli import main
 from layers.ingest.problems import ImportReport
 from layers.store import engine as store_engine
 
@@ -104,3 +106,9 @@ def assert_same(before: dict[str, pd.DataFrame] | dict[str, list[tuple]],
             pd.testing.assert_frame_equal(old, after[table], obj=table)
         else:
             assert old == after[table], f"table {table} changed"
+
+
+def pws(engine: Engine | str, *args: object) -> Result:
+    """``pws ARGS`` run in-process (click's CliRunner) on the store of ``engine`` (or a URL)."""
+    url = engine if isinstance(engine, str) else engine.url.render_as_string(hide_password=False)
+    return CliRunner().invoke(main, [str(a) for a in args], env={"PWS_DATABASE_URL": url})

@@ -1,4 +1,5 @@
-"""`pws import`, `pws undo`, `pws imports`, `pws template` as installed, on a demo SQLite file."""
+"""`pws import`, `pws undo`, `pws imports`, `pws template` as installed, on a demo SQLite file,
+and in-process (click's CliRunner) for the kinds' English names and the help."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
 from dashboard import testing
 from dashboard.cli import ProgressBar, progress_for
+from layers.ingest import templates
+from tests.ingest.helpers import pws as cli
 
 PWS = Path(sys.executable).with_name("pws")
 REPO = Path(__file__).resolve().parents[2]
@@ -269,3 +273,74 @@ def test_village_names_review_file_then_confirmed_import(db: Path, tmp_path: Pat
     assert done.returncode == 0, done.stdout + done.stderr
     stored = {(r[0], r[2], r[3]): r[4] for r in cases(db)}
     assert stored[(first["kode_desa"], 2025, 20)] == 41
+
+
+# ------------------------------------------------------------------ English kinds (in-process)
+
+
+def test_import_boundaries_in_english_end_to_end(tmp_path: Path) -> None:
+    """`pws import boundaries` on the demo boundary file: 250 villages and their regions
+    written, logged as ``batas``, undone by `pws undo`."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    done = cli(url, "import", "boundaries", DEMO / "desa.geojson", "--user", "dinkes", "--json")
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert (report["jenis"], report["status"], report["rows_ok"]) == ("batas", "ok", 250)
+    assert report["written"]["desa"] == 250 and report["written"]["kec"] == 18
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        levels = dict(conn.execute(text("SELECT level, count(*) FROM wilayah GROUP BY 1")).all())
+        log = conn.execute(text("SELECT id, jenis, file, pengguna, status FROM impor_log")).all()
+    assert levels == {"prov": 1, "kab": 1, "kec": 18, "desa": 250}
+    assert [tuple(r) for r in log] == [(report["impor_id"], "batas", "desa.geojson", "dinkes",
+                                        "ok")]  # fmt: skip
+    listed = cli(url, "imports", "--json")
+    assert [(r["id"], r["jenis"]) for r in json.loads(listed.stdout)] == [(report["impor_id"],
+                                                                          "batas")]  # fmt: skip
+    undone = cli(url, "undo", "--json")
+    assert undone.exit_code == 0, undone.output
+    assert json.loads(undone.stdout)["impor_id"] == report["impor_id"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM wilayah")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_unknown_kind_exits_2_listing_both_sets(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    for args in (("import", "village", DEMO / "penduduk.csv"),
+                 ("template", "village", "--out", tmp_path / "t.xlsx")):  # fmt: skip
+        refused = cli(url, *args)
+        assert refused.exit_code == 2, refused.output
+        assert "'village' is not one of the kinds" in refused.output
+        assert "Indonesian: batas, kasus, fasilitas, kader, penduduk" in refused.output
+        assert "English: boundaries, cases, facilities, kader, population" in refused.output
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", ["import", "template"])
+def test_help_lists_each_kind_on_one_line_with_both_names(command: str, tmp_path: Path) -> None:
+    from layers.ingest.base import kind_names
+
+    shown = cli(f"sqlite:///{tmp_path / 'x.sqlite'}", command, "--help")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    kinds = kind_names()
+    assert len(kinds) == 5
+    for jenis, english, title in kinds:
+        names = jenis if english == jenis else f"{jenis}, {english}"
+        line = [n for n in lines if n.strip().startswith(names + " ")]
+        assert len(line) == 1, shown.output
+        assert line[0].split(None, len(names.split()))[-1] == f"{title.en} / {title.id}"
+
+
+def test_template_in_english(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    made = cli(url, "template", "cases", "--out", tmp_path / "cases.xlsx")
+    assert made.exit_code == 0 and made.stdout.startswith("kasus: "), made.output
+    book = load_workbook(tmp_path / "cases.xlsx")
+    assert book.sheetnames == [templates.DATA_SHEET, templates.NOTE_SHEET]
+    headers = [c.value for c in book[templates.DATA_SHEET][1]]
+    assert headers == [f.name for f in templates.spec("kasus").columns]
+    note = cli(url, "template", "boundaries", "--out", tmp_path / "batas.xlsx")
+    assert note.exit_code == 0 and note.stdout.startswith("batas: "), note.output
+    assert load_workbook(tmp_path / "batas.xlsx").sheetnames == [templates.NOTE_SHEET]

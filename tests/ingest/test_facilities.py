@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,10 +11,19 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
+from layers.ingest.base import importer_for
 from layers.ingest.facilities import FacilitiesImporter
 from layers.ingest.run import run_import, undo_last
 from layers.scope import Scope
-from tests.ingest.helpers import DEMO, NO_SKILLS, assert_refused, assert_same, demo_store, rows
+from tests.ingest.helpers import (
+    DEMO,
+    NO_SKILLS,
+    assert_refused,
+    assert_same,
+    demo_store,
+    pws,
+    rows,
+)
 
 EVERYTHING = Scope.everything()
 FACTS = ["nama", "jenis", "kode_desa", "lon", "lat", "status", "perawat", "bidan",
@@ -50,10 +60,16 @@ def run(engine: Engine, path: Path, scope: Scope = EVERYTHING):  # noqa: ANN201
     return run_import(engine, "fasilitas", path, user="uji", scope=scope)
 
 
-def test_registered() -> None:
-    from layers.ingest.base import REGISTRY
-
-    assert REGISTRY["fasilitas"] is FacilitiesImporter
+def test_registered_under_both_names(store: Engine) -> None:
+    """``pws import facilities`` is this importer: a dry run checks every demo row."""
+    assert importer_for("fasilitas") is importer_for("facilities") is FacilitiesImporter
+    logged = rows(store, ("impor_log",))
+    done = pws(store, "import", "facilities", DEMO / "fasilitas.csv", "--dry-run", "--json")
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert (report["jenis"], report["status"], report["rows_ok"]) == ("fasilitas", "diperiksa",
+                                                                      1230)  # fmt: skip
+    assert rows(store, ("impor_log",)) == logged  # a dry run logs nothing
 
 
 def test_demo_file_round_trips(store: Engine) -> None:

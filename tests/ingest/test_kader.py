@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,19 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
+from layers.ingest.base import importer_for
 from layers.ingest.kader import KaderImporter
 from layers.ingest.run import run_import, undo_last
 from layers.scope import Scope
-from tests.ingest.helpers import ALL_TABLES, DEMO, assert_refused, assert_same, demo_store, rows
+from tests.ingest.helpers import (
+    ALL_TABLES,
+    DEMO,
+    assert_refused,
+    assert_same,
+    demo_store,
+    pws,
+    rows,
+)
 
 EVERYTHING = Scope.everything()
 #: a small slice of the roster keeps most tests fast (the full file has 196k skill rows)
@@ -63,10 +73,17 @@ def as_list_layout(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=skills).assign(keterampilan=listed)
 
 
-def test_registered() -> None:
-    from layers.ingest.base import REGISTRY
-
-    assert REGISTRY["kader"] is KaderImporter
+def test_registered_under_its_name(store: Engine, tmp_path: Path) -> None:
+    """``pws import kader`` is this importer (the same word in both languages)."""
+    assert importer_for("kader") is importer_for("KADER") is KaderImporter
+    path = tmp_path / "kader.csv"
+    demo().to_csv(path, index=False)
+    logged = rows(store, ("impor_log",))
+    done = pws(store, "import", "kader", path, "--dry-run", "--json")
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert (report["jenis"], report["status"], report["rows_ok"]) == ("kader", "diperiksa", SLICE)
+    assert rows(store, ("impor_log",)) == logged  # a dry run logs nothing
 
 
 def test_demo_file_round_trips(store: Engine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,19 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
+from layers.ingest.base import importer_for
 from layers.ingest.population import PopulationImporter
 from layers.ingest.run import run_import, undo_last
 from layers.scope import Scope
-from tests.ingest.helpers import DEMO, NO_SKILLS, assert_refused, assert_same, demo_store, rows
+from tests.ingest.helpers import (
+    DEMO,
+    NO_SKILLS,
+    assert_refused,
+    assert_same,
+    demo_store,
+    pws,
+    rows,
+)
 
 EVERYTHING = Scope.everything()
 
@@ -46,10 +56,16 @@ def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def test_registered() -> None:
-    from layers.ingest.base import REGISTRY
-
-    assert REGISTRY["penduduk"] is PopulationImporter
+def test_registered_under_both_names(store: Engine) -> None:
+    """``pws import population`` is this importer: a dry run checks every demo row."""
+    assert importer_for("penduduk") is importer_for("population") is PopulationImporter
+    logged = rows(store, ("impor_log",))
+    done = pws(store, "import", "population", DEMO / "penduduk.csv", "--dry-run", "--json")
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert (report["jenis"], report["status"], report["rows_ok"]) == ("penduduk", "diperiksa",
+                                                                      500)  # fmt: skip
+    assert rows(store, ("impor_log",)) == logged  # a dry run logs nothing
 
 
 def test_demo_file_round_trips(store: Engine) -> None:
