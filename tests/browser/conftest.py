@@ -43,10 +43,19 @@ def browser() -> Iterator[Browser]:
         yield browser
 
 
+#: what a person's screen shows: an office laptop
+VIEWPORT = {"width": 1366, "height": 768}
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="id-ID")
+    """A fresh tab at 1366×768; the test fails on any console error or uncaught exception."""
+    context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
     yield page
     context.close()
+    assert not errors, f"the page logged errors: {errors}"
