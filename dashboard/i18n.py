@@ -210,6 +210,20 @@ CATALOGUE: dict[str, Text] = {
         "The list of proposals changed since it was shown; nothing was saved. Look at the "
         "new list below.",
     ),
+    # the import page: kind hint, trusted loads, undo confirmation (issue 8)
+    "impor.upload.formats": Text("Format: {formats}; paling besar {mb} MB.",
+                                 "Formats: {formats}; at most {mb} MB."),
+    "impor.status.dimuat": Text("dimuat (tepercaya)", "loaded (trusted)"),
+    "impor.undo.target": Text("Yang akan dibatalkan: impor {what}.",
+                              "An undo would reverse import {what}."),
+    "impor.undo.none": Text("Belum ada impor yang bisa dibatalkan.", "There is no import to undo."),
+    "impor.undo.confirm": Text(
+        "Batalkan impor {what}? Data kembali seperti sebelum impor itu.",
+        "Undo import {what}? The data goes back to how it was before that import.",
+    ),
+    "impor.undo.yes": Text("Ya, batalkan", "Yes, undo it"),
+    "impor.undo.no": Text("Tidak", "No, keep it"),
+    "impor.undo.kept": Text("Tidak ada yang dibatalkan.", "Nothing was undone."),
     "nodata": Text(
         "Belum ada data. Jalankan `pws load-demo`.", "No data yet. Run `pws load-demo`."
     ),

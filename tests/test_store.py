@@ -22,6 +22,7 @@ from layers.store.models import (
     Base,
     Fasilitas,
     ImporLog,
+    ImporWilayah,
     Kader,
     KaderKeterampilan,
     KasusMingguan,
@@ -35,6 +36,14 @@ from tests.conftest import SKILLS, TINY_VILLAGES
 ALL = Scope.everything()
 EMPTY = Scope(frozenset())
 TINY_CODES = {v[0] for v in TINY_VILLAGES}
+
+
+def _regions(session: Session) -> dict[int, set[str]]:
+    """The regions recorded per import (``impor_wilayah``)."""
+    out: dict[int, set[str]] = {}
+    for iid, kode in session.execute(sa.select(ImporWilayah.impor_id, ImporWilayah.kode)):
+        out.setdefault(iid, set()).add(kode)
+    return out
 
 
 def _count(engine: sa.Engine, model: type) -> int:
@@ -133,7 +142,15 @@ def test_load_demo_dir_writes_everything(engine: sa.Engine, tiny_demo_dir: Path)
         assert [entry.jenis for entry in logs] == [
             "wilayah", "penduduk", "fasilitas", "kasus_mingguan", "kader"]  # fmt: skip
         assert {entry.pengguna for entry in logs} == {"tester"}
-        assert {entry.status for entry in logs} == {"ok"}
+        # trusted loads: they wrote data, and are never undone
+        assert {entry.status for entry in logs} == {"dimuat"}
+        regions = _regions(s)
+        assert regions[logs[0].id] == TINY_CODES  # the villages, not their parents
+        assert regions[logs[3].id] == TINY_CODES  # every village has cases
+        fas = {"99.01.01.2001", "99.01.01.2002", "99.01.02.1001", "99.01.02.2002",
+               "99.02.01.2001", "98.01.01.2001"}  # fmt: skip
+        assert regions[logs[2].id] == fas
+        assert regions[logs[4].id] == {"99.01.02.1001", "98.01.01.2001"}
         sha = hashlib.sha256((tiny_demo_dir / "kasus_mingguan.csv").read_bytes()).hexdigest()
         assert logs[3].sha256 == sha and logs[3].rows_ok == 22 and logs[3].rows_rejected == 0
         fas = {f.nama: f for f in s.scalars(sa.select(Fasilitas))}
@@ -246,8 +263,8 @@ def test_load_speed_district(engine: sa.Engine, tmp_path: Path) -> None:
 
 def test_import_log_newest_first_in_utc(loaded: sa.Engine) -> None:
     with Session(loaded) as s:
-        log = queries.import_log(s)
-        newest = queries.import_log(s, limit=2)
+        log = queries.import_log(s, ALL)
+        newest = queries.import_log(s, ALL, limit=2)
     assert list(log.columns) == ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected",
                                  "pengguna", "waktu", "status"]  # fmt: skip
     assert list(log["jenis"]) == ["kader", "kasus_mingguan", "fasilitas", "penduduk", "wilayah"]
@@ -260,8 +277,72 @@ def test_import_log_newest_first_in_utc(loaded: sa.Engine) -> None:
 
 def test_import_log_empty(engine: sa.Engine) -> None:
     with Session(engine) as s:
-        log = queries.import_log(s, limit=10)
+        log = queries.import_log(s, ALL, limit=10)
     assert log.empty and list(log.columns) == queries.IMPORT_LOG_COLUMNS
+
+
+def _add_log(session: Session, kodes: set[str], status: str = "ok") -> int:
+    entry = ImporLog(jenis="kasus", file="f.csv", sha256="0" * 64, rows_ok=1, rows_rejected=0,
+                     pengguna="u", waktu=pd.Timestamp.now(tz="UTC").to_pydatetime(),
+                     status=status, pesan="{}")  # fmt: skip
+    session.add(entry)
+    session.flush()
+    session.add_all([ImporWilayah(impor_id=entry.id, kode=k) for k in kodes])
+    return entry.id
+
+
+def test_import_log_scoped_by_the_regions_an_import_touched(engine: sa.Engine) -> None:
+    with Session(engine) as s, s.begin():
+        mine = _add_log(s, {"99.01.01.2001", "99.01.01.2002"})
+        theirs = _add_log(s, {"99.02.01.2001"})
+        both = _add_log(s, {"99.01.01.2001", "99.02.01.2001"})
+        unknown = _add_log(s, set())
+    with Session(engine) as s:
+        def ids(scope: Scope) -> list[int]:
+            return list(queries.import_log(s, scope)["id"])
+
+        assert ids(Scope.of(["99.01.01"])) == [both, mine]
+        assert ids(Scope.of(["99.01.01.2002"])) == [mine]
+        assert ids(Scope.of(["99.02"])) == [both, theirs]
+        assert ids(Scope.of(["98"])) == []
+        assert ids(ALL) == [unknown, both, theirs, mine]  # unscoped: also what has no regions
+        assert ids(EMPTY) == [] and ids(Scope(frozenset({"99.%", "%"}))) == []
+        assert list(queries.import_log(s, Scope.of(["99"]), limit=1)["id"]) == [both]
+        kec = Scope.of(["99.01.01"])
+        assert [queries.import_within(s, kec, i) for i in (mine, theirs, both, unknown)] == [
+            True, False, False, None]  # fmt: skip
+        assert queries.import_within(s, Scope.of(["99.01.01.2001"]), mine) is False
+        assert queries.import_within(s, ALL, both) is True
+
+
+def test_migration_0005_marks_trusted_loads_and_records_no_regions(engine: sa.Engine) -> None:
+    """Upgrading a store of migration 0004: the trusted loader's ``ok`` rows (no ``pesan``)
+    become ``dimuat``; importer rows keep their status; no row gets regions."""
+    store_engine.downgrade(engine, "0004")
+    log = sa.table("impor_log", *(sa.column(c) for c in (
+        "jenis", "file", "sha256", "rows_ok", "rows_rejected", "pengguna", "waktu", "status",
+        "pesan")))  # fmt: skip
+    base = {"file": "f", "sha256": "0" * 64, "rows_ok": 1, "rows_rejected": 0, "pengguna": "u",
+            "waktu": pd.Timestamp.now(tz="UTC").to_pydatetime()}  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(log.insert(), [
+            {**base, "jenis": "wilayah", "status": "ok", "pesan": None},
+            {**base, "jenis": "penduduk", "status": "ok", "pesan": None},
+            {**base, "jenis": "penduduk", "status": "ok", "pesan": '{"written": {}}'},
+            {**base, "jenis": "kasus", "status": "ditolak", "pesan": None},
+        ])  # fmt: skip
+    store_engine.upgrade(engine)
+    with Session(engine) as s:
+        statuses = list(s.scalars(sa.select(ImporLog.status).order_by(ImporLog.id)))
+        assert statuses == ["dimuat", "dimuat", "ok", "ditolak"]
+        assert _regions(s) == {}
+        assert len(queries.import_log(s, ALL)) == 4
+        assert queries.import_log(s, Scope.of(["99"])).empty
+    store_engine.downgrade(engine, "0004")
+    with engine.connect() as conn:
+        back = conn.execute(sa.text("SELECT status FROM impor_log ORDER BY id")).scalars().all()
+    assert back == ["ok", "ok", "ok", "ditolak"]
+    store_engine.upgrade(engine)
 
 
 def test_villages_scoped(loaded: sa.Engine) -> None:

@@ -25,6 +25,7 @@ from dashboard.cli.common import (
     main,
     progress_for,
 )
+from layers.text import Text
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -145,34 +146,35 @@ def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
     else:
         click.echo(report.text(lang))
         if report.status == "ok" and report.impor_id is not None:
-            click.echo(f"impor #{report.impor_id}; batalkan dengan `pws undo`" if lang == "id"
-                       else f"import #{report.impor_id}; undo with `pws undo`")  # fmt: skip
+            n = report.impor_id
+            click.echo(Text(f"impor #{n}; batalkan dengan `pws undo`",
+                            f"import #{n}; undo with `pws undo`")(lang))  # fmt: skip
         elif dry_run and report.ok:
-            click.echo("uji coba: tidak ada yang ditulis" if lang == "id"
-                       else "dry run: nothing written")  # fmt: skip
+            click.echo(Text("uji coba: tidak ada yang ditulis", "dry run: nothing written")(lang))
     if not report.ok:
         sys.exit(1)
 
 
 @main.command()
 @click.option("--id", "impor_id", type=int, default=None,
-              help="The import to undo; refused unless it is the newest.")
+              help="The import you mean to undo; refused unless it is the one undo reverses.")
 @click.option("--user", default=None, help="Who undoes (default: the OS user).")
+@click.option("--scope", "scope", default=None, callback=_parse_scope,
+              help="Comma-separated region codes you may change (default: all); an import "
+                   "that touched regions outside them is not undone.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout.")
 @LANG
-def undo(impor_id: int | None, user: str | None, as_json: bool, lang: str) -> None:
-    """Undo the newest import: the previous state comes back."""
-    from sqlalchemy.orm import Session
+def undo(impor_id: int | None, user: str | None, scope: Scope, as_json: bool,
+         lang: str) -> None:  # fmt: skip
+    """Undo the newest import (the previous data comes back) and say which one it was.
 
-    from layers.ingest import UndoRefused, undo_last
-    from layers.ingest.run import newest_undoable
+    Only the newest change to the data can be undone, and only when it was made by an
+    importer (not `pws load-demo`) and, with --scope, touched only those regions.
+    """
+    from layers.ingest.run import UndoRefused, undo_newest
 
-    engine = _engine()
-    with Session(engine) as session:
-        entry = newest_undoable(session)
-        newest = None if entry is None else entry.id
     try:
-        counts = undo_last(engine, user or _default_user(), impor_id)
+        done = undo_newest(_engine(), user or _default_user(), scope=scope, impor_id=impor_id)
     except UndoRefused as refused:
         if as_json:
             click.echo(json.dumps({"ok": False, "error": refused.text(lang)}, ensure_ascii=False))
@@ -180,21 +182,23 @@ def undo(impor_id: int | None, user: str | None, as_json: bool, lang: str) -> No
             click.echo(refused.text(lang), err=True)
         sys.exit(1)
     if as_json:
-        click.echo(json.dumps({"ok": True, "impor_id": newest, "counts": counts}))
+        target = done.target
+        click.echo(json.dumps({"ok": True, "impor_id": target.impor_id, "jenis": target.jenis,
+                               "file": target.file, "user": target.pengguna,
+                               "time": _iso(target.waktu), "counts": done.counts},
+                              ensure_ascii=False))  # fmt: skip
     else:
-        done = ", ".join(f"{k}: {v}" for k, v in counts.items())
-        click.echo(f"impor #{newest} dibatalkan ({done})" if lang == "id"
-                   else f"import #{newest} undone ({done})")  # fmt: skip
+        click.echo(done.text(lang))
 
 
-def _log_rows(engine: Engine) -> list[dict[str, Any]]:
+def _log_rows(engine: Engine, scope: Scope) -> list[dict[str, Any]]:
     """The import log oldest first (:func:`layers.store.queries.import_log`), JSON-ready."""
     from sqlalchemy.orm import Session
 
     from layers.store import queries
 
     with Session(engine) as session:
-        log = queries.import_log(session).iloc[::-1]
+        log = queries.import_log(session, scope).iloc[::-1]
     return [
         {"id": int(e.id), "jenis": e.jenis, "file": e.file, "sha256": e.sha256[:12],
          "rows_ok": int(e.rows_ok), "rows_rejected": int(e.rows_rejected), "user": e.pengguna,
@@ -208,21 +212,28 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+#: the headers of `pws imports` (the JSON keys stay as they are)
+LOG_HEADERS = Text("id jenis file sha256 ok ditolak pengguna waktu status",
+                   "id kind file sha256 ok rejected user time status")  # fmt: skip
+
+
 @main.command()
+@click.option("--scope", "scope", default=None, callback=_parse_scope,
+              help="Comma-separated region codes: only imports that touched them "
+                   "(default: every import).")
 @click.option("--json", "as_json", is_flag=True, help="Print the log as JSON on stdout.")
 @LANG
-def imports(as_json: bool, lang: str) -> None:
-    """List the import log: every attempt, written, rejected or undone."""
-    rows = _log_rows(_engine())
+def imports(scope: Scope, as_json: bool, lang: str) -> None:
+    """List the import log: every attempt, written, rejected or undone (with --scope: those
+    that touched the regions)."""
+    rows = _log_rows(_engine(), scope)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo("belum ada impor" if lang == "id" else "no imports yet")
+        click.echo(Text("belum ada impor", "no imports yet")(lang))
         return
-    heads = (["id", "jenis", "file", "sha256", "ok", "ditolak", "pengguna", "waktu", "status"]
-             if lang == "id" else
-             ["id", "kind", "file", "sha256", "ok", "rejected", "user", "time", "status"])
+    heads = LOG_HEADERS(lang).split()
     keys = ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected", "user", "time",
             "status"]  # fmt: skip
     table = [heads] + [[str(r[k] if k != "time" else (r[k] or "")[:16].replace("T", " "))

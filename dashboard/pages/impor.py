@@ -9,7 +9,14 @@ the server — file, kind, scope, user and a key naming the app's database — a
 its own engine from the database URL kept in this process's memory (never on disk). The
 store of uploads and tickets and the job's engine live in :mod:`dashboard.jobs`;
 this module is the layout and the callbacks. When a file names villages, the check shows
-the proposed matches for confirmation (:mod:`dashboard.pages.impor_review`).
+the proposed matches for confirmation (:mod:`dashboard.pages.impor_review`); the log and
+undo are :mod:`dashboard.pages.impor_undo`. Every callback checks the types of what it gets
+(:mod:`dashboard.pages.impor_inputs`): a crafted request gets no update, never a 500.
+
+The page opens on the safest kind (weekly cases, :data:`DEFAULT_KIND`), says which formats
+the chosen kind takes and the one size limit (:data:`layers.ingest.readers.MAX_MB`), and
+says so when a file is of a type the kind does not take (the browser is not asked to
+filter: it would drop such a file without a word).
 """
 
 from __future__ import annotations
@@ -19,31 +26,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from dashboard import context, jobs
 from dashboard.i18n import CATALOGUE, t
+from dashboard.pages import impor_inputs as inputs
 from dashboard.pages import impor_review as review
+from dashboard.pages import impor_undo as undo
+from dashboard.pages.impor_inputs import WEB_USER
+from dashboard.pages.impor_views import preview, report_view, result_view
 from layers import ingest  # noqa: F401 - importing the package registers every importer
 from layers.ingest import base as ingest_base
 from layers.ingest import run as ingest_run
 from layers.ingest import templates
-from layers.ingest.problems import ImportReport, Rejected
-from layers.ingest.readers import read_table
-from layers.store.models import ImporLog
+from layers.ingest.readers import MAX_BYTES, MAX_MB
 
 log = logging.getLogger(__name__)
 
-PREVIEW_ROWS = 10
-RECENT_IMPORTS = 10
-#: who imports from the browser until user accounts exist
-WEB_USER = "web"
-#: files read by :func:`read_table` (the rest, e.g. boundaries, get no preview)
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+#: the kind the page opens on: the least risky one (boundaries rewrite the map)
+DEFAULT_KIND = "kasus"
 
 # --- rendering ----------------------------------------------------------------------------
 
@@ -53,113 +55,10 @@ def _kind_options(lang: str) -> list[dict[str, str]]:
             for jenis, cls in ingest_base.REGISTRY.items()]  # fmt: skip
 
 
-def _accept(jenis: str | None) -> str:
-    cls = ingest_base.REGISTRY.get(jenis or "")
-    suffixes = cls.suffixes if cls else (".csv", ".xlsx")
-    return ",".join(suffixes)
-
-
-def _table(header: list[str], rows: list[list[Any]], table_id: str, cls: str = "") -> html.Table:
-    return html.Table([
-        html.Thead(html.Tr([html.Th(h) for h in header])),
-        html.Tbody([html.Tr([html.Td("" if v is None else str(v)) for v in row])
-                    for row in rows]),  # fmt: skip
-    ], id=table_id, className=f"pws-table {cls}".strip())
-
-
-def _problems_list(problems: list[dict[str, Any]], lang: str) -> html.Table:
-    keys = ("baris", "kolom", "nilai", "pesan") if lang == "id" else (
-        "row", "column", "value", "message")
-    header = [t("impor.col.row", lang), t("impor.col.column", lang),
-              t("impor.col.value", lang), t("impor.col.message", lang)]  # fmt: skip
-    rows = [[p.get(k) for k in keys] for p in problems]
-    return _table(header, rows, "impor-problems", "pws-problems")
-
-
-def preview(path: Path, name: str, lang: str) -> list:
-    """The first rows of an uploaded table, or why it cannot be read."""
-    head = [html.H3(t("impor.preview.title", lang)), html.P(name, className="pws-hint")]
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        return [*head, html.P(t("impor.preview.none", lang), className="pws-hint")]
-    try:
-        table = read_table(path, max_bytes=jobs.UPLOAD_MAX_BYTES)
-    except Rejected as rejected:
-        return [*head, _problems_list([p.to_dict(lang) for p in rejected.problems], lang)]
-    frame = table.frame
-    first = frame.head(PREVIEW_ROWS)
-    rows = [[int(table.rows.iloc[i]), *first.iloc[i].tolist()] for i in range(len(first))]
-    return [
-        *head,
-        html.P(t("impor.preview.count", lang, shown=len(first), total=len(frame)),
-               className="pws-hint"),
-        html.Div(_table([t("impor.col.row", lang), *map(str, frame.columns)], rows,
-                        "impor-preview-table"), className="pws-scroll"),
-        *[html.P(n(lang), className="pws-hint") for n in table.notes],
-    ]
-
-
-def report_view(report: ImportReport, lang: str) -> list:
-    """The validation report: counts, mapped columns, notes and every problem."""
-    data = report.to_dict(lang)
-    ok = report.ok
-    verdict = t("impor.report.ok" if ok else "impor.report.bad", lang,
-                problems=data["problem_count"])  # fmt: skip
-    out: list = [
-        html.H3(t("impor.report.title", lang)),
-        html.P(verdict, id="impor-verdict",
-               className="pws-ok" if ok else "pws-bad"),
-        html.P(t("impor.report.counts", lang, total=data["rows_total"], ok=data["rows_ok"],
-                 rejected=data["rows_rejected"]), id="impor-counts"),  # fmt: skip
-    ]
-    if data["mapped_columns"]:
-        out.append(html.Details([
-            html.Summary(t("impor.report.mapped", lang)),
-            _table([t("impor.col.file", lang), t("impor.col.field", lang)],
-                   [[k, v] for k, v in data["mapped_columns"].items()], "impor-mapped"),
-        ], open=True))
-    if data["notes"]:
-        out.append(html.Ul([html.Li(n) for n in data["notes"]], id="impor-notes"))
-    if data["problems"]:
-        out.append(html.Div(_problems_list(data["problems"], lang), className="pws-scroll"))
-        hidden = data["problem_count"] - len(data["problems"])
-        if hidden > 0:
-            out.append(html.P(t("impor.report.more", lang, n=hidden), className="pws-hint"))
-    return out
-
-
-def result_view(report: ImportReport, lang: str) -> list:
-    """What a finished import wrote, with the way back to the map."""
-    if not report.ok or report.impor_id is None:
-        return report_view(report, lang)
-    written = ", ".join(f"{k}: {v}" for k, v in report.written.items())
-    return [
-        html.P(t("impor.result.done", lang, id=report.impor_id, file=report.file),
-               id="impor-done", className="pws-ok"),
-        html.P(t("impor.result.written", lang, written=written or "0"), id="impor-written"),
-        dcc.Link(t("impor.result.to_map", lang), href=f"/?lang={lang}", id="impor-to-map"),
-    ]
-
-
-def recent_view(engine: Engine, lang: str) -> html.Table:
-    """The newest entries of ``impor_log``."""
-    with Session(engine) as session:
-        entries = session.scalars(
-            select(ImporLog).order_by(ImporLog.id.desc()).limit(RECENT_IMPORTS)
-        ).all()
-    header = ["#", t("impor.col.when", lang), t("impor.col.kind", lang),
-              t("impor.col.file", lang), t("impor.col.status", lang),
-              t("impor.col.rows_ok", lang), t("impor.col.rows_rejected", lang),
-              t("impor.col.user", lang)]  # fmt: skip
-    titles = {j: cls.title(lang) for j, cls in ingest_base.REGISTRY.items()}
-    rows = [[e.id, e.waktu.strftime("%Y-%m-%d %H:%M"), titles.get(e.jenis, e.jenis), e.file,
-             _status(e.status, lang), e.rows_ok, e.rows_rejected, e.pengguna]
-            for e in entries]  # fmt: skip
-    return _table(header, rows, "impor-recent-table")
-
-
-def _status(status: str, lang: str) -> str:
-    key = f"impor.status.{status}"
-    return t(f"impor.status.{status}", lang) if key in CATALOGUE else status
+def kind_hint(jenis: str, lang: str) -> str:
+    """The formats kind ``jenis`` takes and the size limit, for the upload's hint."""
+    formats = ", ".join(ingest_base.REGISTRY[jenis].suffixes)
+    return t("impor.upload.formats", lang, formats=formats, mb=MAX_MB)
 
 
 def _step(what: str, lang: str) -> str:
@@ -169,9 +68,8 @@ def _step(what: str, lang: str) -> str:
 
 def layout(lang: str, **_: object) -> html.Div:
     """The page in ``lang`` (other router arguments are ignored)."""
-    engine = context.current().engine
+    app_ctx = context.current()
     options = _kind_options(lang)
-    first = options[0]["value"] if options else None
     templates = [
         html.Button(cls.title(lang), id={"type": "impor-template", "jenis": jenis},
                     className="pws-button pws-secondary")
@@ -186,17 +84,16 @@ def layout(lang: str, **_: object) -> html.Div:
         html.P(t("impor.intro", lang), className="pws-hint"),
         html.Section([
             html.Label(t("impor.kind", lang), htmlFor="impor-jenis"),
-            dcc.Dropdown(id="impor-jenis", options=options, value=first, clearable=False,
-                         className="pws-control"),
+            dcc.Dropdown(id="impor-jenis", options=options, value=DEFAULT_KIND,
+                         clearable=False, className="pws-control"),
             dcc.Upload(
                 id="impor-upload",
                 children=html.Div([t("impor.upload.drop", lang), " ",
                                    html.A(t("impor.upload.pick", lang))]),
-                accept=_accept(first), max_size=jobs.UPLOAD_MAX_BYTES, multiple=False,
-                className="pws-upload",
+                max_size=MAX_BYTES, multiple=False, className="pws-upload",
             ),
-            html.P(t("impor.upload.limit", lang, mb=jobs.UPLOAD_MAX_BYTES // (1024 * 1024)),
-                   className="pws-hint"),
+            html.P(kind_hint(DEFAULT_KIND, lang), id="impor-upload-hint", className="pws-hint"),
+            html.Div(id="impor-file-msg"),
             html.Div(id="impor-preview"),
         ], className="pws-card"),
         html.Section([
@@ -228,30 +125,38 @@ def layout(lang: str, **_: object) -> html.Div:
             html.Div(id="impor-template-msg", className="pws-hint"),
             dcc.Download(id="impor-template-download"),
         ], className="pws-card"),
-        html.Section([
-            html.H3(t("impor.recent", lang)),
-            html.Div([
-                html.Button(t("impor.undo", lang), id="impor-undo", className="pws-button"),
-                html.Span(t("impor.undo.hint", lang), className="pws-hint"),
-            ], className="pws-buttons"),
-            html.Div(id="impor-undo-result"),
-            html.Div(recent_view(engine, lang), id="impor-recent", className="pws-scroll"),
-        ], className="pws-card"),
+        undo.section(app_ctx.engine, app_ctx.scope(), lang),
     ], className="pws-page pws-impor")
 
 
 # --- callbacks ----------------------------------------------------------------------------
 
 
-def _on_upload(contents: str | None, filename: str | None, lang: str) -> tuple:
+def _on_kind(jenis: Any, lang: Any) -> str:
+    return kind_hint(inputs.kind(jenis), inputs.lang(lang))
+
+
+def _on_upload(contents: Any, filename: Any, lang: Any) -> tuple:
+    lang = inputs.lang(lang)
+    contents, filename = inputs.text(contents), inputs.text(filename)
     if not contents:
         raise PreventUpdate
     try:
         token, path, name = jobs.save_upload(contents, filename or "upload")
     except ValueError:
-        message = t("impor.upload.bad", lang, mb=jobs.UPLOAD_MAX_BYTES // (1024 * 1024))
+        message = t("impor.upload.bad", lang, mb=MAX_MB)
         return None, html.P(message, className="pws-bad"), True
     return token, preview(path, name, lang), False
+
+
+def _on_file_kind(token: Any, jenis: Any, lang: Any) -> list:
+    """A word when the uploaded file is of a type the chosen kind does not take."""
+    lang, jenis = inputs.lang(lang), inputs.kind(jenis)
+    upload = jobs.ticket("upload", inputs.text(token))
+    problem = None if upload is None else ingest_base.wrong_type(jenis, upload["name"])
+    if problem is None:
+        return []
+    return [html.P(problem.message(lang), id="impor-wrong-type", className="pws-bad")]
 
 
 def _on_check(token: str | None, jenis: str | None, lang: str,
@@ -289,19 +194,27 @@ def _on_check(token: str | None, jenis: str | None, lang: str,
     return [*saved, *report_view(report, lang)], checked, [], *table
 
 
-def _check_callback(_c: int | None, _a: int | None, token: str | None, jenis: str | None,
-                    lang: str, *review_state: Any) -> tuple:  # fmt: skip
+def _check_callback(_c: Any, _a: Any, token: Any, jenis: Any, lang: Any,
+                    *review_state: Any) -> tuple:  # fmt: skip
+    lang, jenis, token = inputs.lang(lang), inputs.kind(jenis), inputs.text(token)
+    inputs.clicks(_c)
+    inputs.clicks(_a)
+    ok, ok_ids, pick, pick_ids, shown = review_state
+    review_state = (*map(inputs.items, (ok, ok_ids, pick, pick_ids)), inputs.text(shown))
     applied = ctx.triggered_id == "impor-review-apply"
     return _on_check(token, jenis, lang, review.confirmation(*review_state) if applied else None)
 
 
-def _on_run(_: int | None, checked: dict | None, lang: str) -> tuple:
+def _on_run(_: Any, checked: Any, lang: Any) -> tuple:
     """Turn a clean check into a job ticket that the server fills (scope, user, database)."""
-    if not isinstance(checked, dict):
+    inputs.lang(lang)
+    inputs.clicks(_)
+    checked = inputs.record(checked)
+    if checked is None:
         raise PreventUpdate
     upload = jobs.ticket("upload", checked.get("upload"))
     jenis = checked.get("jenis")
-    if upload is None or jenis not in ingest_base.REGISTRY:
+    if upload is None or not isinstance(jenis, str) or jenis not in ingest_base.REGISTRY:
         raise PreventUpdate
     if ingest_run.sha256_of(Path(upload["path"])) != checked.get("sha256"):
         raise PreventUpdate  # the checked file is not the one on disk any more
@@ -317,38 +230,41 @@ def _on_run(_: int | None, checked: dict | None, lang: str) -> tuple:
     return token, None, {"display": "flex"}, []
 
 
-def run_job(set_progress: Callable[[tuple], None], token: str | None, lang: str) -> tuple:
-    """The background import (in a child process): run the ticket, report progress."""
-    job = jobs.ticket("job", token)
+def run_job(set_progress: Callable[[tuple], None], token: Any, lang: Any) -> tuple:
+    """The background import (in a child process): run the ticket, report progress; then
+    the scoped log and the undo controls as they are after it."""
+    lang = inputs.lang(lang)
+    job = jobs.ticket("job", inputs.text(token))
     if job is None:
         raise PreventUpdate
 
     def progress(done: int, total: int, what: str) -> None:
         set_progress((str(done), str(max(total, 1)), _step(what, lang)))
 
-    done = jobs.run_ticket(job, progress, lambda engine: recent_view(engine, lang))
-    if done is None:
-        return html.P(t("impor.error", lang), className="pws-bad"), []
-    report, recent = done
-    return result_view(report, lang), recent
+    def after(engine: Any) -> tuple:
+        scope = job["scope"]
+        return undo.recent_view(engine, scope, lang), undo.state(engine, scope, lang)
+
+    done = jobs.run_ticket(job, progress, after)
+    if done is None:  # the ticket names a database this server does not know
+        return html.P(t("impor.error", lang), className="pws-bad"), *[no_update] * 5
+    report, (recent, undo_state) = done
+    return result_view(report, lang), recent, *undo_state
 
 
-def _on_undo(_: int | None, lang: str) -> tuple:
-    engine = context.current().engine
-    try:
-        counts = ingest_run.undo_last(engine, WEB_USER)
-    except ingest_run.UndoRefused as refused:
-        message = html.P(refused.text(lang), className="pws-bad")
-    else:
-        done = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "0"
-        message = html.P(t("impor.undo.done", lang, counts=done), id="impor-undone",
-                         className="pws-ok")
-    return message, recent_view(engine, lang)
+def _on_cancel(_: Any, lang: Any) -> html.P:
+    lang = inputs.lang(lang)
+    inputs.clicks(_)
+    return html.P(t("impor.cancelled", lang), id="impor-cancelled", className="pws-bad")
 
 
-def _on_template(_: list, lang: str) -> tuple:
+def _on_template(_: Any, lang: Any) -> tuple:
+    inputs.lang(lang)
+    inputs.items(_)
     jenis = ctx.triggered_id.get("jenis") if isinstance(ctx.triggered_id, dict) else None
-    if jenis not in ingest_base.REGISTRY or not (ctx.triggered and ctx.triggered[0]["value"]):
+    if not isinstance(jenis, str) or jenis not in ingest_base.REGISTRY:
+        raise PreventUpdate
+    if not (ctx.triggered and ctx.triggered[0]["value"]):
         raise PreventUpdate  # a button appearing with the page is not a click
     data = templates.template_bytes(jenis)
     return dcc.send_bytes(data, f"template_{jenis}.xlsx"), ""
@@ -359,7 +275,12 @@ def register(app: Dash) -> None:
     app_ctx = app.server.extensions[context.EXTENSION_KEY]
     jobs.database_key(app_ctx.engine)  # known in this process before any job forks
 
-    app.callback(Output("impor-upload", "accept"), Input("impor-jenis", "value"))(_accept)
+    app.callback(
+        Output("impor-upload-hint", "children"),
+        Input("impor-jenis", "value"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(_on_kind)
 
     app.callback(
         Output("impor-upload-token", "data"),
@@ -370,6 +291,14 @@ def register(app: Dash) -> None:
         State("impor-lang", "data"),
         prevent_initial_call=True,
     )(_on_upload)
+
+    app.callback(
+        Output("impor-file-msg", "children"),
+        Input("impor-upload-token", "data"),
+        Input("impor-jenis", "value"),
+        State("impor-lang", "data"),
+        prevent_initial_call=True,
+    )(_on_file_kind)
 
     app.callback(
         Output("impor-report", "children"),
@@ -411,13 +340,15 @@ def register(app: Dash) -> None:
     app.callback(
         Output("impor-result", "children", allow_duplicate=True),
         Output("impor-recent", "children", allow_duplicate=True),
+        *(Output(i, p, allow_duplicate=True) for i, p in undo.STATE_OUTPUTS),
         Input("impor-job", "data"),
         State("impor-lang", "data"),
         background=True,
         progress=[Output("impor-progress", "value"), Output("impor-progress", "max"),
                   Output("impor-progress-label", "children")],
+        # no undo while an import runs (the undo controls come back with the result)
         running=[(Output("impor-cancel", "disabled"), False, True),
-                 (Output("impor-undo", "disabled"), True, False)],
+                 (Output("impor-undo-controls", "style"), {"display": "none"}, {})],
         cancel=[Input("impor-cancel", "n_clicks")],
         interval=300,
         prevent_initial_call=True,
@@ -428,16 +359,9 @@ def register(app: Dash) -> None:
         Input("impor-cancel", "n_clicks"),
         State("impor-lang", "data"),
         prevent_initial_call=True,
-    )(lambda _, lang: html.P(t("impor.cancelled", lang), id="impor-cancelled",
-                             className="pws-bad"))
+    )(_on_cancel)
 
-    app.callback(
-        Output("impor-undo-result", "children"),
-        Output("impor-recent", "children", allow_duplicate=True),
-        Input("impor-undo", "n_clicks"),
-        State("impor-lang", "data"),
-        prevent_initial_call=True,
-    )(_on_undo)
+    undo.register(app)
 
     app.callback(
         Output("impor-template-download", "data"),

@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from layers import codes
-from layers.ingest import parents
+from layers.ingest import parents, write
 from layers.store import regions
 from layers.store.models import (
     Fasilitas,
@@ -46,6 +46,8 @@ from layers.store.models import (
 
 from .files import FILES, TABLES
 
+#: the ``impor_log.status`` of a trusted load: it wrote data, and cannot be undone
+TRUSTED_STATUS = "dimuat"
 _POP_GROUPS = ("bayi", "balita", "bumil", "remaja", "usia_produktif", "lansia")
 _TRUE = {"1", "ya", "y", "true", "t", "yes", "aktif"}
 
@@ -295,12 +297,22 @@ def _load_kader(session: Session, path: Path) -> tuple[int, int]:
     return len(out), len(rows)
 
 
-def _log(session: Session, jenis: str, path: Path, rows: int, user: str) -> None:
-    session.execute(insert(ImporLog.__table__), [{
-        "jenis": jenis, "file": path.name, "sha256": _sha256(path), "rows_ok": rows,
-        "rows_rejected": 0, "pengguna": user, "waktu": dt.datetime.now(dt.UTC),
-        "status": "ok", "pesan": None,
-    }])  # fmt: skip
+def _log(session: Session, jenis: str, path: Path, rows: int, user: str,
+         kodes: Iterable[str]) -> None:  # fmt: skip
+    """One ``impor_log`` row, status ``dimuat`` (a trusted load: not undoable), with the
+    villages it wrote as its regions (``impor_wilayah``)."""
+    entry = ImporLog(jenis=jenis, file=path.name, sha256=_sha256(path), rows_ok=rows,
+                     rows_rejected=0, pengguna=user, waktu=dt.datetime.now(dt.UTC),
+                     status=TRUSTED_STATUS, pesan=None)  # fmt: skip
+    session.add(entry)
+    session.flush()
+    write.record_regions(session, entry.id, set(kodes))
+
+
+def _codes(path: Path) -> set[str]:
+    """The village codes of a demo CSV file (its ``kode_desa`` column)."""
+    column = pd.read_csv(path, usecols=["kode_desa"], dtype=str)["kode_desa"].dropna()
+    return {codes.normalize(k) for k in column.unique()}
 
 
 def load_demo_dir(engine: Engine, path: Path, user: str = "demo") -> dict[str, int]:
@@ -325,7 +337,9 @@ def load_demo_dir(engine: Engine, path: Path, user: str = "demo") -> dict[str, i
     Notes
     -----
     Everything (boundaries, facts, one ``impor_log`` row per file, its kind the table
-    name) is written in a single transaction: any failure leaves the store unchanged. Facts
+    name, status ``dimuat``: a trusted load, which undo never reverses, with the file's
+    villages as its regions) is written in a single transaction: any failure leaves the
+    store unchanged. Facts
     already stored for the loaded villages are replaced, so loading the same folder twice
     gives the same store. A facility's ``induk`` is resolved as the facilities importer
     does (:mod:`layers.ingest.parents`). Kader skills: ``1`` -> ``lulus=True``, ``0`` ->
@@ -340,16 +354,17 @@ def load_demo_dir(engine: Engine, path: Path, user: str = "demo") -> dict[str, i
         villages = gpd.read_file(desa)
         result = load_boundaries(session, villages)
         counts[TABLES["desa"]] = int(result["desa"])
-        _log(session, TABLES["desa"], desa, counts[TABLES["desa"]], user)
-        _clear_villages(session, sorted({codes.normalize(str(k)) for k in villages["kode_desa"]}))
+        kodes = sorted({codes.normalize(str(k)) for k in villages["kode_desa"]})
+        _log(session, TABLES["desa"], desa, counts[TABLES["desa"]], user, kodes)
+        _clear_villages(session, kodes)
         for key, loader in (("penduduk", _load_penduduk), ("fasilitas", _load_fasilitas),
                             ("kasus", _load_kasus)):  # fmt: skip
             file = path / FILES[key]
             if file.exists():
                 counts[TABLES[key]] = loader(session, file)
-                _log(session, TABLES[key], file, counts[TABLES[key]], user)
+                _log(session, TABLES[key], file, counts[TABLES[key]], user, _codes(file))
         kader = path / FILES["kader"]
         if kader.exists():
             counts[TABLES["kader"]], counts["kader_keterampilan"] = _load_kader(session, kader)
-            _log(session, TABLES["kader"], kader, counts[TABLES["kader"]], user)
+            _log(session, TABLES["kader"], kader, counts[TABLES["kader"]], user, _codes(kader))
     return counts

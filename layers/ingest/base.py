@@ -102,8 +102,21 @@ class Importer(ABC):
     title: ClassVar[Text]
     #: the tables ``write`` fills, in write order (undo deletes inserted rows in reverse)
     tables: ClassVar[tuple[str, ...]]
-    #: file suffixes accepted, for the upload page and error messages
+    #: file suffixes offered, for the upload page's hint and error messages
     suffixes: ClassVar[tuple[str, ...]] = (".csv", ".xlsx")
+    #: every suffix :meth:`takes` (the reader also reads these; ``.xls`` gets its own
+    #: message there: save it as .xlsx)
+    readable: ClassVar[tuple[str, ...]] = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+    @classmethod
+    def takes(cls, name: str) -> bool:
+        """Whether a file called ``name`` is of a type this importer reads."""
+        return Path(str(name)).suffix.lower() in cls.readable
+
+    @classmethod
+    def takes_file(cls, path: Path) -> bool:
+        """:meth:`takes` for a file on disk (an importer may look at its content too)."""
+        return cls.takes(path.name)
 
     @abstractmethod
     def prepare(
@@ -168,6 +181,30 @@ def kind_names(offered: tuple[str, ...] | None = None) -> list[tuple[str, str, T
     """``(jenis, english, title)`` of every registered kind (or of those ``offered``)."""
     return [(jenis, cls.english, cls.title) for jenis, cls in REGISTRY.items()
             if offered is None or jenis in offered]  # fmt: skip
+
+
+def wrong_type(jenis: str, name: str) -> Problem | None:
+    """A problem when a file called ``name`` is not of a type kind ``jenis`` reads: it says
+    which types it takes and which kinds would take this one. None when it is."""
+    cls = REGISTRY[canonical(jenis)]
+    if cls.takes(name):
+        return None
+    suffix = Path(str(name)).suffix.lower()
+    shown = suffix or "(tanpa akhiran)"
+    shown_en = suffix or "(no suffix)"
+    formats = ", ".join(cls.suffixes)
+    others = [other for j, other in REGISTRY.items() if j != cls.jenis and other.takes(name)]
+    hint_id = hint_en = ""
+    if suffix and others:
+        hint_id = f" File {suffix} diterima sebagai: {', '.join(o.title.id for o in others)}."
+        hint_en = f" {suffix} files are taken as: {', '.join(o.title.en for o in others)}."
+    return Problem(
+        Text(f"Jenis file {shown} tidak bisa diimpor sebagai {cls.title.id}; yang diterima: "
+             f"{formats}.{hint_id}",
+             f"A {shown_en} file cannot be imported as {cls.title.en}; accepted: "
+             f"{formats}.{hint_en}"),
+        column=None, value=str(name), code="file_type",
+    )  # fmt: skip
 
 
 def kinds_text(offered: tuple[str, ...] | None = None) -> str:

@@ -61,6 +61,7 @@ This module owns the importer: the flow of :meth:`BoundariesImporter.prepare` an
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ from layers.ingest.boundaries_diff import (
     region_notes,
     repaired_note,
 )
-from layers.ingest.boundaries_read import read_boundary_file
+from layers.ingest.boundaries_read import GEO_SUFFIXES, read_boundary_file
 from layers.ingest.problems import ImportReport
 from layers.ingest.write import upsert
 from layers.scope import Scope
@@ -154,6 +155,12 @@ class BoundariesImporter(Importer):
     title = Text("Batas wilayah", "Administrative boundaries")
     tables = ("wilayah",)
     suffixes = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".parquet")
+    readable = (".zip", *GEO_SUFFIXES)
+
+    @classmethod
+    def takes_file(cls, path: Path) -> bool:
+        """A zip under any name is read too (downloads lose their suffix)."""
+        return cls.takes(path.name) or zipfile.is_zipfile(path)
 
     def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
                 report: ImportReport) -> Prepared | None:  # fmt: skip

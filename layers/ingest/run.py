@@ -3,7 +3,14 @@
 Parse → validate every row → report every problem → write in ONE transaction → log
 (design.md §3). A rejected file writes no data: only its ``impor_log`` row (status
 ``ditolak``) records the attempt. A crash halfway rolls the transaction back. Re-importing
-the same file gives the same data (rows are matched on their natural keys).
+the same file gives the same data (rows are matched on their natural keys). The regions an
+import touched go into ``impor_wilayah`` (:mod:`layers.ingest.write`), which scopes the log
+and undo.
+
+Undo is a stack: only the newest change to the data can be reversed (:func:`undo_target`
+says which one and whether the caller may): an import by an importer whose regions all lie
+in the caller's scope. A trusted load (``pws load-demo``, status ``dimuat``) cannot be
+undone, nor anything before it.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +28,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from layers.ingest import write
-from layers.ingest.base import REGISTRY, Progress, canonical
+from layers.ingest.base import REGISTRY, Progress, canonical, wrong_type
 from layers.ingest.problems import ImportReport, Rejected
 from layers.scope import Scope
+from layers.store import queries
 from layers.store.models import ImporLog, Meta
 from layers.text import Text
 
@@ -66,7 +75,10 @@ def run_import(
     progress(0, 3, "baca")
     with Session(engine) as session:
         prepared = None
+        wrong = wrong_type(jenis, report.file) if path.is_file() else None
         try:
+            if wrong is not None and not importer.takes_file(path):
+                raise Rejected([wrong])
             prepared = importer.prepare(session, path, scope, dict(options or {}), report)
         except Rejected as rejected:
             report.add(rejected.problems)
@@ -75,7 +87,9 @@ def run_import(
         if not report.ok or prepared is None:
             report.status = "ditolak"
             if not dry_run:
-                _log(session, report, user)
+                entry = _log(session, report, user)
+                if not scope.is_everything:  # the attempt was for the caller's regions
+                    write.record_regions(session, entry.id, set(scope.regions or ()))
                 session.commit()
             return report
         if dry_run:
@@ -85,6 +99,7 @@ def run_import(
         with session.begin():
             entry = _log(session, report, user, status="ok")
             report.written = importer.write(session, prepared, entry.id, progress)
+            write.record_regions(session, entry.id, write.touched(session, entry.id))
             entry.pesan = json.dumps({"written": report.written})
             if jenis == "batas":
                 _bump_geometry_version(session, entry.id)
@@ -116,40 +131,167 @@ def _bump_geometry_version(session: Session, impor_id: int) -> None:
         meta.value = value
 
 
+#: log statuses of the entries that changed data, newest first (the undo stack)
+WRITTEN = ("ok", "dimuat")
+
+
 class UndoRefused(Exception):
-    """An import that cannot be undone (not the newest, already undone, unknown)."""
+    """An import that cannot be undone (not the newest, a trusted load, out of scope…)."""
 
     def __init__(self, message: Text) -> None:
         super().__init__(message.en)
         self.text = message
 
 
-def newest_undoable(session: Session) -> ImporLog | None:
-    """The import :func:`undo_last` would undo: the newest successful one of an importer."""
-    # only imports made by an importer can be undone (not the trusted demo load)
-    return session.scalars(
-        select(ImporLog)
-        .where(ImporLog.status == "ok", ImporLog.jenis.in_(sorted(REGISTRY)))
-        .order_by(ImporLog.id.desc())
+@dataclass(frozen=True)
+class UndoTarget:
+    """The change an undo would reverse, and why it may not (``refusal``)."""
+
+    impor_id: int
+    jenis: str
+    file: str
+    waktu: dt.datetime
+    pengguna: str
+    #: None: the caller may undo it; else why not
+    refusal: Text | None = None
+    #: its file and user are not the caller's business (it lies outside their scope)
+    hidden: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    def kind(self, lang: str) -> str:
+        """The kind as the user knows it (the importer's title)."""
+        cls = REGISTRY.get(self.jenis)
+        return cls.title(lang) if cls is not None else self.jenis
+
+    def describe(self, lang: str) -> str:
+        """``#12 · Kasus mingguan (SKDR) · w10.csv · 2025-03-09 07:15 UTC · dinkes``."""
+        if self.hidden:
+            return f"#{self.impor_id}"
+        when = self.waktu.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return " · ".join((f"#{self.impor_id}", self.kind(lang), self.file, when,
+                           self.pengguna))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo did: the import it reversed and the rows it put back or removed."""
+
+    target: UndoTarget
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def restored(self) -> int:
+        return int(self.counts.get("restored", 0))
+
+    @property
+    def deleted(self) -> int:
+        return sum(v for k, v in self.counts.items() if k != "restored")
+
+    def text(self, lang: str) -> str:
+        what = self.target.describe(lang)
+        return Text(
+            f"Impor {what} dibatalkan: {self.restored} baris dikembalikan ke isi sebelumnya, "
+            f"{self.deleted} baris baru dihapus.",
+            f"Import {what} undone: {self.restored} rows put back as they were, "
+            f"{self.deleted} new rows removed.",
+        )(lang)
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def undo_target(session: Session, scope: Scope) -> UndoTarget | None:
+    """The change :func:`undo_newest` would reverse for a caller of ``scope`` (None: no
+    change was ever written), with the reason when the caller may not undo it."""
+    entry = session.scalars(
+        select(ImporLog).where(ImporLog.status.in_(WRITTEN)).order_by(ImporLog.id.desc())
         .limit(1)
-    ).first()
+    ).first()  # fmt: skip
+    if entry is None:
+        return None
+    within = queries.import_within(session, scope, entry.id)
+    hidden = within is not True
+    return UndoTarget(entry.id, entry.jenis, entry.file, _as_utc(entry.waktu), entry.pengguna,
+                      _refusal(entry, within, hidden), hidden)  # fmt: skip
 
 
-def undo_last(engine: Engine, user: str, impor_id: int | None = None) -> dict[str, int]:
-    """Undo the newest successful import (or check that ``impor_id`` is the newest)."""
+def _refusal(entry: ImporLog, within: bool | None, hidden: bool) -> Text | None:
+    """Why the caller may not undo ``entry`` (None: they may); ``within`` as
+    :func:`layers.store.queries.import_within` says."""
+    if entry.status == "dimuat" or entry.jenis not in REGISTRY:
+        what = f"#{entry.id}" if hidden else f"#{entry.id}, {entry.file}"
+        return Text(
+            f"Perubahan data terakhir ({what}) dimuat oleh pemuat tepercaya (pws load-demo), "
+            "bukan oleh impor; itu dan impor sebelumnya tidak bisa dibatalkan.",
+            f"The newest change to the data ({what}) was made by the trusted loader (pws "
+            "load-demo), not by an import; neither it nor any import before it can be undone.",
+        )
+    if within is False:
+        return Text(
+            f"Perubahan data terakhir (impor #{entry.id}) menyentuh wilayah di luar wilayah "
+            "Anda. Hanya perubahan terakhir yang bisa dibatalkan, jadi saat ini tidak ada "
+            "yang bisa Anda batalkan.",
+            f"The newest change to the data (import #{entry.id}) touched regions outside "
+            "yours. Only the newest change can be undone, so there is nothing you can undo "
+            "now.",
+        )
+    if within is None:
+        return Text(
+            f"Wilayah yang disentuh impor #{entry.id} tidak tercatat (impor itu lebih tua "
+            "dari pencatatan wilayah), jadi hanya bisa dibatalkan tanpa batas wilayah "
+            "(`pws undo` tanpa --scope).",
+            f"The regions import #{entry.id} touched were not recorded (it predates that "
+            "record), so it can only be undone without a scope (`pws undo` without "
+            "--scope).",
+        )
+    return None
+
+
+def newest_undoable(session: Session, scope: Scope | None = None) -> ImporLog | None:
+    """The import :func:`undo_last` would undo (None: none may be undone)."""
+    target = undo_target(session, scope or Scope.everything())
+    if target is None or not target.allowed:
+        return None
+    return session.get(ImporLog, target.impor_id)
+
+
+def undo_newest(engine: Engine, user: str, *, scope: Scope,
+                impor_id: int | None = None) -> Undone:  # fmt: skip
+    """Undo the newest change to the data for a caller of ``scope``.
+
+    Refused (:class:`UndoRefused`, saying why) when nothing was written, when the newest
+    change is a trusted load, when it touched regions outside ``scope`` (or its regions are
+    unknown and ``scope`` is not everything), or when ``impor_id`` is given and is not that
+    change (the caller confirmed another import than the one that would be undone).
+    """
     with Session(engine) as session, session.begin():
-        newest = newest_undoable(session)
-        if newest is None:
+        target = undo_target(session, scope)
+        if target is None:
             raise UndoRefused(Text("Tidak ada impor yang bisa dibatalkan.",
                                    "There is no import to undo."))  # fmt: skip
-        if impor_id is not None and impor_id != newest.id:
+        if impor_id is not None and impor_id != target.impor_id:
             raise UndoRefused(Text(
-                f"Hanya impor terakhir (#{newest.id}) yang bisa dibatalkan.",
-                f"Only the newest import (#{newest.id}) can be undone.",
+                f"Hanya impor terakhir (#{target.impor_id}) yang bisa dibatalkan, bukan "
+                f"#{impor_id}.",
+                f"Only the newest import (#{target.impor_id}) can be undone, not #{impor_id}.",
             ))  # fmt: skip
-        counts = write.undo(session, newest.id, REGISTRY[newest.jenis].tables)
-        newest.status = "dibatalkan"
-        newest.pesan = json.dumps({"undone_by": user, "counts": counts})
-        if newest.jenis == "batas":
-            _bump_geometry_version(session, -newest.id)
-    return counts
+        if target.refusal is not None:
+            raise UndoRefused(target.refusal)
+        entry = session.get(ImporLog, target.impor_id)
+        counts = write.undo(session, entry.id, REGISTRY[entry.jenis].tables)
+        entry.status = "dibatalkan"
+        entry.pesan = json.dumps({"undone_by": user, "counts": counts})
+        if entry.jenis == "batas":
+            _bump_geometry_version(session, -entry.id)
+    log.info("undo of import %s by %s: %s", target.impor_id, user, counts)
+    return Undone(target, counts)
+
+
+def undo_last(engine: Engine, user: str, impor_id: int | None = None,
+              scope: Scope | None = None) -> dict[str, int]:  # fmt: skip
+    """:func:`undo_newest` (unscoped unless ``scope``), returning the counts only."""
+    return undo_newest(engine, user, scope=scope or Scope.everything(), impor_id=impor_id).counts

@@ -5,6 +5,11 @@ stamping each with the import's id (``impor_id``) and saving the versions it ove
 ``impor_cadangan``. :func:`undo` reverses one import: it deletes the rows that import
 wrote, then puts the saved versions back. Only the newest import may be undone (a stack),
 so an undo never clobbers a later import.
+
+Every :func:`upsert` also notes the regions its rows lie in (:func:`touched`): the village
+codes of the rows it wrote and of the rows it overwrote (the region codes for ``wilayah``).
+The runner stores them in ``impor_wilayah`` (:func:`record_regions`), which scopes the
+import log and undo.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from layers.store.models import Base, ImporCadangan
+from layers.store.models import Base, ImporCadangan, ImporWilayah
 
 CHUNK = 20_000
+#: where :func:`upsert` collects the regions of each import (``session.info`` key)
+_TOUCHED = "pws.touched"
 
 
 def _model(table: str) -> type[Base]:
@@ -59,6 +66,48 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _region_column(table: str, columns: Sequence[str]) -> str | None:
+    """The column holding a row's region: ``kode`` of ``wilayah``, else ``kode_desa``."""
+    if table == "wilayah":
+        return "kode"
+    return "kode_desa" if "kode_desa" in columns else None
+
+
+def _note_regions(session: Session, impor_id: int, *values: pd.Series) -> None:
+    found = session.info.setdefault(_TOUCHED, {}).setdefault(impor_id, set())
+    for series in values:
+        found.update(str(v) for v in pd.unique(series.dropna()))
+
+
+def minimal_regions(kodes: set[str]) -> set[str]:
+    """``kodes`` without those that are an ancestor of another one (dotted codes).
+
+    A village boundary import rewrites the kecamatan, kabupaten and province it lies in
+    (dissolved again from their villages): they follow from the villages, so only the
+    villages say which regions the import touched.
+    """
+    above = set()
+    for kode in kodes:
+        while "." in kode:
+            kode = kode.rsplit(".", 1)[0]
+            above.add(kode)
+    return kodes - above
+
+
+def touched(session: Session, impor_id: int) -> set[str]:
+    """The regions :func:`upsert` wrote for ``impor_id`` in this session (minimal set)."""
+    return minimal_regions(set(session.info.get(_TOUCHED, {}).get(impor_id, set())))
+
+
+def record_regions(session: Session, impor_id: int, kodes: set[str]) -> None:
+    """Store the regions of ``impor_id`` in ``impor_wilayah`` (inside the caller's
+    transaction)."""
+    rows = [{"impor_id": impor_id, "kode": k} for k in sorted(kodes)]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(ImporWilayah), rows[start : start + CHUNK])
+    session.info.get(_TOUCHED, {}).pop(impor_id, None)
+
+
 def upsert(
     session: Session, table: str, frame: pd.DataFrame, key: Sequence[str], impor_id: int,
     existing_filter: Any = None,
@@ -84,9 +133,14 @@ def upsert(
     merged = new.merge(old[key + [c for c in pk if c not in key]], on=key, how="left",
                        indicator=True)  # fmt: skip
     exists = (merged["_merge"] == "both").to_numpy()
+    region = _region_column(table, cols)
+    if region is not None:
+        _note_regions(session, impor_id, new[region])
     if exists.any():
         keys_hit = merged.loc[exists, key]
         previous = old.merge(keys_hit, on=key, how="inner")
+        if region is not None:
+            _note_regions(session, impor_id, previous[region])
         for start in range(0, len(previous), CHUNK):  # chunks: no giant JSON values
             part = _records(previous.iloc[start : start + CHUNK])
             session.add(ImporCadangan(impor_id=impor_id, tabel=table, baris=json.dumps(

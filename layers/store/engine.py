@@ -91,6 +91,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database of ``engine`` back to ``revision`` (tests of a migration)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to ``engine`` (objects stay usable after commit)."""
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -227,8 +227,17 @@ class KaderKeterampilan(Base):
     impor_id: Mapped[int | None] = _impor_id()
 
 
+#: ``impor_log.status`` values: written by an importer (undoable), written by a trusted
+#: loader (``pws load-demo``: not undoable, and nothing before it can be undone), rejected,
+#: undone, checked (a dry run; never logged)
+LOG_STATUSES = ("ok", "dimuat", "ditolak", "dibatalkan", "diperiksa")
+
+
 class ImporLog(Base):
-    """One import of one file: who, when, what, how many rows, outcome."""
+    """One import of one file: who, when, what, how many rows, outcome (:data:`LOG_STATUSES`).
+
+    The regions it touched are in ``impor_wilayah``.
+    """
 
     __tablename__ = "impor_log"
 
@@ -244,6 +253,26 @@ class ImporLog(Base):
     pesan: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_impor_log_sha256", "sha256"),)
+
+
+class ImporWilayah(Base):
+    """A region one import touched (migration 0005): what scopes its log row and its undo.
+
+    For a written import: the codes of the rows it wrote or overwrote (village codes for
+    facts; the file's own region codes for boundaries — the parents it re-dissolved are
+    implied by them and not listed). For a rejected attempt: the regions of the scope it was
+    attempted in. An import with no rows here (logged before migration 0005, or attempted
+    without a scope) is listed and undone only without a scope.
+    """
+
+    __tablename__ = "impor_wilayah"
+
+    impor_id: Mapped[int] = mapped_column(
+        ForeignKey("impor_log.id", ondelete="CASCADE"), primary_key=True
+    )
+    kode: Mapped[str] = mapped_column(String, primary_key=True)
+
+    __table_args__ = (_pattern_index("ix_impor_wilayah_kode", "kode"),)
 
 
 class Pengguna(Base):

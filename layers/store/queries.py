@@ -14,12 +14,20 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from layers import codes, geometry
 from layers.scope import Scope
-from layers.store.models import Fasilitas, ImporLog, KasusMingguan, Meta, Penduduk, Wilayah
+from layers.store.models import (
+    Fasilitas,
+    ImporLog,
+    ImporWilayah,
+    KasusMingguan,
+    Meta,
+    Penduduk,
+    Wilayah,
+)
 
 CRS = "EPSG:4326"
 
@@ -296,16 +304,29 @@ IMPORT_LOG_COLUMNS = ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected
                       "waktu", "status"]  # fmt: skip
 
 
-def import_log(session: Session, limit: int | None = None) -> pd.DataFrame:
-    """The import log, newest first: every attempt, written, rejected or undone.
+def _touched_scope(scope: Scope) -> ColumnElement[bool]:
+    """SQL: the ``impor_log`` row touched a region inside ``scope`` (see ``impor_wilayah``)."""
+    if scope.regions is None:
+        return true()
+    w = ImporWilayah
+    return exists(select(w.kode).where(w.impor_id == ImporLog.id, scope_clause(w.kode, scope)))
 
-    Not scoped: an ``impor_log`` row records a file, not the regions it wrote (the table has
-    no region column), so there is nothing a :class:`~layers.scope.Scope` could select by.
+
+def import_log(session: Session, scope: Scope, limit: int | None = None) -> pd.DataFrame:
+    """The import log, newest first: every attempt that touched the scope.
+
+    An import touched the scope when one of the regions recorded for it in
+    ``impor_wilayah`` (the rows it wrote or overwrote; for a rejected attempt, the regions
+    of the scope it was attempted in) lies inside the scope. Entries without recorded
+    regions (logged before migration 0005, or rejected without a scope) are listed only for
+    :meth:`Scope.everything`.
 
     Parameters
     ----------
     session
         An open session.
+    scope
+        Whose log: only entries that touched it.
     limit
         Only the newest ``limit`` entries; all of them when None.
 
@@ -317,9 +338,28 @@ def import_log(session: Session, limit: int | None = None) -> pd.DataFrame:
         returns it without the zone).
     """
     log = ImporLog
-    stmt = select(*(getattr(log, c) for c in IMPORT_LOG_COLUMNS)).order_by(log.id.desc())
+    stmt = (select(*(getattr(log, c) for c in IMPORT_LOG_COLUMNS))
+            .where(_touched_scope(scope)).order_by(log.id.desc()))  # fmt: skip
     if limit is not None:
         stmt = stmt.limit(limit)
     frame = _frame(session, stmt, IMPORT_LOG_COLUMNS)
     frame["waktu"] = pd.to_datetime(frame["waktu"], utc=True)
     return frame
+
+
+def import_within(session: Session, scope: Scope, impor_id: int) -> bool | None:
+    """Whether every region import ``impor_id`` touched lies inside ``scope``.
+
+    True: all of them do (always for :meth:`Scope.everything`); False: some region lies
+    outside; None: no region is recorded for it (logged before migration 0005), so a
+    scoped caller cannot tell.
+    """
+    if scope.regions is None:
+        return True
+    w = ImporWilayah
+    recorded = session.scalar(select(func.count()).where(w.impor_id == impor_id))
+    if not recorded:
+        return None
+    outside = session.scalar(select(func.count()).where(
+        w.impor_id == impor_id, not_(scope_clause(w.kode, scope))))  # fmt: skip
+    return not outside

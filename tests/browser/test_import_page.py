@@ -7,6 +7,7 @@ finds the app's database without anything but a ticket token from the browser.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
 from dashboard import testing
+from layers.ingest.readers import MAX_MB
 from layers.store import engine as store_engine
 from tests.browser.conftest import DEMO_DIR
 from tests.browser.mapdriver import VILLAGE_PATHS, choose, fill_colors, open_map
@@ -82,14 +84,18 @@ def _upload(page: Page, name: str, body: str) -> None:
     expect(page.locator("#impor-check")).to_be_enabled()
 
 
+def _expect_cases_kind(page: Page) -> None:
+    """The page opens on weekly cases (the safe kind), saying its formats and the limit."""
+    expect(page.locator("#impor-upload")).to_be_visible()
+    expect(page.locator("#impor-jenis")).to_contain_text(CASES_TITLE)
+    expect(page.locator("#impor-upload-hint")).to_have_text(
+        f"Format: .csv, .xlsx; paling besar {MAX_MB} MB.")
+    page.wait_for_load_state("networkidle")
+
+
 def _open_import_page(page: Page, url: str) -> None:
     page.goto(f"{url}/impor")
-    expect(page.locator("#impor-upload")).to_be_visible()
-    choose(page, "impor-jenis", CASES_TITLE)
-    # the upload is a lazily loaded component re-rendered for the chosen kind: wait until
-    # its file input carries that kind's suffixes before handing it a file
-    expect(page.locator(UPLOAD_INPUT)).to_have_attribute("accept", ".csv,.xlsx")
-    page.wait_for_load_state("networkidle")
+    _expect_cases_kind(page)
 
 
 def test_bad_file_gets_a_report_and_nothing_is_written(page: Page, import_app) -> None:
@@ -131,12 +137,7 @@ def test_good_file_imports_changes_the_map_and_undo_restores_it(
 
     # the header link leads to the import page, keeping the language
     page.click("#nav-impor")
-    expect(page.locator("#impor-upload")).to_be_visible()
-    choose(page, "impor-jenis", CASES_TITLE)
-    # the upload is a lazily loaded component re-rendered for the chosen kind: wait until
-    # its file input carries that kind's suffixes before handing it a file
-    expect(page.locator(UPLOAD_INPUT)).to_have_attribute("accept", ".csv,.xlsx")
-    page.wait_for_load_state("networkidle")
+    _expect_cases_kind(page)
     _upload(page, "kasus_baik.csv", body)
     expect(page.locator("#impor-run")).to_be_disabled()  # not before a clean check
     page.click("#impor-check")
@@ -178,11 +179,24 @@ def test_good_file_imports_changes_the_map_and_undo_restores_it(
     assert {k: c for k, c in colors_after.items() if k not in import_app.quiet} == {
         k: c for k, c in colors_before.items() if k not in import_app.quiet}
 
-    # undo: the previous state comes back, on the map too
+    # undo: named, confirmed, then the previous state comes back, on the map too
     page.click("#nav-impor")
+    expect(page.locator("#impor-undo-target")).to_contain_text("kasus_baik.csv")
     page.click("#impor-undo")
-    expect(page.locator("#impor-undone")).to_be_visible()
+    expect(page.locator("#impor-undo-confirm")).to_be_visible()
+    question = page.locator("#impor-undo-question")
+    expect(question).to_contain_text("Kasus mingguan (SKDR) · kasus_baik.csv")
+    expect(question).to_contain_text("· web")
+    assert _scalar(import_app.database_url, "SELECT sum(kasus) FROM kasus_mingguan") == (
+        cases_before + 250 * len(import_app.quiet))  # asking undid nothing
+    page.click("#impor-undo-yes")
+    expect(page.locator("#impor-undone")).to_contain_text("kasus_baik.csv")
+    expect(page.locator("#impor-undo-confirm")).to_be_hidden()
     expect(page.locator("#impor-recent-table tbody tr").first).to_contain_text("dibatalkan")
+    # what is left is the demo's trusted load: not offered, and the button says why
+    expect(page.locator("#impor-undo")).to_be_disabled()
+    expect(page.locator("#impor-undo-target")).to_contain_text("pemuat tepercaya")
+    expect(page.locator("#impor-undo")).to_have_attribute("title", re.compile("tepercaya"))
     assert _scalar(import_app.database_url, "SELECT sum(kasus) FROM kasus_mingguan") == (
         cases_before)
     open_map(page, import_app.url, import_app.villages)
@@ -205,3 +219,21 @@ def test_english_page_and_template_button(page: Page, import_app) -> None:
         button.click()
     assert download.value.suggested_filename == "template_kasus.xlsx"
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+
+
+def test_wrong_file_type_is_named_and_the_hint_follows_the_kind(page: Page, import_app) -> None:
+    before = _state(import_app.database_url)
+    _open_import_page(page, import_app.url)
+    page.set_input_files(UPLOAD_INPUT, files=[
+        {"name": "laporan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}])
+    wrong = page.locator("#impor-wrong-type")
+    expect(wrong).to_have_text("Jenis file .pdf tidak bisa diimpor sebagai Kasus mingguan "
+                               "(SKDR); yang diterima: .csv, .xlsx.")  # fmt: skip
+    page.click("#impor-check")
+    expect(page.locator("#impor-problems")).to_contain_text("Jenis file .pdf")
+    choose(page, "impor-jenis", "Batas wilayah")
+    expect(page.locator("#impor-upload-hint")).to_have_text(
+        f"Format: .zip, .shp, .gpkg, .geojson, .json, .parquet; paling besar {MAX_MB} MB.")
+    expect(wrong).to_contain_text("sebagai Batas wilayah")
+    assert _state(import_app.database_url) == before
+

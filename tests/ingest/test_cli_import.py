@@ -120,7 +120,7 @@ def test_good_file_then_bad_file_then_undo_and_log(db: Path, tmp_path: Path) -> 
 
     wrong = pws("undo", "--id", "1", "--lang", "en", db=db)  # a demo load, not the newest
     assert wrong.returncode == 1
-    assert f"Only the newest import (#{mine[0]['id']}) can be undone." in wrong.stderr
+    assert f"Only the newest import (#{mine[0]['id']}) can be undone, not #1." in wrong.stderr
     wrong_json = pws("undo", "--id", "1", "--json", db=db)
     assert wrong_json.returncode == 1 and json.loads(wrong_json.stdout)["ok"] is False
     assert stored_week(db, CODES) == expected
@@ -129,6 +129,7 @@ def test_good_file_then_bad_file_then_undo_and_log(db: Path, tmp_path: Path) -> 
     assert undone.returncode == 0, undone.stderr
     outcome = json.loads(undone.stdout)
     assert outcome["impor_id"] == mine[0]["id"] and outcome["counts"]["restored"] == 3
+    assert (outcome["jenis"], outcome["file"], outcome["user"]) == ("kasus", "w10.csv", "dinkes")
     assert stored_week(db, CODES) == before
 
     human = pws("imports", "--lang", "en", db=db)
