@@ -20,7 +20,8 @@ What each function reads
     (:func:`~layers.diarrhoea.weights.weights_for_scope`, cached per boundary version).
     Gi* needs a value in every village: a village that did not report, or has no
     population, gets the mean incidence of the villages that did (a neutral value that
-    cannot make a hot or cold spot by itself) and is flagged ``reported = False``.
+    cannot make a hot or cold spot by itself) and is flagged ``reported = False``. The FDR
+    family is each kabupaten/kota by default, with enough permutations for its size.
 :func:`scan_for`
     counts of the ``weeks`` (52) weeks ending in ``week``; expected counts from the
     population (``adjust_time=True``: spread as the weekly totals, so the season is not a
@@ -40,7 +41,13 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from layers.diarrhoea.alerts import Alerts, weekly_alerts
-from layers.diarrhoea.hotspots import HotSpots, hot_spots
+from layers.diarrhoea.hotspots import (
+    DEFAULT_FAMILY,
+    PERMUTATIONS,
+    Family,
+    HotSpots,
+    hot_spots,
+)
 from layers.diarrhoea.klb import KlbSignals, klb_signals, wednesday_month
 from layers.diarrhoea.rules import Rule, default_rules, load_rules
 from layers.diarrhoea.scan import Cluster, SpaceTimeScan, expected_counts
@@ -195,12 +202,21 @@ def hotspots_for(
     penyakit: str = DEFAULT_PENYAKIT,
     *,
     per: int = 1000,
-    permutations: int = 999,
+    permutations: int = PERMUTATIONS,
     seed: int = DEFAULT_SEED,
     alpha: float = 0.05,
     fdr: bool = True,
+    family: Family = DEFAULT_FAMILY,
+    refine: bool = True,
 ) -> HotSpotResult:
     """Getis-Ord Gi* and Local Moran's I on the incidence per ``per`` people of ``week``.
+
+    The statistic runs over every village in ``scope``; the false discovery rate is
+    controlled within each ``family`` (default: each kabupaten/kota) and small p-values get
+    enough permutations for their family (``refine``) — see :mod:`layers.diarrhoea.hotspots`.
+    ``result.hot_spots.method()`` says what was done (for the legend),
+    ``result.hot_spots.families`` gives it per family. ``family="scope", refine=False`` is
+    the former default.
 
     Raises
     ------
@@ -214,7 +230,7 @@ def hotspots_for(
         raise ValueError(f"no village in scope reported {penyakit} with population in {week}")
     fill = float(values.mean())
     result = hot_spots(values.fillna(fill), weights, permutations=permutations, seed=seed,
-                       alpha=alpha, fdr=fdr)  # fmt: skip
+                       alpha=alpha, fdr=fdr, family=family, refine=refine)  # fmt: skip
     extra = inc.table.set_index("kode_desa")[["kasus", "jumlah", "incidence", "reported"]]
     table = result.table.join(extra)
     return HotSpotResult(hot_spots=result, incidence=inc, fill_value=fill, table=table)

@@ -24,14 +24,16 @@ are linked to their ``island_k`` nearest villages (by a point on their surface) 
 :class:`libpysal.weights.KNN`, symmetrically, so no village is isolated.
 
 Weights are computed once per boundary version and village set and kept in a small
-in-process LRU cache (:func:`village_weights`, :func:`weights_for_scope`).
-:func:`warm_up` compiles esda's numba code paths on tiny data; call it once at start-up.
+in-process LRU cache (:func:`village_weights`, :func:`weights_for_scope`). The Gi* weights
+(:func:`~layers.diarrhoea.hotspots.star_weights`) and the start-up warm-up of esda's numba
+code (:func:`~layers.diarrhoea.hotspots.warm_up`, re-exported here) live with the statistics
+in :mod:`layers.diarrhoea.hotspots`, which does not import this module: the dependency runs
+one way, weights → hot spots.
 """
 
 from __future__ import annotations
 
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from functools import cached_property
@@ -42,8 +44,12 @@ import shapely
 from libpysal.weights import KNN, W
 from sqlalchemy.orm import Session
 
+from layers.diarrhoea.hotspots import star_weights, warm_up
 from layers.scope import Scope
 from layers.store import queries
+
+__all__ = ["VillageWeights", "build_weights", "cached", "clear_cache", "star_weights",
+           "village_weights", "warm_up", "weights_for_scope"]  # fmt: skip
 
 #: distance in metres under which two villages count as contiguous
 TOLERANCE_M = 5.0
@@ -105,14 +111,6 @@ class VillageWeights:
             f"VillageWeights(n={self.n}, mean_neighbors={self.w.mean_neighbors:.2f}, "
             f"islands={len(self.islands)}, tolerance_m={self.tolerance_m})"
         )
-
-
-def star_weights(w: W) -> W:
-    """Binary neighbours of ``w`` plus a self-weight of 1, row-standardised (Gi* weights)."""
-    neighbors = {i: [i, *(j for j in w.neighbors[i] if j != i)] for i in w.id_order}
-    star = W(neighbors, id_order=list(w.id_order), silence_warnings=True)
-    star.transform = "R"
-    return star
 
 
 def build_weights(
@@ -281,40 +279,3 @@ def weights_for_scope(
 def clear_cache() -> None:
     """Forget every cached weight set."""
     _CACHE.clear()
-
-
-_warm_lock = threading.Lock()
-_warmed = False
-
-
-def warm_up() -> float:
-    """Compile esda's numba code paths (Gi*, Local Moran's I) once, on a 5x5 lattice.
-
-    Call at application start-up, never from a user's request: the first compile takes
-    ~15 s. Later calls return at once.
-
-    Returns
-    -------
-    float
-        Seconds spent (0 when already warm).
-    """
-    global _warmed
-    import time
-
-    from layers.diarrhoea.hotspots import hot_spots
-
-    with _warm_lock:
-        if _warmed:
-            return 0.0
-        start = time.perf_counter()
-        import pandas as pd
-        from libpysal.weights import lat2W
-
-        lattice = lat2W(5, 5, rook=False, id_type="string")
-        lattice.transform = "R"
-        values = pd.Series(np.arange(25, dtype=float), index=lattice.id_order)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            hot_spots(values, lattice, permutations=9, seed=0)
-        _warmed = True
-        return time.perf_counter() - start

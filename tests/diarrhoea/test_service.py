@@ -103,6 +103,22 @@ def test_hotspots_on_incidence(session: Session) -> None:
     assert len(PLANTED & set(result.hot_spots.hot())) >= 2
 
 
+def test_hotspots_default_states_its_method(session: Session) -> None:
+    # one kabupaten (99.01): one FDR family of 250 villages, small p-values recomputed with
+    # 24,999 permutations — and the result says so, for the legend
+    result = service.hotspots_for(session, Scope.everything(), W53)
+    hs = result.hot_spots
+    assert list(hs.families.index) == ["99.01"] and hs.families.loc["99.01", "villages"] == 250
+    assert hs.refined.any() and set(hs.n_permutations[hs.refined]) == {24_999}
+    assert hs.method().en.startswith("Benjamini–Hochberg FDR over the 250 villages; 999 ")
+    assert "hingga 24.999 permutasi" in hs.method().id
+    assert set(hs.hot()) and PLANTED & set(hs.hot())
+    former = service.hotspots_for(session, Scope.everything(), W53, family="scope",
+                                  refine=False)  # fmt: skip
+    assert not former.hot_spots.refined.any()
+    assert "too large for a lone village" in former.hot_spots.method().en
+
+
 def test_scope_limits_everything(session: Session) -> None:
     scope = Scope.of([KEC])
     inside = set(queries.village_table(session, scope)["kode"])
