@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers import classify
+from layers import classify, diseases
 from layers.base import (
     WEEKLY,
     Choice,
@@ -35,9 +35,8 @@ from layers.scope import Scope
 from layers.store import queries
 from layers.text import Text, fmt_number
 
-DISEASES: dict[str, Text] = {
-    "diare_akut": Text("Diare akut", "Acute diarrhoea"),
-}
+#: the diseases offered, from the shipped catalogue (layers/data/penyakit.csv)
+DISEASES: dict[str, Text] = diseases.DISEASES
 NO_REPORT = Text("Tidak ada laporan", "No report")
 DISEASE = Text("Penyakit", "Disease")
 POPULATION_UNKNOWN = Text("penduduk tidak diketahui", "population unknown")

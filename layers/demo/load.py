@@ -144,8 +144,9 @@ def load_boundaries(session: Session, villages: gpd.GeoDataFrame) -> dict[str, A
     -----
     Existing rows with the same codes are replaced (upsert). Derived regions come from
     :func:`layers.store.regions.derive_regions` (dissolve of all stored villages of each
-    region; areas in an equal-area CRS, EPSG:6933). Without ``nama_prov`` a province is
-    named ``Provinsi <code>`` (an existing name is kept).
+    region; areas in an equal-area CRS, EPSG:6933). A region the file does not name keeps
+    its stored name, else gets its official name (``layers/data/wilayah_nama.csv``), else
+    ``Provinsi <code>`` and the like.
     """
     gdf, repaired = _prepare_villages(villages)
     derived = regions.derive_regions(session, gdf, regions.region_names(gdf))

@@ -97,12 +97,12 @@ from layers.ingest.write import upsert
 from layers.scope import Scope
 from layers.store.models import Wilayah
 from layers.store.regions import (
-    REGION_LABELS,
     area_km2,
     derive_regions,
     dissolve,
     first_names,
     own_outlines,
+    region_name,
     region_names,
 )
 from layers.text import Text
@@ -136,8 +136,7 @@ def _parent_rows(session: Session, regions: pd.DataFrame, level: str,
         lvl = codes.level(a)
         rows.append({
             "kode": a, "level": lvl, "induk": codes.parent(a), "jenis": None,
-            "nama": names.get(lvl, {}).get(a) or stored.get(a)
-            or f"{REGION_LABELS[lvl]} {a}",
+            "nama": region_name(lvl, a, names.get(lvl, {}).get(a), stored.get(a)),
             "geometry": dissolve([g for k, g in members if k.startswith(a + ".")]),
             "batas_sendiri": False,
         })  # fmt: skip

@@ -6,7 +6,11 @@ Accepted layouts
 * long by date: ``tanggal`` instead of ``tahun, minggu`` (converted to the epi week);
 * wide: ``kode_desa, tahun`` then one column per week (``1``..``53``, ``M1``, ``minggu_1``,
   ``W01``) holding case counts (deaths are then 0).
-``penyakit`` may be missing when ``--penyakit`` (option ``penyakit``) names the disease.
+``penyakit`` may be missing when ``--penyakit`` (option ``penyakit``) names the disease; a
+disease is a code or another name of the catalogue (:mod:`layers.diseases`: ``Diare Akut``
+-> ``diare_akut``, said in a note), anything else is refused with the known codes. A week
+may be written ``W53``, ``M5`` or ``Minggu 5``. A column that is missing (or empty in every
+row) is reported once, with how to fix it, not once per row.
 Without a ``kode_desa`` column, ``nama_desa`` + ``nama_kec`` (``desa``, ``kecamatan``…) are
 reconciled to codes by :func:`layers.ingest.villages.village_codes` (options ``konfirmasi``,
 ``tinjauan``).
@@ -22,6 +26,7 @@ import pandas as pd
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from layers import diseases
 from layers.epiweek import EpiWeek
 from layers.ingest import checks, villages
 from layers.ingest.base import Importer, Mapped, Prepared, Progress, read_mapped, register
@@ -42,9 +47,17 @@ COLUMNS = (
     Column("kematian", ("meninggal", "deaths", "jumlah_kematian", "mati"), required=False),
 )
 WEEK_COLUMN = re.compile(r"^(?:m|w|mg|minggu|minggu_ke|week)?_?0*([1-9]\d?)$")
-DISEASE_SYNONYMS = {"diare": "diare_akut", "diare_akut": "diare_akut", "da": "diare_akut",
-                    "diarrhoea": "diare_akut", "diarrhea": "diare_akut"}  # fmt: skip
-SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+#: a week value with a prefix (``W53``, ``M05``, ``Minggu 5``, ``mg-7``), as normalised
+WEEK_VALUE = re.compile(r"^(?:m|w|wk|mg|minggu|minggu_ke|week)_?(\d{1,3})$")
+#: how to fix a file without a disease column (the page has no --penyakit: the CLI does)
+FIX_DISEASE = Text(
+    "Tambahkan kolom penyakit (lihat templat kasus: tombol Templat XLSX di halaman impor, "
+    "atau pws template kasus), atau di baris perintah beri satu penyakit untuk semua baris "
+    "dengan --penyakit (mis. --penyakit diare_akut).",
+    "Add a penyakit column (see the cases template: the XLSX template button on the import "
+    "page, or pws template kasus), or on the command line give one disease for every row "
+    "with --penyakit (e.g. --penyakit diare_akut).",
+)
 
 
 def _week_columns(frame: pd.DataFrame) -> dict[str, int]:
@@ -88,31 +101,98 @@ def _unwide(frame: pd.DataFrame, rows: pd.Series, report: ImportReport
     return _melt_wide(frame, rows, weeks)
 
 
-def _count_and_week(read: Mapped) -> list[Problem]:
-    """A recap needs counts, and weeks (``tahun`` + ``minggu``) or dates."""
+def _absent(frame: pd.DataFrame, column: str) -> bool:
+    """The column is not in the file, or empty in every row (then it is reported once)."""
+    return bool(frame[column].isna().all())
+
+
+def _missing(column: str, message: Text) -> Problem:
+    return Problem(message, row=1, column=column, code="missing_column")
+
+
+def _file_columns(read: Mapped, options: dict[str, Any]) -> list[Problem]:
+    """A recap needs counts, weeks (``tahun`` + ``minggu``) or dates, and a disease (a column
+    or ``--penyakit``): each missing column is one problem for the file, not one per row."""
     frame = read.frame
     problems = []
-    if frame["kasus"].isna().all():
-        problems.append(Problem(Text("Kolom 'kasus' tidak ada.", "Column 'kasus' is missing."),
-                                row=1, column="kasus", code="missing_column"))  # fmt: skip
-    if frame["minggu"].isna().all() and frame["tanggal"].isna().all():
-        problems.append(Problem(
-            Text("Perlu kolom 'tahun' dan 'minggu', atau 'tanggal'.",
-                 "Needs columns 'tahun' and 'minggu', or 'tanggal'."),
-            row=1, column="minggu", code="missing_column"))  # fmt: skip
+    if _absent(frame, "kasus"):
+        problems.append(_missing("kasus", Text(
+            "Kolom 'kasus' tidak ada. Tambahkan jumlah kasus per baris (lihat templat kasus).",
+            "Column 'kasus' is missing. Add the number of cases of each row (see the cases "
+            "template).")))  # fmt: skip
+    if _absent(frame, "minggu") and _absent(frame, "tanggal"):
+        problems.append(_missing("minggu", Text(
+            "Perlu kolom 'tahun' dan 'minggu', atau 'tanggal'.",
+            "Needs columns 'tahun' and 'minggu', or 'tanggal'.")))  # fmt: skip
+    elif not _absent(frame, "minggu") and _absent(frame, "tahun"):
+        problems.append(_missing("tahun", Text(
+            "Kolom 'tahun' tidak ada: minggu epidemiologi perlu tahunnya. Tambahkan kolom "
+            "tahun (lihat templat kasus), atau beri tanggal saja (kolom tanggal).",
+            "Column 'tahun' is missing: an epidemiological week needs its year. Add a tahun "
+            "column (see the cases template), or give dates instead (a tanggal column).")))
+    default = options.get("penyakit")
+    if default is not None and diseases.resolve(default) is None:
+        problems.append(Problem(_unknown_disease(default), column="penyakit", value=default,
+                                code="unknown_disease"))  # fmt: skip
+    elif default is None and _absent(frame, "penyakit"):
+        problems.append(_missing("penyakit", Text(
+            "Kolom 'penyakit' tidak ada. " + FIX_DISEASE.id,
+            "Column 'penyakit' is missing. " + FIX_DISEASE.en)))  # fmt: skip
     return problems
 
 
-def _diseases(values: pd.Series, rows: pd.Series) -> tuple[pd.Series, list[Problem]]:
-    def judge(value: str) -> tuple[Any, Text | None, str]:
-        slug = normalize_header(value)
-        slug = DISEASE_SYNONYMS.get(slug, slug)
-        if SLUG.match(slug):
-            return slug, None, ""
-        return None, Text("Nama penyakit tidak dikenali (contoh: diare_akut).",
-                          "Unrecognised disease name (e.g. diare_akut)."), "bad_disease"
+def _unknown_disease(value: object, listed: bool = True) -> Text:
+    """Why a disease name is refused; ``listed``: with the known codes (else the report's
+    notes list them once)."""
+    near = diseases.suggest(value)
+    where_id = (f"Penyakit yang dikenal: {diseases.known_text()}" if listed
+                else "Daftar penyakit yang dikenal ada di catatan laporan")  # fmt: skip
+    where_en = (f"Known diseases: {diseases.known_text()}" if listed
+                else "The known diseases are listed in the report's notes")  # fmt: skip
+    return Text(
+        "Penyakit tidak dikenal" + (f" (maksudnya {near}?)" if near else "") + f". {where_id}.",
+        "Unknown disease" + (f" (did you mean {near}?)" if near else "") + f". {where_en}.",
+    )
 
-    return checks.per_unique(values, rows, "penyakit", judge)
+
+#: the note listing the known diseases once, when a file names others
+KNOWN_NOTE = Text(
+    f"Penyakit yang dikenal (kode): {diseases.known_text()}. Nama lain dan ejaan lain ada di "
+    "layers/data/penyakit.csv (kolom alias); tambahkan di sana bila perlu.",
+    f"Known diseases (codes): {diseases.known_text()}. Other names and spellings are in "
+    "layers/data/penyakit.csv (column alias); add them there if needed.",
+)
+
+
+def _diseases(values: pd.Series, rows: pd.Series,
+              report: ImportReport) -> tuple[pd.Series, list[Problem]]:  # fmt: skip
+    """Disease codes from the catalogue; other names of a disease are mapped (and said in a
+    note), unknown ones refused (the known codes listed once, in a note)."""
+    def judge(value: str) -> tuple[Any, Text | None, str]:
+        kode = diseases.resolve(value)
+        if kode is not None:
+            return kode, None, ""
+        return None, _unknown_disease(value, listed=False), "unknown_disease"
+
+    out, problems = checks.per_unique(values, rows, "penyakit", judge)
+    for value, n in values.value_counts().items():
+        kode = diseases.resolve(value)
+        if kode is not None and str(value).strip() != kode:
+            report.notes.append(Text(f"Penyakit {value!r} dibaca sebagai {kode} ({n} baris).",
+                                     f"Disease {value!r} read as {kode} ({n} rows)."))
+    if any(p.code == "unknown_disease" for p in problems):
+        report.notes.append(KNOWN_NOTE)
+    return out, problems
+
+
+def _weeks(values: pd.Series) -> pd.Series:
+    """``W53``/``M05``/``Minggu 5`` -> ``53``/``05``/``5``; anything else unchanged."""
+    def plain(value: Any) -> Any:
+        match = WEEK_VALUE.match(normalize_header(value)) if isinstance(value, str) else None
+        return match.group(1) if match else value
+
+    return values.map({v: plain(v) for v in pd.unique(values.dropna())}).where(
+        values.notna(), None)
 
 
 @register
@@ -127,7 +207,7 @@ class CasesImporter(Importer):
     def prepare(self, session: Session, path: Path, scope: Scope, options: dict[str, Any],
                 report: ImportReport) -> Prepared | None:  # fmt: skip
         read = read_mapped(path, COLUMNS, options, report, reshape=_unwide,
-                           check=_count_and_week)  # fmt: skip
+                           check=lambda mapped: _file_columns(mapped, options))  # fmt: skip
         if read is None:
             return None
         frame, rows = read.frame, read.rows
@@ -136,11 +216,12 @@ class CasesImporter(Importer):
         kode, p1 = villages.village_codes(session, scope, read, options, report, path, known)
         default = options.get("penyakit")
         penyakit_in = frame["penyakit"] if default is None else frame["penyakit"].fillna(default)
-        penyakit, p2 = _diseases(penyakit_in, rows)
+        penyakit, p2 = _diseases(penyakit_in, rows, report)
         if has_week:
             tahun, p3 = checks.integers(frame["tahun"], rows, "tahun", minimum=2000,
                                         maximum=2100)  # fmt: skip
-            minggu, p4 = checks.integers(frame["minggu"], rows, "minggu", minimum=1, maximum=53)
+            minggu, p4 = checks.integers(_weeks(frame["minggu"]), rows, "minggu", minimum=1,
+                                         maximum=53)  # fmt: skip
         else:
             tanggal, p3 = checks.dates(frame["tanggal"], rows, "tanggal")
             epi = tanggal.map(lambda d: EpiWeek.of(d) if d is not None else None)

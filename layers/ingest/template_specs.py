@@ -117,15 +117,19 @@ def _skill_fields() -> tuple[Field, ...]:
 def _kasus() -> TemplateSpec:
     fields = (
         _KODE_DESA,
-        Field("penyakit", Text("Penyakit/sindrom SKDR; diare akut = diare_akut. Boleh kosong "
-                               "bila penyakit dipilih saat impor (--penyakit).",
-                               "SKDR disease/syndrome; acute diarrhoea = diare_akut. May be "
-                               "empty when the disease is chosen at import (--penyakit)."),
+        Field("penyakit", Text("Penyakit/sindrom SKDR: kode dari layers/data/penyakit.csv "
+                               "(diare akut = diare_akut) atau nama SKDR-nya (Diare Akut). "
+                               "Boleh kosong bila penyakit dipilih saat impor (--penyakit).",
+                               "SKDR disease/syndrome: a code of layers/data/penyakit.csv "
+                               "(acute diarrhoea = diare_akut) or its SKDR name (Diare Akut). "
+                               "May be empty when the disease is chosen at import "
+                               "(--penyakit)."),
               TEXT, condition=Text("ya (atau --penyakit)", "yes (or --penyakit)")),
         Field("tahun", Text("Tahun minggu epidemiologi.", "Year of the epi week."), YEAR,
               condition=Text("ya (atau tanggal)", "yes (or tanggal)")),
-        Field("minggu", Text("Minggu epidemiologi (Minggu–Sabtu).",
-                             "Epidemiological week (Sunday–Saturday)."), WEEK,
+        Field("minggu", Text("Minggu epidemiologi (Minggu–Sabtu); W10 atau M10 juga diterima.",
+                             "Epidemiological week (Sunday–Saturday); W10 or M10 are read "
+                             "too."), WEEK,
               condition=Text("ya (atau tanggal)", "yes (or tanggal)")),
         Field("tanggal", Text("Pengganti tahun + minggu: tanggal, diubah ke minggu epid. "
                               "Kolom ini tidak ada di templat; tambahkan bila perlu.",

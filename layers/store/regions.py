@@ -8,11 +8,18 @@ gives the regions above its rows (:func:`region_names`, :func:`first_names`), wh
 hold an outline of their own (:func:`own_outlines`) and the dissolved region rows
 (:func:`derive_regions`). Reads the store where a dissolve needs the villages stored earlier;
 never writes it.
+
+A region's name (:func:`region_name`): the file's, else the one stored, else its official
+name (:func:`official_names`: provinces and kabupaten/kota from the shipped
+``layers/data/wilayah_nama.csv``), else ``Provinsi <code>`` and the like.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 from collections.abc import Iterable
+from importlib.resources import files
 
 import geopandas as gpd
 import pandas as pd
@@ -32,6 +39,32 @@ REGION_COLUMNS = {"kec": ("kode_kec", "nama_kec"), "kab": ("kode_kab", "nama_kab
                   "prov": ("kode_prov", "nama_prov")}  # fmt: skip
 #: codes per ``IN (…)`` query
 _CHUNK = 5000
+#: official names of provinces and kabupaten/kota (see layers/data/README.md)
+NAMES_CSV = "wilayah_nama.csv"
+
+
+@functools.cache
+def official_names() -> dict[str, str]:
+    """Kemendagri code -> official name of the provinces and kabupaten/kota (shipped)."""
+    text = files("layers").joinpath("data", NAMES_CSV).read_text(encoding="utf-8")
+    return {r["kode"].strip(): r["nama"].strip() for r in csv.DictReader(text.splitlines())
+            if r.get("kode") and r.get("nama")}  # fmt: skip
+
+
+def placeholder_name(level: str, kode: str) -> str:
+    """What a region is called when nothing names it: ``Provinsi 33``."""
+    return f"{REGION_LABELS[level]} {kode}"
+
+
+def region_name(level: str, kode: str, given: str | None, stored: str | None) -> str:
+    """A derived region's name: ``given`` (by the file), else ``stored`` (unless it is only
+    the :func:`placeholder_name`), else the official name, else the placeholder."""
+    placeholder = placeholder_name(level, kode)
+    if given:
+        return given
+    if stored and stored != placeholder:
+        return stored
+    return official_names().get(kode) or placeholder
 
 
 def multipolygon(geom: BaseGeometry | None) -> shapely.MultiPolygon | None:
@@ -171,8 +204,9 @@ def derive_regions(
     -----
     Each region's geometry is the dissolve of *all* its villages in the store (the given
     ones plus any stored earlier), so loading one kabupaten never shrinks its province.
-    A region named neither by the file nor in the store is called ``Kecamatan <code>``,
-    ``Kabupaten/Kota <code>`` or ``Provinsi <code>``.
+    A region named neither by the file nor in the store gets its official name
+    (:func:`official_names`), else ``Kecamatan <code>``, ``Kabupaten/Kota <code>`` or
+    ``Provinsi <code>`` (a stored placeholder gives way to the official name).
     """
     names = names or {}
     kode = [str(k) for k in villages["kode_desa"]]
@@ -198,7 +232,7 @@ def derive_regions(
     stored = _stored_names(session, every)
     rows = [
         {"kode": k, "level": level, "induk": codes.parent(k), "jenis": None,
-         "nama": names.get(level, {}).get(k) or stored.get(k) or f"{REGION_LABELS[level]} {k}",
+         "nama": region_name(level, k, names.get(level, {}).get(k), stored.get(k)),
          "geometry": dissolved[level][k], "batas_sendiri": False}
         for level in ("prov", "kab", "kec")
         for k in sorted(wanted[level])

@@ -42,11 +42,24 @@ TODAY = dt.date(2026, 6, 1)
 #: well-formed village codes of other provinces (not in the demo store)
 FOREIGN_CODES = ("35.10.01.2001", "64.74.01.1001", "98.01.01.2001")
 EXTRA = "keterangan"
-SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 #: a whole number as a person types it: ASCII digits (``٣`` is a digit to ``\d``, not to us)
 INTEGER = re.compile(r"^[+-]?[0-9]+(\.0+)?$")
-SYNONYMS = {"diare": "diare_akut", "da": "diare_akut", "diarrhoea": "diare_akut",
-            "diarrhea": "diare_akut"}  # fmt: skip
+#: a week with a prefix, as offices write it: ``W05``, ``M5``, ``Minggu 5``
+WEEK_PREFIX = re.compile(r"^(?:m|w|wk|mg|minggu|minggu_ke|week)_?([0-9]{1,3})$")
+#: the shipped disease catalogue: every code, name and alias (compared loosely) -> code
+CATALOGUE = Path(__file__).resolve().parents[2] / "layers" / "data" / "penyakit.csv"
+
+
+def _loose(value: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", value.strip().lower()).strip("_")
+
+
+SYNONYMS = {
+    _loose(name): row["kode"]
+    for row in csv.DictReader(CATALOGUE.read_text(encoding="utf-8").splitlines())
+    for name in (row["kode"], row["nama_id"], row["nama_en"], *row["alias"].split(";"))
+    if name.strip()
+}
 #: per-example stores live in memory when possible (SQLite commits fsync; disks are slow)
 FAST_TMP = "/dev/shm" if Path("/dev/shm").is_dir() else None
 #: no shrinking: a failure prints its manglings (``steps``) and the file; keeps the run short
@@ -166,9 +179,13 @@ def _integer(value: str, minimum: int | None, maximum: int | None) -> int | None
 
 
 def _disease(value: str) -> str | None:
-    slug = re.sub(r"[^0-9a-z]+", "_", value.lower()).strip("_")
-    slug = SYNONYMS.get(slug, slug)
-    return slug if SLUG.match(slug) else None
+    """A code, name or alias of the catalogue; anything else is no disease."""
+    return SYNONYMS.get(_loose(value))
+
+
+def _week(value: str) -> str:
+    match = WEEK_PREFIX.match(_loose(value))
+    return match.group(1) if match else value
 
 
 #: counts are stored in 32-bit INTEGER columns (the same limit on SQLite and PostgreSQL)
@@ -206,7 +223,7 @@ def oracle(f: CaseFile, known: set[str]) -> tuple[bool, dict[tuple[str, str, int
         kode = cell["kode_desa"] if cell["kode_desa"] in known else None
         penyakit = _disease(cell["penyakit"]) if cell["penyakit"] else None
         tahun = _integer(cell["tahun"], 2000, 2100)
-        minggu = _integer(cell["minggu"], 1, 53)
+        minggu = _integer(_week(cell["minggu"]), 1, 53)
         if tahun is not None and minggu is not None and minggu > weeks_in_year(tahun):
             minggu = None
         kasus = _integer(cell["kasus"], 0, COUNT_MAX)
@@ -300,7 +317,7 @@ def check(base: Base, f: CaseFile, strict: bool = True) -> tuple[str, bool]:
         expected.update(content)
         got = {(k, p, t, w): (c, d) for k, p, t, w, c, d, *_ in after["kasus_mingguan"]}
         assert got == expected, story
-        assert changed <= {"kasus_mingguan", "impor_log", "impor_cadangan"}, story
+        assert changed <= {"kasus_mingguan", "impor_log", "impor_cadangan", "impor_wilayah"}, story
         assert report.written["kasus_mingguan"] == len(content)
     else:
         assert report.status == "ditolak", story
@@ -387,6 +404,11 @@ ONE_MANGLING = {
     "whole decimal": (lambda f: set_cell(f, 3, "kasus", "7.0"), ACCEPTED),
     "week 0": (lambda f: set_cell(f, 5, "minggu", "0"), REFUSED),
     "week 54": (lambda f: set_cell(f, 5, "minggu", "54"), REFUSED),
+    "week W05": (lambda f: set_cell(f, 5, "minggu", "W05"), ACCEPTED),
+    "week M54": (lambda f: set_cell(f, 5, "minggu", "M54"), REFUSED),
+    "disease alias 'Diare Akut'": (lambda f: set_cell(f, 6, "penyakit", "Diare Akut"), ACCEPTED),
+    "unknown disease 'diare akuut'": (lambda f: set_cell(f, 6, "penyakit", "diare akuut"),
+                                      REFUSED),  # fmt: skip
     "swap kode/penyakit headers": (lambda f: swap_headers(f, 0, 1), REFUSED),
     "swap kasus/kematian headers": (lambda f: swap_headers(f, 4, 5), REFUSED),
     "truncated in a code": (lambda f: truncate(f, 29, 0.3), REFUSED),
