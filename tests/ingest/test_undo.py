@@ -163,3 +163,39 @@ def test_an_import_records_the_villages_it_wrote(store: Engine, tmp_path: Path) 
         kodes = conn.execute(text("SELECT kode FROM impor_wilayah WHERE impor_id = :i "
                                   "ORDER BY kode"), {"i": done.impor_id}).scalars().all()
     assert kodes == sorted(MINE + THEIRS)
+
+
+def test_a_kader_moved_elsewhere_records_both_villages(store: Engine, tmp_path: Path) -> None:
+    """Rows an import overwrote count too: a kader moved from village A to B touched both,
+    so a caller scoped to B alone cannot undo it (it would put the kader back in A)."""
+    frame = pd.read_csv(DEMO / "kader.csv", dtype=str, keep_default_na=False).head(1)
+    old = frame.loc[0, "kode_desa"]
+    new = "99.01.05.2001" if not old.startswith("99.01.05.") else "99.01.01.1001"
+    frame.loc[0, "kode_desa"] = new
+    path = tmp_path / "pindah.csv"
+    frame.to_csv(path, index=False)
+    done = run_import(store, "kader", path, user="u", scope=Scope.everything())
+    assert done.status == "ok", done.text("en")
+    with store.connect() as conn:
+        kodes = conn.execute(text("SELECT kode FROM impor_wilayah WHERE impor_id = :i"),
+                             {"i": done.impor_id}).scalars().all()  # fmt: skip
+    assert sorted(kodes) == sorted({old, new})
+    with pytest.raises(UndoRefused):
+        undo_newest(store, "u", scope=Scope.of([new]))
+    undo_newest(store, "u", scope=Scope.of([old, new]))
+
+
+def test_a_boundary_import_records_its_villages_not_their_parents(tmp_path: Path) -> None:
+    from layers.store.engine import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    upgrade(engine)
+    done = run_import(engine, "batas", DEMO / "desa.geojson", user="u", scope=Scope.everything())
+    assert done.status == "ok", done.text("en")
+    with engine.connect() as conn:
+        kodes = set(conn.execute(text("SELECT kode FROM impor_wilayah WHERE impor_id = :i"),
+                                 {"i": done.impor_id}).scalars())  # fmt: skip
+        villages = set(conn.execute(text("SELECT kode FROM wilayah WHERE level = 'desa'"))
+                       .scalars())  # fmt: skip
+    engine.dispose()
+    assert kodes == villages and len(kodes) == 250
