@@ -1,4 +1,8 @@
-"""``pws alerts``, ``pws klb`` and ``pws scan``: diarrhoea analytics."""
+"""``pws alerts``, ``pws klb`` and ``pws scan``: diarrhoea analytics.
+
+Every message and table head is a :class:`~layers.text.Text` pair below (one definition per
+phrase), shown in ``--lang``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dashboard.cli.common import LANG, _engine, main, progress_for
+from layers.text import Text
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -35,6 +40,27 @@ def _parse_week(ctx: click.Context, param: click.Parameter, value: str) -> EpiWe
         raise click.BadParameter(str(exc)) from exc
 
 
+WRITTEN = Text("ditulis", "written")
+NO_ALERTS = Text("tidak ada peringatan", "no alerts")
+NO_CLUSTERS = Text("tidak ada klaster", "no clusters")
+VILLAGES = Text("desa", "villages")
+CASES = Text("kasus", "cases")
+CODE = Text("kode", "code")
+OBSERVED = Text("kasus", "observed")
+#: table heads of ``pws alerts``, ``pws klb`` and ``pws scan``
+ALERT_HEADS = (CODE, Text("desa", "village"), OBSERVED, Text("ambang", "threshold"),
+               Text("rerata dasar", "baseline mean"), Text("status", "status"))  # fmt: skip
+KLB_HEADS = (CODE, Text("kriteria", "criterion"), OBSERVED, Text("pembanding", "comparison"),
+             Text("rasio", "ratio"))  # fmt: skip
+SCAN_HEADS = (Text("#", "#"), VILLAGES, OBSERVED, Text("harapan", "expected"),
+              Text("RR", "RR"), Text("LLR", "LLR"), Text("p", "p-value"),
+              Text("minggu", "weeks"))  # fmt: skip
+
+
+def _heads(heads: tuple[Text, ...], lang: str) -> list[str]:
+    return [h(lang) for h in heads]
+
+
 REGION = click.option("--region", required=True, callback=_parse_region,
                       help="Region code (province, kabupaten, kecamatan or village): the scope.")
 WEEK = click.option("--week", required=True, callback=_parse_week,
@@ -56,7 +82,7 @@ def _check_xlsx(value: Path | None) -> Path | None:
 def _write_xlsx(path: Path, data: bytes, lang: str) -> None:
     """Write an export and say so on stderr (stdout stays the table or the JSON)."""
     path.write_bytes(data)
-    click.echo(f"{'ditulis' if lang == 'id' else 'written'}: {path}", err=True)
+    click.echo(f"{WRITTEN(lang)}: {path}", err=True)
 
 
 def _region_scope(engine: Engine, region: str) -> tuple[Scope, dict[str, Any]]:
@@ -114,6 +140,7 @@ def alerts(region: str, week: EpiWeek, penyakit: str, show_all: bool, as_json: b
     from sqlalchemy.orm import Session
 
     from layers.diarrhoea import service
+    from layers.diarrhoea.rules import UNCONFIRMED
     from layers.store import queries
 
     engine = _engine()
@@ -130,13 +157,13 @@ def alerts(region: str, week: EpiWeek, penyakit: str, show_all: bool, as_json: b
 
         _write_xlsx(xlsx, alerts_xlsx(result, lang, villages, only_alerts=not show_all,
                                       region=f"{info['nama']} ({region})"), lang)  # fmt: skip
-    frame = result.frame()
+    frame = result.frame().assign(reason=result.reasons(lang))
     shown = frame if show_all else frame[frame["alert"]]
-    reason = "reason_en" if lang == "en" else "reason_id"
     rows = [{"kode_desa": r.kode_desa, "nama": names.get(r.kode_desa), "status": r.status,
              "observed": _num(r.observed), "threshold": _num(r.threshold, 2),
-             "baseline_mean": _num(r.baseline_mean, 2), "statistic": _num(r.statistic, 3),
-             "reason": getattr(r, reason)} for r in shown.itertuples(index=False)]  # fmt: skip
+             "baseline_mean": _num(r.baseline_mean, 2), "baseline_source": r.baseline_source,
+             "statistic": _num(r.statistic, 3), "reason": r.reason}
+            for r in shown.itertuples(index=False)]  # fmt: skip
     counts = {s: int((frame["status"] == s).sum()) for s in ("alert", "no_alert", "no_report",
                                                              "no_baseline")}  # fmt: skip
     rule = result.rule
@@ -149,19 +176,17 @@ def alerts(region: str, week: EpiWeek, penyakit: str, show_all: bool, as_json: b
             "counts": counts, "villages": rows,
         }, ensure_ascii=False, indent=2))  # fmt: skip
         return
-    confirmed = "" if rule.terkonfirmasi else (" (bawaan, belum dikonfirmasi)" if lang == "id"
-                                               else " (default, unconfirmed)")  # fmt: skip
-    click.echo(f"{info['nama']} ({region}) {week} {penyakit}: {rule.jenis} "
-               f"ambang={rule.ambang:g}{confirmed}")  # fmt: skip
+    confirmed = "" if rule.terkonfirmasi else f" ({UNCONFIRMED(lang)})"
+    click.echo(f"{info['nama']} ({region}) {week} {penyakit}: {rule.jenis} — "
+               f"{rule.describe()(lang)}{confirmed}")  # fmt: skip
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
     if not rows:
-        click.echo("tidak ada peringatan" if lang == "id" else "no alerts")
+        click.echo(NO_ALERTS(lang))
         return
-    heads = (["kode", "desa", "kasus", "ambang", "rerata dasar", "status"] if lang == "id"
-             else ["code", "village", "observed", "threshold", "baseline mean", "status"])
-    _print_table(heads, [[r["kode_desa"], str(r["nama"] or ""), _cell(r["observed"]),
-                          _cell(r["threshold"]), _cell(r["baseline_mean"]), r["status"]]
-                         for r in rows])  # fmt: skip
+    _print_table(_heads(ALERT_HEADS, lang),
+                 [[r["kode_desa"], str(r["nama"] or ""), _cell(r["observed"]),
+                   _cell(r["threshold"]), _cell(r["baseline_mean"]), r["status"]]
+                  for r in rows])  # fmt: skip
 
 
 @main.command()
@@ -192,11 +217,11 @@ def klb(region: str, week: EpiWeek, penyakit: str, level: str, as_json: bool,
 
         _write_xlsx(xlsx, klb_xlsx(result, lang, villages,
                                    region=f"{info['nama']} ({region})"), lang)  # fmt: skip
-    text = "text_en" if lang == "en" else "text_id"
     rows = [{"kode": r.kode, "level": r.level, "kriteria": r.kriteria,
              "observed": _num(r.observed, 4), "comparison": _num(r.comparison, 4),
-             "ratio": _num(r.ratio, 3), "text": getattr(r, text)}
-            for r in result.signals.itertuples(index=False)]  # fmt: skip
+             "ratio": _num(r.ratio, 3), "text": text}
+            for r, text in zip(result.signals.itertuples(index=False), result.texts(lang),
+                               strict=True)]  # fmt: skip
     if as_json:
         click.echo(json.dumps({"region": region, "nama": info["nama"], "week": str(week),
                                "penyakit": penyakit, "level": level, "caveat": CAVEAT(lang),
@@ -206,11 +231,10 @@ def klb(region: str, week: EpiWeek, penyakit: str, level: str, as_json: bool,
                f"{len(rows)} — {CAVEAT(lang)}")  # fmt: skip
     if not rows:
         return
-    heads = (["kode", "kriteria", "kasus", "pembanding", "rasio"] if lang == "id"
-             else ["code", "criterion", "observed", "comparison", "ratio"])
-    _print_table(heads, [[r.kode, r.kriteria, _cell(r.observed, 3), _cell(r.comparison, 3),
-                          _cell(r.ratio, 2)]
-                         for r in result.signals.itertuples(index=False)])  # fmt: skip
+    _print_table(_heads(KLB_HEADS, lang),
+                 [[r.kode, r.kriteria, _cell(r.observed, 3), _cell(r.comparison, 3),
+                   _cell(r.ratio, 2)]
+                  for r in result.signals.itertuples(index=False)])  # fmt: skip
 
 
 @main.command()
@@ -255,11 +279,9 @@ def scan(region: str, week: EpiWeek, penyakit: str, max_weeks: int, reps: int,
             bar.close()
     clusters = [c for c in result.clusters if alpha is None or c.p_value <= alpha]
     if xlsx is not None:
-        from layers.diarrhoea.export import clusters_xlsx
-        from layers.text import Text
+        from layers.diarrhoea.export import DISEASE, EPI_WEEK, clusters_xlsx
 
-        params = {Text("Minggu epidemiologi", "Epidemiological week"): str(week),
-                  Text("Penyakit", "Disease"): penyakit, Text("Seed", "Seed"): seed}
+        params = {EPI_WEEK: str(week), DISEASE: penyakit, Text("Seed", "Seed"): seed}
         _write_xlsx(xlsx, clusters_xlsx(
             result, lang, villages, alpha=0.05 if alpha is None else alpha, max_p=alpha,
             region=f"{info['nama']} ({region})", params=params), lang)  # fmt: skip
@@ -271,13 +293,11 @@ def scan(region: str, week: EpiWeek, penyakit: str, max_weeks: int, reps: int,
         }, ensure_ascii=False, indent=2))  # fmt: skip
         return
     click.echo(f"{info['nama']} ({region}) {week} {penyakit}: {len(result.ids)} "
-               f"{'desa' if lang == 'id' else 'villages'}, {result.total} "
-               f"{'kasus' if lang == 'id' else 'cases'}, {reps} reps, seed {seed}")  # fmt: skip
+               f"{VILLAGES(lang)}, {result.total} {CASES(lang)}, {reps} reps, "
+               f"seed {seed}")  # fmt: skip
     if not clusters:
-        click.echo("tidak ada klaster" if lang == "id" else "no clusters")
+        click.echo(NO_CLUSTERS(lang))
         return
-    heads = (["#", "desa", "kasus", "harapan", "RR", "LLR", "p", "minggu"] if lang == "id"
-             else ["#", "villages", "observed", "expected", "RR", "LLR", "p-value", "weeks"])
     rows = []
     for i, c in enumerate(clusters, 1):
         shown = ", ".join(str(v) for v in c.villages[:3])
@@ -286,4 +306,4 @@ def scan(region: str, week: EpiWeek, penyakit: str, max_weeks: int, reps: int,
                      f"{c.expected:.1f}", _cell(c.relative_risk, 2), f"{c.llr:.2f}",
                      _cell(c.p_value, 3),
                      f"{c.start_week}…{c.end_week} ({c.n_weeks})"])  # fmt: skip
-    _print_table(heads, rows)
+    _print_table(_heads(SCAN_HEADS, lang), rows)

@@ -26,6 +26,28 @@ Rules (``rule.jenis``); every rule also requires ``observed ≥ rule.minimum_kas
 ``ratio_to_baseline``
     ``mean`` = mean of the reported weeks among ``week-1 … week-N`` (``N = minggu_dasar``);
     alert when ``observed ≥ ambang × mean``. A zero baseline alerts on ``minimum_kasus``.
+``ratio_to_history`` (the diare akut default)
+    the same ``observed ≥ ambang × mean``, with the baseline from the same season of earlier
+    years: the ``N`` weeks centred on ``week - 52·y`` (``N = 5``: ``t-52y-2 … t-52y+2``) for
+    ``y = 1 … HISTORY_YEARS`` (3), pooled over the reported weeks. A village with fewer than
+    the needed reported weeks there (the first year of data) uses the ``N`` weeks before a
+    guard band of ``GUARD_WEEKS`` (2) weeks instead: ``t-3 … t-N-2``, EARS C2's lag.
+    ``baseline_source`` says which (``history`` / ``recent``).
+
+    Why. A baseline of the *previous* weeks (``ratio_to_baseline``, the SKDR training rule,
+    domain.md §4.1) takes in the outbreak itself: with 4 weeks, an outbreak's 2nd week has one
+    outbreak week in its baseline, its 4th week three, and the rule falls silent inside a
+    sustained outbreak (on the demo: the planted outbreak of 2025-W50…W53 alerts in 5 of 5
+    villages in W50, 2 in W52, 0 in W53). A guard band (EARS C2, Hutwagner et al. 2003) only
+    delays this by its length: after ``GUARD_WEEKS + 1`` weeks the outbreak enters the
+    baseline again. The same weeks of earlier years (CDC's historical limits, Stroup et al.
+    1989; Farrington et al. 1996) cannot contain this year's outbreak however long it lasts,
+    and they follow the season — the rainy-season rise is in the baseline, not an alert. In
+    a synthetic 8-week outbreak (relative risk 3) on the demo's 2025 counts, 27–30 of 40
+    villages still alert in weeks 5–8 with that baseline, against 0–3 with either
+    previous-weeks baseline. The guard band is the fallback for the first year of data,
+    where no earlier year exists; a last-year outbreak in the same weeks raises this year's
+    baseline (not down-weighted here, unlike Farrington's method).
 CDC EARS (Hutwagner et al. 2003; definitions as written by Fricker, Hegler & Dunfee 2008)
     with ``N = minggu_dasar`` (7) baseline *weeks* in place of EARS's days, ``Y(t)`` the count
     in week ``t``, ``mean``/``sd`` the mean and sample standard deviation (ddof = 1) of the
@@ -46,7 +68,8 @@ CDC EARS (Hutwagner et al. 2003; definitions as written by Fricker, Hegler & Dun
     gives the unfloored statistic (``+inf`` above a constant baseline, 0 at it).
 
 ``threshold`` is the smallest count that alerts this week given the baseline (the line drawn
-on a village's chart), ``max(minimum_kasus, …)``: ``ambang``; 1; ``ambang × mean``;
+on a village's chart), ``max(minimum_kasus, …)``: ``ambang``; 1; ``ambang × mean`` (both
+ratio rules);
 ``mean + ambang × sd`` (C1/C2); for C3 ``mean + sd × (1 + r)`` with ``r = ambang`` minus the
 two previous weeks' terms (0 when ``r ≤ 0``: any count completes the sum).
 
@@ -56,6 +79,10 @@ Hutwagner L, Thompson W, Seeman GM, Treadwell T. The bioterrorism preparedness a
 Early Aberration Reporting System (EARS). J Urban Health 2003;80(2 Suppl 1):i89–96.
 Fricker RD Jr, Hegler BL, Dunfee DA. Comparing syndromic surveillance detection methods:
 EARS' versus a CUSUM-based methodology. Stat Med 2008;27(17):3407–29.
+Stroup DF, Williamson GD, Herndon JL, Karon JM. Detection of aberrations in the occurrence of
+notifiable diseases surveillance data. Stat Med 1989;8(3):323–9.
+Farrington CP, Andrews NJ, Beale AD, Catchpole MA. A statistical algorithm for the early
+detection of outbreaks of infectious disease. JRSS A 1996;159(3):547–63.
 """
 
 from __future__ import annotations
@@ -67,15 +94,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from layers.diarrhoea.rules import KINDS, Rule, default_rules, load_rules
+from layers.diarrhoea.rules import (
+    GUARD_WEEKS,
+    HISTORY_YEARS,
+    KINDS,
+    YEAR_WEEKS,
+    Rule,
+    default_rules,
+    load_rules,
+)
 from layers.epiweek import EpiWeek
 from layers.text import Text, fmt_number
 
-__all__ = ["Alerts", "KINDS", "Rule", "default_rules", "load_rules", "weekly_alerts",
-           "weekly_matrix"]  # fmt: skip
+__all__ = ["Alerts", "KINDS", "Rule", "default_rules", "load_rules", "reads",
+           "weekly_alerts", "weekly_matrix"]  # fmt: skip
 
 SERIES_COLUMNS = ("kode_desa", "tahun", "minggu", "kasus")
 STATUSES = ("alert", "no_alert", "no_report", "no_baseline")
+#: where a village's baseline came from: earlier years, recent weeks, none (no rule baseline)
+BASELINE_SOURCES = ("history", "recent", "")
 DEFAULT_MIN_SD = 0.5
 DEFAULT_MIN_BASELINE_SHARE = 0.5
 
@@ -178,7 +215,11 @@ class Alerts:
     rule : Rule
     week : EpiWeek
     baseline_first, baseline_last : EpiWeek or None
-        The weeks the baseline window spans (None for rules without a baseline).
+        The weeks the recent baseline window spans (None for rules without a baseline; for
+        ``ratio_to_history`` the guarded window used without history).
+    history_windows : tuple of (EpiWeek, EpiWeek)
+        ``ratio_to_history``: the window of each earlier year, the latest year first
+        (empty for other rules).
     kode_desa : ndarray of str
     observed : ndarray of float
         Cases this week; NaN when the village did not report.
@@ -186,6 +227,9 @@ class Alerts:
         Over the reported baseline weeks (sd: EARS only, before the ``min_sd`` floor).
     baseline_weeks : ndarray of int
         Reported weeks in the baseline window.
+    baseline_source : ndarray of str
+        ``history`` (same weeks of earlier years), ``recent`` (weeks before the current one)
+        or ``""`` (the rule has no baseline, or the village has none).
     missing_weeks : ndarray of int
         Unreported weeks in the window the rule reads (baseline and, for C3, weeks t-1, t-2).
     statistic : ndarray of float
@@ -203,11 +247,13 @@ class Alerts:
     week: EpiWeek
     baseline_first: EpiWeek | None
     baseline_last: EpiWeek | None
+    history_windows: tuple[tuple[EpiWeek, EpiWeek], ...]
     kode_desa: np.ndarray
     observed: np.ndarray
     baseline_mean: np.ndarray
     baseline_sd: np.ndarray
     baseline_weeks: np.ndarray
+    baseline_source: np.ndarray
     missing_weeks: np.ndarray
     statistic: np.ndarray
     threshold: np.ndarray
@@ -224,9 +270,13 @@ class Alerts:
     def frame(self) -> pd.DataFrame:
         """All villages as a frame (columns = the per-village attributes)."""
         cols = ("kode_desa", "observed", "baseline_mean", "baseline_sd", "baseline_weeks",
-                "missing_weeks", "statistic", "threshold", "alert", "status", "reason_id",
-                "reason_en")  # fmt: skip
+                "baseline_source", "missing_weeks", "statistic", "threshold", "alert", "status",
+                "reason_id", "reason_en")  # fmt: skip
         return pd.DataFrame({c: getattr(self, c) for c in cols})
+
+    def reasons(self, lang: str) -> np.ndarray:
+        """The per-village reason sentences in ``lang`` (``id`` or ``en``)."""
+        return {"id": self.reason_id, "en": self.reason_en}[lang]
 
     def row(self, kode_desa: str) -> dict[str, object]:
         """One village's values as a dict (``KeyError`` when absent)."""
@@ -239,9 +289,20 @@ class Alerts:
 # --------------------------------------------------------------------------- the rules
 
 
+def _history_columns(n: int) -> list[list[int]]:
+    """``ratio_to_history``: the weeks-back columns of each earlier year's window (year 1
+    first): the ``n`` weeks centred on ``52·y`` weeks back."""
+    half = n // 2
+    return [[YEAR_WEEKS * y + d for d in range(half, half - n, -1)]
+            for y in range(1, HISTORY_YEARS + 1)]  # fmt: skip
+
+
 def _window(rule: Rule) -> tuple[int, int, int]:
-    """(span, first baseline column, last baseline column) of the rule; 0, 0 when none."""
+    """(span, first recent-baseline column, last recent-baseline column) of the rule; 0, 0
+    when it has none. ``span`` covers every week the rule reads."""
     n = rule.minggu_dasar or 0
+    if rule.jenis == "ratio_to_history":
+        return max(max(c) for c in _history_columns(n)) + 1, GUARD_WEEKS + 1, GUARD_WEEKS + n
     return {
         "fixed_count": (1, 0, 0),
         "any_case": (1, 0, 0),
@@ -250,6 +311,25 @@ def _window(rule: Rule) -> tuple[int, int, int]:
         "ears_c2": (n + 3, 3, n + 2),
         "ears_c3": (n + 5, 3, n + 4),
     }[rule.jenis]
+
+
+def reads(rule: Rule, week: EpiWeek) -> list[tuple[EpiWeek, EpiWeek]]:
+    """The week ranges (first, last; inclusive) :func:`weekly_alerts` reads for ``rule`` in
+    ``week``, the current week's range first — what a caller has to load, and no more.
+
+    >>> from layers.diarrhoea.rules import DIARE_AKUT
+    >>> [f"{a}…{b}" for a, b in reads(DIARE_AKUT, EpiWeek(2025, 53))]
+    ['2025-W46…2025-W53', '2024-W51…2025-W03', '2023-W51…2024-W03', '2022-W51…2023-W03']
+    >>> [f"{a}…{b}" for a, b in reads(Rule("x", "ratio_to_baseline", 2, 4), EpiWeek(2025, 2))]
+    ['2024-W50…2025-W02']
+    """
+    span, _, hi = _window(rule)
+    if rule.jenis != "ratio_to_history":
+        return [(week - (span - 1), week)]
+    out = [(week - hi, week)]
+    for cols in _history_columns(rule.minggu_dasar or 0):
+        out.append((week - max(cols), week - min(cols)))
+    return out
 
 
 def weekly_alerts(
@@ -300,6 +380,8 @@ def weekly_alerts(
     minimum = float(rule.minimum_kasus)
     n_weeks = rule.minggu_dasar or 0
     ears = rule.jenis.startswith("ears_")
+    source: np.ndarray | None = None  # set by ratio_to_history; else from has_base below
+    years_used = np.zeros(n_v, dtype=int)
     need = max(2 if ears else 1, math.ceil(n_weeks * min_baseline_share)) if hi else 0
 
     if rule.jenis == "fixed_count":
@@ -308,10 +390,20 @@ def weekly_alerts(
     elif rule.jenis == "any_case":
         threshold = np.maximum(threshold, 1.0)
         hit = observed >= threshold
-    elif rule.jenis == "ratio_to_baseline":
+    elif rule.jenis in ("ratio_to_baseline", "ratio_to_history"):
         n_base, mean, _ = _mean_sd(mat[:, lo : hi + 1])
         missing = n_weeks - n_base
         has_base = n_base >= need
+        if rule.jenis == "ratio_to_history":
+            years = [mat[:, cols] for cols in _history_columns(n_weeks)]
+            n_hist, mean_hist, _ = _mean_sd(np.concatenate(years, axis=1))
+            years_used = np.sum([~np.isnan(block).all(axis=1) for block in years], axis=0)
+            history = n_hist >= need
+            mean = np.where(history, mean_hist, mean)
+            missing = np.where(history, n_weeks * years_used - n_hist, missing)
+            n_base = np.where(history, n_hist, n_base)
+            has_base = history | has_base
+            source = np.where(history, "history", np.where(has_base, "recent", ""))
         threshold = np.where(has_base, np.maximum(threshold, rule.ambang * mean), np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             stat = np.where(mean > 0, observed / mean,
@@ -351,18 +443,25 @@ def weekly_alerts(
     status = np.where(~reported, "no_report",
                       np.where(~has_base, "no_baseline",
                                np.where(alert, "alert", "no_alert"))).astype(object)  # fmt: skip
+    if source is None:
+        source = np.where(has_base & rule.needs_baseline, "recent", "")
+    source = source.astype(object)
     first_week = week - hi if hi else None
     last_week = week - lo if hi else None
+    windows = tuple((week - max(cols), week - min(cols)) for cols in _history_columns(n_weeks)
+                    ) if rule.jenis == "ratio_to_history" else ()  # fmt: skip
     texts = [
         _reason(rule, week, status[i], observed[i], mean[i], sd[i], stat[i], threshold[i],
-                int(n_base[i]), int(missing[i]), need, min_sd)
+                int(n_base[i]), int(missing[i]), need, min_sd,
+                _Basis(source[i], int(years_used[i]), first_week, last_week, windows))
         for i in range(n_v)
     ]  # fmt: skip
     return Alerts(
         rule=rule, week=week, baseline_first=first_week, baseline_last=last_week,
-        kode_desa=codes, observed=observed, baseline_mean=mean, baseline_sd=sd,
-        baseline_weeks=np.asarray(n_base, dtype=int), missing_weeks=np.asarray(missing, int),
-        statistic=stat, threshold=threshold, alert=alert, status=status,
+        history_windows=windows, kode_desa=codes, observed=observed, baseline_mean=mean,
+        baseline_sd=sd, baseline_weeks=np.asarray(n_base, dtype=int), baseline_source=source,
+        missing_weeks=np.asarray(missing, int), statistic=stat, threshold=threshold,
+        alert=alert, status=status,
         reason_id=np.array([t.id for t in texts], dtype=object),
         reason_en=np.array([t.en for t in texts], dtype=object),
     )  # fmt: skip
@@ -379,9 +478,20 @@ def _n(value: float, lang: str, decimals: int = 1) -> str:
     return fmt_number(value, lang, decimals)
 
 
+@dataclass(frozen=True)
+class _Basis:
+    """Where a village's baseline came from (for its reason sentence)."""
+
+    source: str
+    years: int
+    first: EpiWeek | None
+    last: EpiWeek | None
+    windows: tuple[tuple[EpiWeek, EpiWeek], ...]
+
+
 def _reason(rule: Rule, week: EpiWeek, status: str, obs: float, mean: float, sd: float,
-            stat: float, thr: float, n_base: int, missing: int, need: int, min_sd: float
-            ) -> Text:  # fmt: skip
+            stat: float, thr: float, n_base: int, missing: int, need: int, min_sd: float,
+            basis: _Basis) -> Text:  # fmt: skip
     """One sentence id/en saying why a village is (not) in alert."""
     if status == "no_report":
         return Text(f"Minggu {week}: tidak ada laporan (dianggap hilang, bukan nol kasus).",
@@ -395,6 +505,15 @@ def _reason(rule: Rule, week: EpiWeek, status: str, obs: float, mean: float, sd:
                 f"C3 needs weeks {week - 1} and {week - 2} reported, each with enough "
                 f"baseline; {missing} unreported week(s).",
             )
+        if rule.jenis == "ratio_to_history":
+            return Text(
+                f"Dasar tidak cukup: minggu yang sama tahun-tahun sebelumnya kurang dari {need} "
+                f"minggu melapor, dan {n_base} dari {weeks} minggu sebelum jeda "
+                f"{GUARD_WEEKS} minggu ({basis.first}…{basis.last}) melapor (perlu {need}).",
+                f"Baseline too short: fewer than {need} of the same weeks of earlier years "
+                f"reported, and {n_base} of the {weeks} weeks before the {GUARD_WEEKS}-week "
+                f"guard band ({basis.first}…{basis.last}) ({need} needed).",
+            )  # fmt: skip
         return Text(
             f"Dasar tidak cukup: {n_base} dari {weeks} minggu dasar melapor (perlu {need}).",
             f"Baseline too short: {n_base} of {weeks} baseline weeks reported ({need} needed).",
@@ -420,6 +539,26 @@ def _reason(rule: Rule, week: EpiWeek, status: str, obs: float, mean: float, sd:
             f"{o['en']} cases {sign} {t['en']} = max({a['en']} × mean of the previous {weeks} "
             f"weeks ({m['en']}), at least {rule.minimum_kasus} cases).",
         )
+    elif rule.jenis == "ratio_to_history" and basis.source == "history":
+        first, last = basis.windows[0]
+        more = Text(" dst.", " and earlier") if basis.years > 1 else Text("", "")
+        body = Text(
+            f"{o['id']} kasus {sign} {t['id']} = maks({a['id']} × rerata minggu yang sama pada "
+            f"{basis.years} tahun sebelumnya ({first}…{last}{more.id}: {m['id']}), minimal "
+            f"{rule.minimum_kasus} kasus).",
+            f"{o['en']} cases {sign} {t['en']} = max({a['en']} × mean of the same weeks in "
+            f"{basis.years} earlier year(s) ({first}…{last}{more.en}: {m['en']}), at least "
+            f"{rule.minimum_kasus} cases).",
+        )  # fmt: skip
+    elif rule.jenis == "ratio_to_history":
+        body = Text(
+            f"{o['id']} kasus {sign} {t['id']} = maks({a['id']} × rerata {weeks} minggu sebelum "
+            f"jeda {GUARD_WEEKS} minggu ({basis.first}…{basis.last}: {m['id']}), minimal "
+            f"{rule.minimum_kasus} kasus); belum ada riwayat minggu yang sama tahun lalu.",
+            f"{o['en']} cases {sign} {t['en']} = max({a['en']} × mean of the {weeks} weeks "
+            f"before a {GUARD_WEEKS}-week guard band ({basis.first}…{basis.last}: {m['en']}), "
+            f"at least {rule.minimum_kasus} cases); no history of the same weeks yet.",
+        )  # fmt: skip
     else:
         name = "EARS " + rule.jenis.removeprefix("ears_").upper()
         sd_txt = {lang: _n(sd, lang) for lang in ("id", "en")}

@@ -37,10 +37,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from layers.diarrhoea.alerts import Alerts
 from layers.diarrhoea.klb import CAVEAT, CRITERIA, KlbSignals
+from layers.diarrhoea.rules import UNCONFIRMED
 from layers.diarrhoea.scan import Cluster, SpaceTimeScan
 from layers.text import Text
 
-__all__ = ["NOTE_SHEET", "SHEETS", "alerts_xlsx", "clusters_xlsx", "klb_xlsx"]
+__all__ = ["DISEASE", "EPI_WEEK", "NOTE_SHEET", "SHEETS", "alerts_xlsx", "clusters_xlsx",
+           "klb_xlsx"]  # fmt: skip
 
 #: name of the notes sheet
 NOTE_SHEET = Text("Keterangan", "Notes")
@@ -70,10 +72,28 @@ RULE_KIND = {
     "any_case": Text("setiap kasus", "any case"),
     "ratio_to_baseline": Text("rasio terhadap rerata minggu sebelumnya",
                               "ratio to the mean of the previous weeks"),
+    "ratio_to_history": Text("rasio terhadap rerata minggu yang sama tahun-tahun sebelumnya",
+                             "ratio to the mean of the same weeks of earlier years"),
     "ears_c1": Text("CDC EARS C1", "CDC EARS C1"),
     "ears_c2": Text("CDC EARS C2", "CDC EARS C2"),
     "ears_c3": Text("CDC EARS C3", "CDC EARS C3"),
 }  # fmt: skip
+
+BASELINE_SOURCE = {
+    "history": Text("minggu yang sama tahun-tahun sebelumnya", "same weeks of earlier years"),
+    "recent": Text("minggu-minggu sebelumnya", "previous weeks"),
+    "": Text("", ""),
+}
+YES, NO = Text("ya", "yes"), Text("tidak", "no")
+VILLAGE_CODE = Text("Kode desa", "Village code")
+VILLAGE_NAME = Text("Nama desa", "Village")
+KECAMATAN = Text("Kecamatan", "Kecamatan")
+REGION = Text("Wilayah", "Region")
+EPI_WEEK = Text("Minggu epidemiologi", "Epidemiological week")
+DISEASE = Text("Penyakit", "Disease")
+LEVEL = Text("Tingkat", "Level")
+REASON = Text("Keterangan", "Reason")
+GENERATED = Text("Dibuat", "Generated")
 
 _BOLD = Font(bold=True)
 _FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -165,7 +185,7 @@ def _notes(ws: Worksheet, lang: str, title: Text, lines: Sequence[tuple[Text, An
     verify = ws.cell(row=row - 1, column=1)
     verify.font = Font(bold=True)
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    ws.cell(row=row + 1, column=1, value=Text("Dibuat", "Generated")(lang)).font = _BOLD
+    ws.cell(row=row + 1, column=1, value=GENERATED(lang)).font = _BOLD
     ws.cell(row=row + 1, column=2, value=now)
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 90
@@ -202,9 +222,9 @@ def _names(villages: pd.DataFrame | None) -> tuple[dict[str, str], dict[str, str
 def _with_names(columns: list[_Column], villages: pd.DataFrame | None) -> list[_Column]:
     if villages is None:
         return columns
-    extra = [_Column(Text("Nama desa", "Village"), "label")]
+    extra = [_Column(VILLAGE_NAME, "label")]
     if "nama_kec" in villages.columns:
-        extra.append(_Column(Text("Kecamatan", "Kecamatan"), "label", 20))
+        extra.append(_Column(KECAMATAN, "label", 20))
     return [columns[0], *extra, *columns[1:]]
 
 
@@ -247,18 +267,19 @@ def alerts_xlsx(
         frame = frame[frame["alert"]]
     names, kec = _names(villages)
     columns = _with_names([
-        _Column(Text("Kode desa", "Village code"), "text"),
+        _Column(VILLAGE_CODE, "text"),
         _Column(Text("Kasus", "Cases"), "int"),
         _Column(Text("Ambang", "Threshold"), "float"),
         _Column(Text("Rerata dasar", "Baseline mean"), "float"),
         _Column(Text("SD dasar", "Baseline SD"), "float"),
         _Column(Text("Minggu dasar melapor", "Baseline weeks reported"), "int"),
         _Column(Text("Minggu tanpa laporan", "Weeks unreported"), "int"),
+        _Column(Text("Sumber dasar", "Baseline from"), "label", 24),
         _Column(Text("Statistik", "Statistic"), "ratio"),
         _Column(Text("Status", "Status"), "label", 20),
-        _Column(Text("Keterangan", "Reason"), "label", 80),
+        _Column(REASON, "label", 80),
     ], villages)  # fmt: skip
-    reason = "reason_en" if lang == "en" else "reason_id"
+    reasons = dict(zip(alerts.kode_desa, alerts.reasons(lang), strict=True))
     rows = []
     for r in frame.itertuples(index=False):
         code = str(r.kode_desa)
@@ -266,9 +287,10 @@ def alerts_xlsx(
         if villages is not None and "nama_kec" in villages.columns:
             named.append(kec.get(code))
         rows.append([code, *named, r.observed, r.threshold, r.baseline_mean, r.baseline_sd,
-                     r.baseline_weeks, r.missing_weeks, r.statistic,
-                     STATUS[r.status](lang) if r.status in STATUS else r.status,
-                     getattr(r, reason)])  # fmt: skip
+                     r.baseline_weeks, r.missing_weeks,
+                     BASELINE_SOURCE.get(r.baseline_source, BASELINE_SOURCE[""])(lang),
+                     r.statistic, STATUS[r.status](lang) if r.status in STATUS else r.status,
+                     reasons[code]])  # fmt: skip
     wb = Workbook()
     _table(wb.active, SHEETS["alerts"](lang), columns, rows, lang)
     rule = alerts.rule
@@ -276,19 +298,23 @@ def alerts_xlsx(
     counts = {s: int((all_rows["status"] == s).sum()) for s in STATUS}
     baseline = ("" if alerts.baseline_first is None else
                 f"{alerts.baseline_first} … {alerts.baseline_last}")  # fmt: skip
+    history = ", ".join(f"{a} … {b}" for a, b in alerts.history_windows)
     lines: list[tuple[Text, Any]] = [
-        (Text("Wilayah", "Region"), region),
-        (Text("Minggu epidemiologi", "Epidemiological week"), str(alerts.week)),
-        (Text("Penyakit", "Disease"), rule.penyakit),
+        (REGION, region),
+        (EPI_WEEK, str(alerts.week)),
+        (DISEASE, rule.penyakit),
         (Text("Aturan", "Rule"), f"{rule.jenis} — {RULE_KIND[rule.jenis](lang)}"),
+        (Text("Uraian aturan", "Rule in words"), rule.describe()),
         (Text("Ambang", "Threshold (ambang)"), float(rule.ambang)),
         (Text("Minggu dasar", "Baseline weeks"), rule.minggu_dasar),
-        (Text("Jendela dasar", "Baseline window"), baseline),
+        (Text("Jendela riwayat (tahun-tahun sebelumnya)", "History windows (earlier years)"),
+         history),
+        (Text("Jendela dasar", "Baseline window") if not history else
+         Text("Jendela dasar tanpa riwayat", "Baseline window without history"), baseline),
         (Text("Minimum kasus", "Minimum cases"), int(rule.minimum_kasus)),
         (Text("Dikonfirmasi Dinkes", "Confirmed by the health office"),
-         Text("ya", "yes") if rule.terkonfirmasi
-         else Text("tidak (nilai bawaan, perlu dikonfirmasi)",
-                   "no (shipped default, to be confirmed)")),
+         YES if rule.terkonfirmasi else Text(f"{NO.id} ({UNCONFIRMED.id})",
+                                             f"{NO.en} ({UNCONFIRMED.en})")),
         (Text("Sumber aturan", "Rule source"), rule.sumber),
         (Text("Baris", "Rows"), Text("hanya desa dengan peringatan", "villages in alert only")
          if only_alerts else Text("semua desa", "every village")),
@@ -341,7 +367,7 @@ def klb_xlsx(signals: KlbSignals, lang: str = "id", villages: pd.DataFrame | Non
     columns = [
         _Column(Text("Kode", "Code"), "text"),
         _Column(Text("Nama", "Name"), "label", 20),
-        _Column(Text("Tingkat", "Level"), "label", 8),
+        _Column(LEVEL, "label", 8),
         _Column(Text("Kriteria", "Criterion"), "label", 16),
         _Column(Text("Uraian kriteria", "Criterion description"), "label", 40),
         _Column(Text("Nilai sekarang", "Observed"), "float"),
@@ -349,19 +375,19 @@ def klb_xlsx(signals: KlbSignals, lang: str = "id", villages: pd.DataFrame | Non
         _Column(Text("Rasio", "Ratio"), "ratio"),
         _Column(Text("Keterangan", "Text"), "label", 90),
     ]
-    text = "text_en" if lang == "en" else "text_id"
     rows = [[str(r.kode), names.get(str(r.kode)), r.level, r.kriteria,
              CRITERIA[r.kriteria](lang) if r.kriteria in CRITERIA else "", r.observed,
-             r.comparison, r.ratio, getattr(r, text)]
-            for r in signals.signals.itertuples(index=False)]  # fmt: skip
+             r.comparison, r.ratio, text]
+            for r, text in zip(signals.signals.itertuples(index=False), signals.texts(lang),
+                               strict=True)]  # fmt: skip
     wb = Workbook()
     _table(wb.active, SHEETS["klb"](lang), columns, rows, lang)
     params = signals.params
     month = params.get("month")
     lines: list[tuple[Text, Any]] = [
-        (Text("Wilayah", "Region"), region),
-        (Text("Minggu epidemiologi", "Epidemiological week"), str(signals.week)),
-        (Text("Tingkat", "Level"), signals.level),
+        (REGION, region),
+        (EPI_WEEK, str(signals.week)),
+        (LEVEL, signals.level),
         (Text("Jumlah sinyal", "Signals"), signals.n_signals),
         *[(Text(f"Kriteria {k}", f"Criterion {k}"), v) for k, v in CRITERIA.items()],
         *[(Text(f"Parameter {k}", f"Parameter {k}"), _param(v)) for k, v in params.items()
@@ -439,13 +465,12 @@ def clusters_xlsx(
     lang = _lang(lang)
     items = _cluster_dicts(clusters)
     names, kec = _names(villages)
-    yes, no = Text("ya", "yes"), Text("tidak", "no")
     columns = [
         _Column(Text("Peringkat", "Rank"), "int"),
         _Column(Text("Jumlah desa", "Villages (n)"), "int"),
         _Column(Text("Kode desa", "Village codes"), "text", 40),
         *([] if villages is None else [_Column(Text("Nama desa", "Village names"), "label", 40)]),
-        *([] if not kec else [_Column(Text("Kecamatan", "Kecamatan"), "label", 24)]),
+        *([] if not kec else [_Column(KECAMATAN, "label", 24)]),
         _Column(Text("Desa pusat", "Centre village"), "text"),
         _Column(Text("Radius (km)", "Radius (km)"), "float"),
         _Column(Text("Kasus teramati", "Observed"), "int"),
@@ -465,7 +490,7 @@ def clusters_xlsx(
         p = c.get("p_value")
         if max_p is not None and not (p is not None and p <= max_p):
             continue
-        sig = "" if p is None or p != p else (yes if p <= alpha else no)(lang)
+        sig = "" if p is None or p != p else (YES if p <= alpha else NO)(lang)
         row: list[Any] = [rank, len(codes), ", ".join(codes)]
         if villages is not None:
             row.append(", ".join(names.get(v, "") for v in codes))
@@ -478,7 +503,7 @@ def clusters_xlsx(
         members += [[rank, v, names.get(v), kec.get(v)] for v in codes]
     wb = Workbook()
     _table(wb.active, SHEETS["clusters"](lang), columns, rows, lang)
-    lines: list[tuple[Text, Any]] = [(Text("Wilayah", "Region"), region)]
+    lines: list[tuple[Text, Any]] = [(REGION, region)]
     lines += [(k if isinstance(k, Text) else Text(str(k), str(k)), _param(v))
               for k, v in (params or {}).items()]  # fmt: skip
     if isinstance(clusters, SpaceTimeScan):
@@ -519,9 +544,9 @@ def clusters_xlsx(
     ])  # fmt: skip
     member_cols = [
         _Column(Text("Peringkat klaster", "Cluster rank"), "int"),
-        _Column(Text("Kode desa", "Village code"), "text"),
-        _Column(Text("Nama desa", "Village"), "label"),
-        _Column(Text("Kecamatan", "Kecamatan"), "label", 20),
+        _Column(VILLAGE_CODE, "text"),
+        _Column(VILLAGE_NAME, "label"),
+        _Column(KECAMATAN, "label", 20),
     ]
     _table(wb.create_sheet(), SHEETS["cluster_villages"](lang), member_cols, members, lang)
     return _bytes(wb)

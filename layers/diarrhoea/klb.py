@@ -139,6 +139,10 @@ class KlbSignals:
         """Number of (region, criterion) signals."""
         return len(self.signals)
 
+    def texts(self, lang: str) -> pd.Series:
+        """The signals' sentences in ``lang`` (``id`` or ``en``), in signal order."""
+        return self.signals[{"id": "text_id", "en": "text_en"}[lang]]
+
 
 def _period_sums(mat: np.ndarray, length: int, count: int) -> np.ndarray:
     """Sums of ``count`` consecutive periods of ``length`` weeks (col 0 = current); NaN if

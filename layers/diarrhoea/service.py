@@ -10,8 +10,10 @@ What each function reads
 ------------------------
 :func:`alerts_for`
     the disease's rule from ``aturan_peringatan`` (the shipped default when the store has
-    none) and just the weeks that rule reads (the week and its baseline, epi-week arithmetic
-    across years); every village in scope is in the result (no row = "no report").
+    none) and just the weeks that rule reads (:func:`~layers.diarrhoea.alerts.reads`: the
+    week and its baseline — for the diare akut default also the same weeks of up to 3
+    earlier years —, epi-week arithmetic across years); every village in scope is in the
+    result (no row = "no report").
 :func:`klb_for`
     the weeks the Pasal 6 criteria read: the current periods, the CFR periods, this month
     and all of last year.
@@ -40,7 +42,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers.diarrhoea.alerts import Alerts, weekly_alerts
+from layers.diarrhoea.alerts import Alerts, reads, weekly_alerts
 from layers.diarrhoea.hotspots import (
     DEFAULT_FAMILY,
     PERMUTATIONS,
@@ -108,9 +110,9 @@ def alerts_for(
         Override the stored rule (default: :func:`rule_for`).
     """
     rule = rule or rule_for(session, penyakit)
-    # the widest window any rule reads: EARS C3 reads minggu_dasar + 4 weeks back
-    back = (rule.minggu_dasar or 0) + 4
-    data = series(session, scope, penyakit, week - back, week)
+    # just the weeks the rule reads (for ratio_to_history: this season of earlier years too)
+    parts = [series(session, scope, penyakit, first, last) for first, last in reads(rule, week)]
+    data = pd.concat(parts, ignore_index=True).drop_duplicates(["kode_desa", "tahun", "minggu"])
     villages = queries.village_table(session, scope)["kode"].tolist()
     return weekly_alerts(data, rule, week, villages=villages)
 

@@ -1,8 +1,10 @@
-"""Weekly alert rules against hand-worked series: SKDR rules, EARS C1/C2/C3, year boundaries,
-missing weeks, zero baselines, and the default rule read back from a migrated store."""
+"""Weekly alert rules against hand-worked series: SKDR rules, the history baseline, EARS
+C1/C2/C3, year boundaries, missing weeks, zero baselines; the default rule read back from a
+migrated store and migration 0006; the default on every planted demo outbreak week."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -12,13 +14,24 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from layers.diarrhoea.alerts import weekly_alerts, weekly_matrix
-from layers.diarrhoea.rules import Rule, default_rules, load_rules
+from layers.diarrhoea import service
+from layers.diarrhoea.alerts import reads, weekly_alerts, weekly_matrix
+from layers.diarrhoea.rules import (
+    DIARE_AKUT,
+    DIARE_AKUT_0004,
+    UNCONFIRMED,
+    Rule,
+    default_rules,
+    load_rules,
+)
 from layers.epiweek import EpiWeek
-from layers.store.engine import make_engine, upgrade
+from layers.scope import Scope
+from layers.store.engine import downgrade, make_engine, upgrade
 from layers.store.models import AturanPeringatan
+from tests.ingest.helpers import DEMO
 
 DIARE = Rule("diare_akut", "ratio_to_baseline", 2.0, minggu_dasar=4, minimum_kasus=5)
+HISTORY = Rule("diare_akut", "ratio_to_history", 2.0, minggu_dasar=5, minimum_kasus=5)
 SD7 = math.sqrt(4 / 6)  # sample sd of 2, 3, 4, 3, 2, 3, 4: mean 3, squares 1+0+1+0+1+0+1 = 4
 
 
@@ -48,9 +61,11 @@ def test_default_diare_rule_read_back_from_migrated_sqlite(tmp_path: Path) -> No
         with Session(engine) as session:
             rules = load_rules(session)
             diare = rules["diare_akut"]
-            assert diare == DIARE  # ratio 2× mean of 4 previous weeks, ≥ 5 cases
+            # 0004 seeded the former default, 0006 moved the unedited row to the new one
+            assert diare == DIARE_AKUT == HISTORY  # 2 × same weeks of earlier years, ≥ 5
             assert diare.terkonfirmasi is False
             assert "UNCONFIRMED" in diare.sumber and "§4.1" in diare.sumber
+            assert "EARS C2" in diare.sumber and "historical limits" in diare.sumber
             assert "15" in diare.catatan and "fixed_count" in diare.catatan  # the alternative
             for one_case in ("suspek_campak", "afp", "suspek_kolera", "suspek_antraks"):
                 assert rules[one_case].jenis == "any_case"
@@ -69,6 +84,56 @@ def test_default_diare_rule_read_back_from_migrated_sqlite(tmp_path: Path) -> No
         engine.dispose()
 
 
+def test_migration_0006_moves_only_the_unedited_default(engine: sa.Engine) -> None:
+    """On SQLite and PostGIS: 0006 widens the kinds and replaces the 0004 seed; downgrade puts
+    the seed back; a row the office changed is left as it is either way."""
+    rows = sa.select(AturanPeringatan.penyakit, AturanPeringatan.jenis)
+    with Session(engine) as session:
+        assert load_rules(session)["diare_akut"] == DIARE_AKUT
+    downgrade(engine, "0005")
+    with Session(engine) as session:
+        rule = load_rules(session)["diare_akut"]
+        assert rule == DIARE_AKUT_0004 and "4 minggu sebelumnya" in rule.catatan
+        with pytest.raises(sa.exc.IntegrityError):  # 0005 does not know the kind
+            session.execute(sa.update(AturanPeringatan).where(AturanPeringatan.penyakit == "afp")
+                            .values(jenis="ratio_to_history"))  # fmt: skip
+            session.flush()
+        session.rollback()
+        # the office edits the rule (still unconfirmed): 0006 must not replace it
+        session.execute(sa.update(AturanPeringatan).where(
+            AturanPeringatan.penyakit == "diare_akut").values(ambang=3.0))  # fmt: skip
+        session.commit()
+    upgrade(engine)
+    with Session(engine) as session:
+        kept = load_rules(session)["diare_akut"]
+        assert (kept.jenis, kept.ambang, kept.minggu_dasar) == ("ratio_to_baseline", 3.0, 4)
+        # an office's own ratio_to_history rule is allowed now …
+        session.execute(sa.update(AturanPeringatan).where(AturanPeringatan.penyakit == "afp")
+                        .values(jenis="ratio_to_history", ambang=3.0, minggu_dasar=None))
+        session.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            session.execute(sa.update(AturanPeringatan).where(AturanPeringatan.penyakit == "afp")
+                            .values(jenis="median"))  # fmt: skip
+            session.flush()
+        session.rollback()
+    # … and a downgrade turns it into the nearest older kind
+    downgrade(engine, "0005")
+    with Session(engine) as session:
+        assert dict(session.execute(rows).all())["afp"] == "ratio_to_baseline"
+        assert load_rules(session)["afp"].minggu_dasar == 5
+    upgrade(engine)
+
+
+def test_default_rules_match_the_store_and_describe_themselves() -> None:
+    rules = default_rules()
+    assert rules["diare_akut"] == DIARE_AKUT and rules["afp"].jenis == "any_case"
+    text = DIARE_AKUT.describe()
+    assert text.id.startswith("kasus ≥ 2 × rerata 5 minggu di sekitar minggu yang sama")
+    assert "2-week guard band" in text.en and text.en.endswith("at least 5 cases")
+    assert DIARE.describe().en == "cases ≥ 2 × the mean of the previous 4 weeks, at least 5 cases"
+    assert "default rule" in UNCONFIRMED.en and "belum dikonfirmasi" in UNCONFIRMED.id
+
+
 def test_rule_validation() -> None:
     with pytest.raises(ValueError, match="unknown rule type"):
         Rule("x", "median", 2.0)  # type: ignore[arg-type]
@@ -77,6 +142,7 @@ def test_rule_validation() -> None:
     with pytest.raises(ValueError, match="positive"):
         Rule("x", "fixed_count", 0.0)
     assert Rule("x", "ears_c2", 3.0).minggu_dasar == 7  # EARS default baseline
+    assert Rule("x", "ratio_to_history", 2.0).minggu_dasar == 5
 
 
 # --------------------------------------------------------------------------- ratio to baseline
@@ -174,6 +240,112 @@ def test_weekly_matrix_offsets_by_epiweek_arithmetic() -> None:
     codes, mat = weekly_matrix(s, EpiWeek(2026, 1), 4)
     assert list(codes) == ["A"]
     np.testing.assert_array_equal(mat, [[1, 2, 3, np.nan]])  # W02 is after the current week
+
+
+# --------------------------------------------------------------------------- history baseline
+
+
+def test_history_baseline_ignores_an_ongoing_outbreak() -> None:
+    # current 2025-W50: the same weeks one year earlier are 2024-W48 … W52 (centred on
+    # 2025-W50 - 52 = 2024-W50): 2, 3, 4, 3, 2 -> mean 2.8, threshold max(5, 5.6) = 5.6.
+    # A is in the 3rd week of an outbreak (20 cases a week): the previous-weeks rule's
+    # baseline 20, 20, 5, 5 holds two outbreak weeks (mean 12.5, threshold 25: no alert);
+    # the history rule still alerts.
+    last_year = [("2024-W48", 2), ("2024-W49", 3), ("2024-W50", 4), ("2024-W51", 3),
+                 ("2024-W52", 2), ("2024-W47", 90), ("2025-W01", 90)]  # outside the window
+    s = series({"A": [*back("2025-W50", [20, 20, 20, 5, 5, 5, 5, 5]), *last_year],
+                "B": [*back("2025-W50", [5, 3, 3, 3, 3, 3, 3, 3]), *last_year]})  # fmt: skip
+    week = EpiWeek(2025, 50)
+    a = weekly_alerts(s, HISTORY, week)
+    assert a.history_windows[0] == (EpiWeek(2024, 48), EpiWeek(2024, 52))
+    assert list(a.baseline_source) == ["history", "history"]
+    np.testing.assert_allclose(a.baseline_mean, [2.8, 2.8])
+    np.testing.assert_allclose(a.threshold, [5.6, 5.6])
+    assert list(a.alert) == [True, False]  # 20 ≥ 5.6; 5 < 5.6
+    assert a.reason_en[0] == ("Alert: 20 cases ≥ 5.6 = max(2 × mean of the same weeks in 1 "
+                              "earlier year(s) (2024-W48…2024-W52: 2.8), at least 5 cases).")
+    assert a.reason_id[0].startswith("Peringatan: 20 kasus ≥ 5,6 = maks(2 × rerata minggu yang")
+    old = weekly_alerts(s, DIARE, week)
+    assert old.baseline_mean[0] == pytest.approx(12.5) and not old.alert[0]
+
+
+def test_history_pools_years_and_falls_back_to_a_guard_band() -> None:
+    # current 2026-W01 (2025 has 53 weeks: 2026-W01 - 52 = 2025-W02): windows 2024-W52 …
+    # 2025-W04 and 2023-W52 … 2024-W04. A: 4 weeks reported in the first year (2, 2, 2, 2)
+    # and 2 in the second (5, 5) -> 6 weeks pooled, mean 18 / 6 = 3, threshold 6.
+    # B: only 2 history weeks reported (< 3 needed): the 5 weeks before the 2-week guard
+    # band, 2025-W47 … W51 (t-7 … t-3) = 1, 1, 1, 1, 1 -> mean 1, threshold max(5, 2) = 5;
+    # the outbreak weeks t-1, t-2 (30 cases) are skipped.
+    week = EpiWeek(2026, 1)
+    s = series({
+        "A": [("2026-W01", 6), ("2024-W52", 2), ("2025-W01", 2), ("2025-W03", 2),
+              ("2025-W04", 2), ("2024-W01", 5), ("2023-W52", 5)],
+        "B": [*back("2026-W01", [5, 30, 30, 1, 1, 1, 1, 1]), ("2025-W02", 9), ("2025-W03", 9)],
+    })  # fmt: skip
+    a = weekly_alerts(s, HISTORY, week)
+    assert (a.baseline_first, a.baseline_last) == (EpiWeek(2025, 47), EpiWeek(2025, 51))
+    assert a.history_windows[:2] == ((EpiWeek(2024, 52), EpiWeek(2025, 4)),
+                                     (EpiWeek(2023, 52), EpiWeek(2024, 4)))  # fmt: skip
+    f = a.frame().set_index("kode_desa")
+    assert f.loc["A", "baseline_source"] == "history" and f.loc["A", "baseline_weeks"] == 6
+    assert f.loc["A", "baseline_mean"] == 3.0 and f.loc["A", "threshold"] == 6.0
+    assert f.loc["A", "missing_weeks"] == 4  # 2 × 5 window weeks in the 2 years, 6 reported
+    assert f.loc["A", "alert"] and "2 earlier year(s)" in f.loc["A", "reason_en"]
+    assert f.loc["B", "baseline_source"] == "recent" and f.loc["B", "baseline_mean"] == 1.0
+    assert f.loc["B", "threshold"] == 5.0 and f.loc["B", "alert"]
+    assert "2-week guard band (2025-W47…2025-W51: 1)" in f.loc["B", "reason_en"]
+    assert "jeda 2 minggu" in f.loc["B", "reason_id"]
+    # a village with neither: no baseline, said why
+    c = weekly_alerts(series({"C": [("2026-W01", 9), ("2025-W50", 1)]}), HISTORY, week)
+    assert c.status[0] == "no_baseline" and c.baseline_source[0] == ""
+    assert c.reason_en[0].startswith("Baseline too short: fewer than 3 of the same weeks")
+
+
+def test_reads_are_what_the_rule_needs() -> None:
+    week = EpiWeek(2026, 1)
+    ranges = reads(HISTORY, week)
+    assert ranges[0] == (EpiWeek(2025, 47), week)
+    assert ranges[1] == (EpiWeek(2024, 52), EpiWeek(2025, 4)) and len(ranges) == 4
+    assert reads(DIARE, week) == [(EpiWeek(2025, 50), week)]
+    assert reads(Rule("x", "ears_c3", 2.0), week) == [(week - 11, week)]
+
+
+def planted_outbreaks() -> list[tuple[list[str], list[EpiWeek]]]:
+    """(villages, weeks) of every planted outbreak of the demo."""
+    out = []
+    for p in json.loads((DEMO / "klaster_tertanam.json").read_text()):
+        first = EpiWeek(p["tahun"], p["minggu_mulai"])
+        out.append((p["villages"], [first + i for i in range(p["minggu"])]))
+    return out
+
+
+def test_default_keeps_alerting_through_every_planted_outbreak(session: Session) -> None:
+    """Week by week, every planted demo outbreak: the stored default against the former one.
+
+    Per planted village (A alert, . none), bench/alerts.py prints the same:
+    2024-W21…W23 default 2, 3, 5 villages in alert; former 3, 2, 3 (6 villages)
+    2024-W35…W38 default 3, 2, 3, 3;                 former 4, 2, 1, 0 (7 villages)
+    2025-W50…W53 default 5, 4, 5, 5;                 former 5, 4, 2, 0 (5 villages)
+    """
+    scope = Scope.everything()
+    counts: dict[str, list[list[int]]] = {"default": [], "former": []}
+    for villages, weeks in planted_outbreaks():
+        for name, rule in (("default", None), ("former", DIARE_AKUT_0004)):
+            per_week = []
+            for week in weeks:
+                a = service.alerts_for(session, scope, week, rule=rule)
+                assert rule is not None or a.rule == DIARE_AKUT  # the stored default
+                per_week.append(len(set(villages) & set(a.kode_desa[a.alert])))
+            counts[name].append(per_week)
+    default, former = counts["default"], counts["former"]
+    # the former rule falls silent in the last week of both 4-week outbreaks …
+    assert former[1][-1] == 0 and former[2][-1] == 0
+    # … the default does not: its last week alerts at least as many villages as its first
+    for per_week in default:
+        assert per_week[-1] >= max(per_week[0], 3)
+    # with a year of history (2025): 4 or 5 of the 5 planted villages every week
+    assert min(default[2]) >= 4
+    assert sum(map(sum, default)) >= sum(map(sum, former)) + 10
 
 
 # --------------------------------------------------------------------------- EARS

@@ -33,7 +33,7 @@ def test_alerts_json(db: Path) -> None:
     out = run(db, "alerts", "--region", "99.01", "--week", "2025-W50", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["week"] == "2025-W50" and data["rule"]["jenis"] == "ratio_to_baseline"
+    assert data["week"] == "2025-W50" and data["rule"]["jenis"] == "ratio_to_history"
     assert sum(data["counts"].values()) == 250
     alerted = {v["kode_desa"] for v in data["villages"]}
     assert alerted >= PLANTED and len(alerted) == data["counts"]["alert"]
@@ -46,7 +46,7 @@ def test_alerts_table_and_region_scope(db: Path) -> None:
               "--lang", "en")  # fmt: skip
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert "ratio_to_baseline" in lines[0] and "unconfirmed" in lines[0]
+    assert "ratio_to_history" in lines[0] and "not yet confirmed" in lines[0]
     assert lines[2].split()[:4] == ["code", "village", "observed", "threshold"]
     codes = [line.split()[0] for line in lines[3:]]
     assert codes and all(c.startswith("99.01.09.") for c in codes)

@@ -94,6 +94,11 @@ def test_alerts_sheet_matches_the_alerts(results: dict[str, Any]) -> None:
     notes = notes_text(wb["Keterangan"])
     assert alerts.rule.jenis in notes and str(WEEK) in notes
     assert "bukan penetapan KLB" in notes and "Dibuat" in notes
+    # the default's baseline: the same weeks of earlier years, said per village and in notes
+    assert alerts.rule.describe().id in notes and "belum dikonfirmasi Dinkes" in notes
+    assert "2024-W51 … 2025-W03" in notes  # the window one year before 2025-W53
+    source = header(ws).index("Sumber dasar")
+    assert {row[source] for row in rows} == {"minggu yang sama tahun-tahun sebelumnya"}
 
 
 def test_alerts_every_village_in_english(results: dict[str, Any]) -> None:
@@ -111,6 +116,8 @@ def test_alerts_every_village_in_english(results: dict[str, Any]) -> None:
         assert row[-1] == reason
     notes = notes_text(wb["Notes"])
     assert "not a declared KLB" in notes and "Generated" in notes
+    assert "History windows (earlier years)" in notes and alerts.rule.describe().en in notes
+    assert "no (default rule, not yet confirmed by the health office)" in notes
 
 
 def test_klb_sheet_matches_the_signals(results: dict[str, Any]) -> None:

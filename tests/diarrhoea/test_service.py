@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from layers.diarrhoea import service
-from layers.diarrhoea.rules import Rule
+from layers.diarrhoea.rules import DIARE_AKUT_0004, Rule
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from layers.store import queries
@@ -48,18 +48,22 @@ def test_case_matrix_crosses_years_and_is_scoped(session: Session) -> None:
 
 
 def test_alerts_flag_the_planted_outbreak(session: Session) -> None:
-    # the stored default (≥ 2 × mean of 4 previous weeks, ≥ 5 cases) alerts when it starts …
+    # the stored default (≥ 2 × the mean of the same weeks last year, ≥ 5 cases) alerts when
+    # the outbreak starts …
     start = service.alerts_for(session, Scope.everything(), W50)
-    assert start.rule.jenis == "ratio_to_baseline" and not start.rule.terkonfirmasi
+    assert start.rule.jenis == "ratio_to_history" and not start.rule.terkonfirmasi
     assert len(start.kode_desa) == 250
     assert set(start.kode_desa[start.alert]) >= PLANTED
-    # … and in 2025-W53 the fixed 15 cases/week alternative still flags it, while the ratio
-    # rule has gone quiet: the outbreak's own weeks W50–W52 are now its baseline
+    assert set(start.baseline_source) == {"history"}  # 2024 is in the store
+    # … and still in its 4th week, 2025-W53, as the fixed 15 cases/week alternative does,
+    # while the former ratio rule has gone quiet: W50–W52 are its baseline by then
+    late = service.alerts_for(session, Scope.everything(), W53)
+    assert set(late.kode_desa[late.alert]) >= PLANTED
     fixed = Rule("diare_akut", "fixed_count", 15, minimum_kasus=5)
-    late = service.alerts_for(session, Scope.everything(), W53, rule=fixed)
-    assert len(PLANTED & set(late.kode_desa[late.alert])) >= 4
-    ratio = service.alerts_for(session, Scope.everything(), W53)
-    assert not PLANTED & set(ratio.kode_desa[ratio.alert])
+    flat = service.alerts_for(session, Scope.everything(), W53, rule=fixed)
+    assert len(PLANTED & set(flat.kode_desa[flat.alert])) >= 4
+    former = service.alerts_for(session, Scope.everything(), W53, rule=DIARE_AKUT_0004)
+    assert not PLANTED & set(former.kode_desa[former.alert])
 
 
 def test_klb_month_signal_in_planted_villages(session: Session) -> None:
