@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
+from mapclassify import classifiers
 
 from layers import classify
 from layers.classify import NO_DATA, fixed, natural
-
-pytestmark = pytest.mark.filterwarnings("ignore:Numba not installed")
 
 NAN = math.nan
 INF = math.inf
@@ -86,6 +86,17 @@ def test_natural_nan() -> None:
     klass, bins = natural([NAN, 7.0], k=3)
     assert klass.tolist() == [-1, 0]
     assert bins.tolist() == [7.0]
+
+
+def test_natural_runs_the_compiled_fisher_jenks() -> None:
+    """numba is a declared dependency: mapclassify takes its compiled Fisher–Jenks and does not
+    warn "Numba not installed. Using slow pure python version." (nor anything else)."""
+    assert classifiers.HAS_NUMBA
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        klass, bins = natural(np.arange(40.0), k=4)
+    assert bins.tolist() == [9.0, 19.0, 29.0, 39.0]
+    assert klass.tolist() == [i // 10 for i in range(40)]
 
 
 def test_natural_classes_are_ordered_by_value() -> None:
