@@ -28,6 +28,14 @@ LINE = "#08519c"
 SEPARATORS = Text(",.", ".,")
 
 
+def dropdown(lang: str, **props: object) -> dcc.Dropdown:
+    """A dcc.Dropdown whose own texts (search box, no match, clear) are in ``lang``."""
+    labels = {"search": t("dropdown.search", lang), "clear_search": t("dropdown.clear", lang),
+              "clear_selection": t("dropdown.clear", lang),
+              "no_options_found": t("dropdown.none", lang)}  # fmt: skip
+    return dcc.Dropdown(labels=labels, **props)
+
+
 def week_label(week: EpiWeek, lang: str) -> str:
     return t("week.label", lang, week=str(week), start=fmt_date(week.start, lang),
              end=fmt_date(week.end, lang))
@@ -48,8 +56,8 @@ def option_control(layer: type[Layer], opt: OptionField, value: object, lang: st
                                 value=["on"] if value else [], className="pws-flag")
         label = None
     elif spec.kind == "choice":
-        control = dcc.Dropdown(
-            id=ident, clearable=False, value=value,
+        control = dropdown(
+            lang, id=ident, clearable=False, value=value,
             options=[{"label": c.label(lang), "value": c.value} for c in spec.choice_list()],
         )  # fmt: skip
         label = spec.label(lang)
@@ -72,7 +80,7 @@ def option_value(spec: Option, raw: object) -> object:
 def legend(legend: Legend, lang: str, summary: Text | None,
            overlays: Sequence[PointOverlay]) -> list:  # fmt: skip
     """The map legend: layer classes, the point classes of the overlays, the borders."""
-    rows = [html.H4(legend.title(lang))]
+    rows: list = [html.H4(legend.title(lang))]
     for cls in [*legend.classes, legend.no_data]:
         rows.append(
             html.Div(
@@ -81,14 +89,13 @@ def legend(legend: Legend, lang: str, summary: Text | None,
                 className="pws-legend-row",
             )
         )
-    for overlay in overlays:
-        for point in overlay.classes:
-            rows.append(html.Div(
-                [html.Span(className="pws-dot", style={"background": point.color,
-                                                       "opacity": point.opacity}),
-                 html.Span(point.label(lang))],
-                className="pws-legend-row",
-            ))  # fmt: skip
+    for overlay in overlays:  # compact: the point classes of an overlay wrap on one row
+        rows.append(html.Div([
+            html.Span([html.Span(className="pws-dot", style={"background": point.color,
+                                                             "opacity": point.opacity}),
+                       point.label(lang)], className="pws-legend-chip")
+            for point in overlay.classes
+        ], className="pws-legend-row pws-legend-points"))  # fmt: skip
     rows.append(
         html.Div(
             [html.Span(className="pws-swatch", style={"borderColor": "#222", "borderWidth": 2}),

@@ -28,6 +28,10 @@ CATALOGUE: dict[str, Text] = {
     "filter.layer": Text("Lapisan peta", "Map layer"),
     "map.kecamatan": Text("Batas kecamatan", "Sub-district borders"),
     "map.desa": Text("Desa/kelurahan", "Villages"),
+    "map.legend": Text("Legenda", "Legend"),
+    "dropdown.search": Text("Cari", "Search"),
+    "dropdown.clear": Text("Hapus", "Clear"),
+    "dropdown.none": Text("Tidak ada yang cocok", "No match"),
     "panel.hint": Text(
         "Klik sebuah desa di peta untuk melihat rinciannya.",
         "Click a village on the map to see its details.",
@@ -53,7 +57,20 @@ CATALOGUE: dict[str, Text] = {
     "scan.cancel": Text("Batal", "Cancel"),
     "scan.clear": Text("Hapus hasil", "Clear result"),
     "scan.cancelled": Text("Pemindaian dibatalkan.", "Scan cancelled."),
-    "scan.reading": Text("Membaca data…", "Reading data…"),
+    "scan.reading": Text("Membaca data kasus 52 minggu sampai {week}…",
+                         "Reading 52 weeks of case data up to {week}…"),
+    "scan.starting": Text("Menyiapkan pemindaian {n} desa (memuat mesin statistik)…",
+                          "Preparing the scan of {n} villages (loading the statistics engine)…"),
+    "scan.stopped.changed": Text(
+        "Pemindaian dihentikan karena minggu atau kecamatan diubah. Jalankan lagi untuk "
+        "pilihan yang baru.",
+        "The scan was stopped because the week or sub-district changed. Run it again for "
+        "the new choice.",
+    ),
+    "scan.cleared.changed": Text(
+        "Hasil klaster dihapus karena minggu atau kecamatan diubah.",
+        "The cluster result was cleared because the week or sub-district changed.",
+    ),
     "scan.progress": Text("Replikasi {done} dari {total}", "Replication {done} of {total}"),
     "scan.done": Text("Selesai", "Done"),
     "scan.summary": Text(
@@ -72,6 +89,8 @@ CATALOGUE: dict[str, Text] = {
         "Click a cluster to zoom the map to its villages. Villages of significant clusters "
         "are outlined with a thick coloured border.",
     ),
+    "scan.legend": Text("Garis tepi tebal berwarna: desa klaster signifikan",
+                        "Thick coloured border: villages of a significant cluster"),
     "scan.col.villages": Text("Desa", "Villages"),
     "scan.col.observed": Text("Teramati", "Observed"),
     "scan.col.expected": Text("Harapan", "Expected"),
@@ -236,13 +255,20 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def query_param(search: str | None, name: str, default: str, allowed: Iterable[str]) -> str:
-    """One parameter of a URL query string (``?lang=en``), or ``default`` if not allowed."""
-    asked = parse_qs((search or "").lstrip("?")).get(name, [default])[0]
+def query_param(search: object, name: str, default: str, allowed: Iterable[str]) -> str:
+    """One parameter of a URL query string (``?lang=en``), or ``default`` if not allowed
+    (or if ``search`` is not a string at all: a crafted request)."""
+    text = search if isinstance(search, str) else ""
+    asked = parse_qs(text.lstrip("?")).get(name, [default])[0]
     return asked if asked in set(allowed) else default
 
 
-def lang_from_search(search: str | None) -> str:
+def lang_of(value: object) -> str:
+    """A language a callback received from the page (``lang`` store): ``id`` unless ``en``."""
+    return "en" if value == "en" else DEFAULT_LANG
+
+
+def lang_from_search(search: object) -> str:
     """The language asked for in a URL query string (``?lang=en``), else Indonesian."""
     return query_param(search, "lang", DEFAULT_LANG, LANGS)
 

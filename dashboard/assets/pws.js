@@ -22,7 +22,64 @@ window.pws = Object.assign(window.pws || {}, {
         if (out) {  // a village of a significant cluster: thick coloured stroke
             Object.assign(style, {weight: 4, color: out, opacity: 1, dashArray: null});
         }
+        if (kode === window.pws.selected) {  // the village whose panel is open
+            Object.assign(style, {weight: 4, color: "#000000", opacity: 1, dashArray: "6 3"});
+        }
         return style;
+    },
+
+    selected: null,
+
+    selectedFrom: function (click, close) {
+        // the village whose panel is open: the clicked one, none after the close button
+        var trig = window.dash_clientside.callback_context.triggered;
+        if (trig.length && trig[0].prop_id === "panel-close.n_clicks") { return null; }
+        return click && click.properties ? click.properties.kode : null;
+    },
+
+    select: function (kode) {
+        var before = window.pws.selected;
+        window.pws.selected = kode || null;
+        var layers = window.pws.layers;
+        [before, window.pws.selected].forEach(function (k) {
+            if (k && layers[k]) { layers[k].setStyle(window.pws.styleFor(k)); }
+        });
+        if (kode && layers[kode] && layers[kode]._map) { layers[kode].bringToFront(); }
+        var close = document.getElementById("panel-close");
+        if (close) { close.style.display = kode ? "" : "none"; }
+        var wrap = document.getElementById("panel-wrap");
+        if (kode && wrap) { wrap.scrollIntoView({block: "start", behavior: "smooth"}); }
+        return kode || null;
+    },
+
+    keepView: function (layer, period, kec, opts, desa, lang) {
+        // the view in the URL (a link reproduces it) and in the language link, without
+        // a navigation: history.replaceState does not reach dcc.Location
+        var q = new URLSearchParams();
+        q.set("lang", lang || "id");
+        if (layer) { q.set("layer", layer); }
+        if (period) { q.set("period", period); }
+        if (kec) { q.set("kec", kec); }
+        if (desa) { q.set("desa", desa); }
+        var items = window.dash_clientside.callback_context.inputs_list[3] || [];
+        items.forEach(function (item) {
+            if (item.id.layer !== layer || item.value === undefined || item.value === null) {
+                return;
+            }
+            var v = Array.isArray(item.value) ? (item.value.indexOf("on") >= 0 ? "1" : "0")
+                : String(item.value);
+            q.set("opt_" + item.id.name, v);
+        });
+        var search = "?" + q.toString();
+        if (window.location.search !== search) {
+            window.history.replaceState(window.history.state, "", window.location.pathname + search);
+        }
+        var link = document.getElementById("lang-switch");
+        if (link) {
+            q.set("lang", link.getAttribute("lang") || (lang === "en" ? "id" : "en"));
+            link.setAttribute("href", window.location.pathname + "?" + q.toString());
+        }
+        return search;
     },
 
     fillFor: function (kode) {
@@ -62,7 +119,12 @@ window.pws = Object.assign(window.pws || {}, {
         layer.options.className = "pws-desa";
         layer.bindTooltip(function () { return window.pws.tooltipFor(feature.properties); },
                           {sticky: true, className: "pws-tooltip"});
-        layer.on("mouseover", function () { layer.setStyle({weight: 2.5, color: "#111111"}); });
+        layer.on("mouseover", function () {
+            // hover thickens the stroke; a selected or outlined village keeps its colour
+            var base = window.pws.styleFor(kode);
+            var marked = base.weight >= 4;
+            layer.setStyle(marked ? {weight: base.weight + 1} : {weight: 2.5, color: "#111111"});
+        });
         layer.on("mouseout", function () { layer.setStyle(window.pws.styleFor(kode)); });
     },
 
@@ -81,6 +143,8 @@ window.pws = Object.assign(window.pws || {}, {
     applyOutline: function (data) {
         // data: {villages: {kode: colour}, stamp} or null (clear: every stroke restored)
         window.pws.outline = data && data.villages ? data : null;
+        var key = document.getElementById("legend-scan");  // its legend row, shown with it
+        if (key) { key.style.display = window.pws.outline ? "" : "none"; }
         var layers = window.pws.layers;
         var n = 0;
         for (var kode in layers) {
@@ -105,7 +169,9 @@ window.pws = Object.assign(window.pws || {}, {
         // data.bounds: [[south, west], [north, east]], computed by the server
         var map = window.pws.leafletMap();
         if (!data || !data.bounds || !map) { return window.dash_clientside.no_update; }
-        map.flyToBounds(data.bounds, {padding: [24, 24], maxZoom: 15, duration: 0.6});
+        // the legend's corner is left free, as when the page fits a region (peta.FIT_PADDING)
+        map.flyToBounds(data.bounds, {paddingTopLeft: [24, 24], paddingBottomRight: [290, 24],
+                                      maxZoom: 15, duration: 0.6});
         return data.click;
     },
 
@@ -131,6 +197,7 @@ window.pws = Object.assign(window.pws || {}, {
             }
         });
         marker.bindTooltip(html, {className: "pws-tooltip"});
+        marker.bindPopup(html, {className: "pws-popup"});  // a click keeps it open
         return marker;
     }
 });

@@ -21,7 +21,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, context, geo_routes
-from dashboard.i18n import t
+from dashboard.i18n import lang_of, t
 from dashboard.pages.peta_tools import TOOLS
 from layers import (
     base,
@@ -37,6 +37,9 @@ from layers.store import queries
 DEFAULT_LAYER = "insidens"
 INDONESIA_BOUNDS = [[-11.0, 95.0], [6.0, 141.0]]
 HIDDEN = {"display": "none"}
+#: fitting the map to a region leaves the legend's corner free (pixels; the legend is
+#: about 270 px wide at the bottom right), so no village hides under it
+FIT_PADDING = {"paddingTopLeft": [16, 16], "paddingBottomRight": [290, 16]}
 SHOWN: dict[str, str] = {}
 
 
@@ -89,8 +92,36 @@ def _first_layer(session: Any, scope: Scope) -> str:
     return DEFAULT_LAYER if DEFAULT_LAYER in base.REGISTRY else next(iter(base.REGISTRY))
 
 
-def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
-    """The page in ``lang``; ``detail``/``fmt`` pick the village geometry served."""
+def _initial_options(cls: type[base.Layer], state: dict[str, str]) -> dict[str, Any]:
+    """Option values asked for in the URL (``opt_<name>=value``); anything that is not a
+    valid value of the option is dropped (the default stays)."""
+    chosen: dict[str, Any] = {}
+    for opt in cls.options():
+        raw = state.get(f"opt_{opt.name}")
+        if raw is None:
+            continue
+        if opt.spec.kind == "flag":
+            value: Any = raw == "1"
+        elif opt.spec.kind == "choice":
+            value = next((c.value for c in opt.spec.choice_list() if str(c.value) == raw), None)
+        else:
+            try:
+                value = float(raw)
+            except ValueError:
+                continue
+        try:
+            chosen[opt.name] = opt.spec.validate(value, opt.default)
+        except ValueError:
+            continue
+    return chosen
+
+
+def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
+           state: dict[str, str] | None = None) -> html.Div:  # fmt: skip
+    """The page in ``lang``; ``detail``/``fmt`` pick the village geometry served; ``state``
+    (the URL's query: ``layer``, ``period``, ``kec``, ``desa``, ``opt_<name>``) reopens a
+    view — every value is checked here or by the callbacks, never trusted."""
+    state = state or {}
     app_ctx = context.current()
     scope = app_ctx.scope()
     with app_ctx.session() as session:
@@ -100,7 +131,16 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
         bounds = queries.scope_bounds(session, scope)
         counts = {o.id: o.count(session, scope) for o in overlays.OVERLAYS.values()
                   if o.always}  # fmt: skip
-        layer_type = _first_layer(session, scope)
+        asked = state.get("layer")
+        layer_type = asked if asked in base.REGISTRY else _first_layer(session, scope)
+        period_opts, period, period_style, period_label = _period_control(
+            session, scope, base.REGISTRY[layer_type], state.get("period"), lang)
+    kec_value = state.get("kec") if state.get("kec") in set(kec["kode"]) else None
+    desa = state.get("desa") if state.get("desa") in set(villages["kode"]) else None
+    panel_content = (_panel(desa, layer_type, period, lang) if desa else
+                     html.P(t("panel.hint", lang), className="pws-hint"))  # fmt: skip
+    initial = {"layer": layer_type,
+               "options": _initial_options(base.REGISTRY[layer_type], state)}  # fmt: skip
     kec_opts = [{"label": n, "value": k} for k, n in zip(kec["kode"], kec["nama"], strict=True)]
     layer_opts = [{"label": cls.title(lang), "value": kind} for kind, cls in base.REGISTRY.items()]
     always = [o for o in overlays.OVERLAYS.values() if o.always]
@@ -108,16 +148,21 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
         dcc.Store(id="lang", data=lang),
         dcc.Store(id="layer-values"),
         dcc.Store(id="layer-applied"),
+        dcc.Store(id="initial-options", data=initial),
+        dcc.Store(id="selected-desa", data=desa),
+        dcc.Store(id="selected-applied"),
+        dcc.Store(id="view-kept"),
         html.Div([
             html.Div([html.Label(t("filter.layer", lang)),
-                      dcc.Dropdown(id="layer", options=layer_opts, value=layer_type,
+                      components.dropdown(lang, id="layer", options=layer_opts, value=layer_type,
                                    clearable=False)], className="pws-control"),
-            html.Div([html.Label(id="period-label"),
-                      dcc.Dropdown(id="period", options=[], value=None, clearable=False)],
-                     id="period-wrap", className="pws-control", style=HIDDEN),
+            html.Div([html.Label(period_label, id="period-label"),
+                      components.dropdown(lang, id="period", options=period_opts, value=period,
+                                          clearable=False, maxHeight=420)],
+                     id="period-wrap", className="pws-control", style=period_style),
             html.Div(id="layer-options", className="pws-options"),
             html.Div([html.Label(t("filter.kecamatan", lang)),
-                      dcc.Dropdown(id="kec", options=kec_opts, value=None,
+                      components.dropdown(lang, id="kec", options=kec_opts, value=kec_value,
                                    placeholder=t("filter.kecamatan.all", lang))],
                      className="pws-control"),
             html.Div(f"{len(villages)} {t('map.desa', lang).lower()}", id="village-count",
@@ -128,6 +173,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
                 dl.Map(
                     id="map",
                     bounds=bounds or INDONESIA_BOUNDS,
+                    boundsOptions=FIT_PADDING,
                     # nothing reads the viewport back; dash-leaflet's tracking of it needs a
                     # centre, which a map opened on bounds lacks (a TypeError on every move)
                     trackViewport=False,
@@ -149,7 +195,9 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
                                        interactive=False),
                             name="kecamatan", style={"zIndex": 450, "pointerEvents": "none"},
                         ),
-                        dl.Pane(name="titik", style={"zIndex": 650}),
+                        # points above the polygons and outlines, below Leaflet's tooltips
+                        # (650) and popups (700): a village's tooltip is never hidden
+                        dl.Pane(name="titik", style={"zIndex": 620}),
                         dl.LayerGroup(id="layer-points"),
                         dl.LayersControl([
                             dl.Overlay(_points(o, scope, lang), name=o.title(lang),
@@ -159,11 +207,20 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf") -> html.Div:
                         dl.ScaleControl(position="bottomleft", imperial=False),
                     ],
                 ),
-                html.Div(id="legend", className="pws-legend"),
+                html.Details([
+                    html.Summary(t("map.legend", lang)),
+                    html.Div(id="legend"),
+                    *(tool.legend(lang) for tool in TOOLS if hasattr(tool, "legend")),
+                ], open=True, id="legend-box", className="pws-legend"),
             ], className="pws-map-wrap"),
             html.Div([
                 *(tool.section(lang) for tool in TOOLS),
-                html.Div(html.P(t("panel.hint", lang), className="pws-hint"), id="panel"),
+                html.Div([
+                    html.Button("×", id="panel-close", title=t("panel.close", lang),
+                                n_clicks=0, className="pws-close",
+                                style=SHOWN if desa else HIDDEN),
+                    html.Div(panel_content, id="panel"),
+                ], id="panel-wrap", className="pws-panel-wrap"),
             ], className="pws-panel pws-side"),
         ], className="pws-main"),
     ])
@@ -178,24 +235,39 @@ def _layer_class(layer_type: Any) -> type[base.Layer]:
     return base.REGISTRY[layer_type]
 
 
-def _on_layer(layer_type: Any, period: Any, lang: Any) -> tuple:
-    """A new layer: its period control (hidden for a snapshot), its option controls and
-    the point overlays it draws."""
+def _on_layer(layer_type: Any, period: Any, initial: Any, lang: Any) -> tuple:
+    """A new layer: its period control (hidden for a snapshot), its option controls (with
+    the values the URL asked for, the first time) and the point overlays it draws."""
     cls = _layer_class(layer_type)
-    lang = lang if lang in ("id", "en") else "id"
+    lang = lang_of(lang)
     app_ctx = context.current()
     scope = app_ctx.scope()
-    controls = [components.option_control(cls, o, o.default, lang) for o in cls.options()]
+    asked = initial.get("options") if isinstance(initial, dict) and \
+        initial.get("layer") == cls.type and isinstance(initial.get("options"), dict) else {}
+    values = {o.name: o.default for o in cls.options()}
+    values.update(_initial_options(cls, {f"opt_{k}": _url_text(v) for k, v in asked.items()}))
+    controls = [components.option_control(cls, o, values[o.name], lang) for o in cls.options()]
     points = [_points(o, scope, lang) for o in _layer_overlays(cls.type)]
-    if cls.period_kind == base.SNAPSHOT:
-        return [], None, HIDDEN, "", controls, points
     with app_ctx.session() as session:
-        periods = cls().periods(session, scope)
-    options = components.period_options(periods, lang)
+        period_control = _period_control(session, scope, cls, period, lang)
+    return *period_control, controls, points, None
+
+
+def _period_control(session: Any, scope: Scope, cls: type[base.Layer], period: Any,
+                    lang: str) -> tuple[list, str | None, dict, str]:  # fmt: skip
+    """The period dropdown for ``cls``: options, value (``period`` if it has data, else the
+    newest), style (hidden for a snapshot) and label."""
+    if cls.period_kind == base.SNAPSHOT:
+        return [], None, HIDDEN, ""
+    options = components.period_options(cls().periods(session, scope), lang)
     values = [o["value"] for o in options]
     value = period if period in values else (values[0] if values else None)
-    label = t(f"filter.period.{cls.period_kind}", lang)
-    return options, value, SHOWN, label, controls, points
+    return options, value, SHOWN, t(f"filter.period.{cls.period_kind}", lang)
+
+
+def _url_text(value: object) -> str:
+    """An option value as the URL writes it (flags as 1/0)."""
+    return ("1" if value else "0") if isinstance(value, bool) else str(value)
 
 
 def _chosen_options(cls: type[base.Layer], raw: list, ids: list) -> dict[str, Any]:
@@ -211,9 +283,9 @@ def _chosen_options(cls: type[base.Layer], raw: list, ids: list) -> dict[str, An
 
 
 def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
-            lang: Any) -> tuple[dict, list]:  # fmt: skip
+            lang: Any) -> tuple[dict, list, str]:  # fmt: skip
     cls = _layer_class(layer_type)
-    lang = lang if lang in ("id", "en") else "id"
+    lang = lang_of(lang)
     app_ctx = context.current()
     scope = app_ctx.scope()
     ids = [i["id"] for i in ctx.inputs_list[3]] if len(ctx.inputs_list) > 3 else []
@@ -245,7 +317,8 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
                  f"{sorted(layer.config().items())}",
     }  # fmt: skip
     overlays_shown = _shown_overlays(cls.type)
-    return data, components.legend(result.legend, lang, result.summary, overlays_shown)
+    count = f"{len(result.table)} {t('map.desa', lang).lower()}"
+    return data, components.legend(result.legend, lang, result.summary, overlays_shown), count
 
 
 def _panel(kode: str, layer_type: Any, period_value: Any, lang: str) -> list:
@@ -283,14 +356,17 @@ def register(app: Dash) -> None:
         Output("period-label", "children"),
         Output("layer-options", "children"),
         Output("layer-points", "children"),
+        Output("initial-options", "data"),
         Input("layer", "value"),
         State("period", "value"),
+        State("initial-options", "data"),
         State("lang", "data"),
     )(_on_layer)
 
     app.callback(
         Output("layer-values", "data"),
         Output("legend", "children"),
+        Output("village-count", "children"),
         Input("layer", "value"),
         Input("period", "value"),
         Input("kec", "value"),
@@ -314,7 +390,39 @@ def register(app: Dash) -> None:
             bounds = queries.scope_bounds(session, scope.narrow(kec) if kec else scope)
         if bounds is None:
             return no_update
-        return {"bounds": bounds, "transition": "flyToBounds"}
+        return {"bounds": bounds, "transition": "flyToBounds", "options": FIT_PADDING}
+
+    app.clientside_callback(
+        "function(click, close) { return window.pws.selectedFrom(click, close); }",
+        Output("selected-desa", "data"),
+        Input("desa", "clickData"),
+        Input("panel-close", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        "function(kode) { return window.pws.select(kode); }",
+        Output("selected-applied", "data"),
+        Input("selected-desa", "data"),
+    )
+    app.clientside_callback(
+        "function(layer, period, kec, opts, desa, lang) {"
+        " return window.pws.keepView(layer, period, kec, opts, desa, lang); }",
+        Output("view-kept", "data"),
+        Input("layer", "value"),
+        Input("period", "value"),
+        Input("kec", "value"),
+        Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
+        Input("selected-desa", "data"),
+        State("lang", "data"),
+    )
+
+    @app.callback(Output("panel", "children", allow_duplicate=True),
+                  Input("panel-close", "n_clicks"), State("lang", "data"),
+                  prevent_initial_call=True)  # fmt: skip
+    def close_panel(clicks: Any, lang: Any) -> html.P:
+        if not clicks:
+            raise PreventUpdate  # the button appearing with a panel is not a click
+        return html.P(t("panel.hint", lang_of(lang)), className="pws-hint")
 
     @app.callback(
         Output("panel", "children"),
@@ -329,4 +437,4 @@ def register(app: Dash) -> None:
         kode = props.get("kode") if isinstance(props, dict) else None
         if not isinstance(kode, str):
             raise PreventUpdate
-        return _panel(kode, layer_type, period, lang if lang in ("id", "en") else "id")
+        return _panel(kode, layer_type, period, lang_of(lang))

@@ -33,7 +33,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
 from dashboard import components, context, jobs
-from dashboard.i18n import t
+from dashboard.i18n import lang_of, t
 from layers import codes, geometry
 from layers.diarrhoea import export, service
 from layers.epiweek import EpiWeek
@@ -52,6 +52,15 @@ OUTLINE_COLORS = ("#e7298a", "#00a6d6", "#7b3294", "#1a9850", "#ff7f00", "#4d4d4
 HIDDEN = {"display": "none"}
 
 
+def legend(lang: str) -> html.Div:
+    """The legend row of the outlines, shown while significant clusters are outlined."""
+    return html.Div([
+        html.Span([html.Span(className="pws-scan-swatch", style={"borderColor": color})
+                   for color in OUTLINE_COLORS[:3]]),
+        html.Span(t("scan.legend", lang)),
+    ], id="legend-scan", className="pws-legend-row", style=HIDDEN)  # fmt: skip
+
+
 def section(lang: str) -> html.Details:
     """The cluster section of the side area."""
     return html.Details([
@@ -59,7 +68,7 @@ def section(lang: str) -> html.Details:
         html.P(t("scan.intro", lang), className="pws-hint"),
         html.Div([
             html.Div([html.Label(t("scan.max_weeks", lang), htmlFor="scan-max-weeks"),
-                      dcc.Dropdown(id="scan-max-weeks", value=DEFAULT_MAX_WEEKS,
+                      components.dropdown(lang, id="scan-max-weeks", value=DEFAULT_MAX_WEEKS,
                                    options=[{"label": str(n), "value": n} for n in MAX_WEEKS],
                                    clearable=False)]),
             html.Div([html.Label(t("scan.reps", lang)),
@@ -170,12 +179,13 @@ def _result_rows(clusters: list, names: dict[str, str]) -> tuple[list, list[dict
     return [c for c, _ in ordered], rows, outline
 
 
-def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: str) -> tuple:
+def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: Any) -> tuple:
     """The background scan (in a child process): run the ticket, store and show the result."""
+    lang = lang_of(lang)
     job = jobs.ticket("scan", token)
     if job is None:
         raise PreventUpdate
-    set_progress(("0", "1", t("scan.reading", lang)))
+    set_progress(("0", "1", t("scan.reading", lang, week=job["week"])))
 
     def progress(done: int, total: int) -> None:
         set_progress((str(done), str(max(total, 1)),
@@ -190,6 +200,7 @@ def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: str) -> tu
                 villages = queries.villages(session, job["scope"])
             if villages.empty:
                 return html.P(t("scan.empty", lang), className="pws-hint"), None, True
+            set_progress(("0", "1", t("scan.starting", lang, n=len(villages))))
             clusters = jobs.run_scan(engine, job, progress)
     except Exception:  # a failed scan must not leave the page silent
         log.exception("scan of %s failed", job["week"])
@@ -214,6 +225,22 @@ def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: str) -> tu
     return body, {"villages": outline, "stamp": token}, not rows
 
 
+def _on_stop(_cancel: Any, _clear: Any, _period: Any, _kec: Any, running: Any,
+             no_result: Any, lang: Any) -> tuple:  # fmt: skip
+    """Cancel, clear, or a new week / filter: the result shown no longer holds; say why
+    when a scan was running or shown (a new week with no scan says nothing)."""
+    lang = lang_of(lang)
+    trigger = ctx.triggered_id
+    if trigger == "scan-cancel":
+        note: list = [html.P(t("scan.cancelled", lang), id="scan-cancelled", className="pws-bad")]
+    elif trigger in ("period", "kec") and (running is True or no_result is False):
+        key = "scan.stopped.changed" if running is True else "scan.cleared.changed"
+        note = [html.P(t(key, lang), id="scan-cancelled", className="pws-bad")]
+    else:
+        note = []
+    return note, None, True
+
+
 def _on_zoom(clicks: list, token: Any) -> dict:
     """Bounds of the clicked cluster, from the stored result (the browser sends a row)."""
     index = ctx.triggered_id.get("index") if isinstance(ctx.triggered_id, dict) else None
@@ -228,7 +255,8 @@ def _on_zoom(clicks: list, token: Any) -> dict:
     return {"bounds": bounds, "click": [index, ctx.triggered[0]["value"]]}
 
 
-def _on_download_clusters(_: int | None, token: Any, lang: str) -> tuple:
+def _on_download_clusters(_: int | None, token: Any, lang: Any) -> tuple:
+    lang = lang_of(lang)
     job = _stored(token)
     if job is None:
         return no_update, t("scan.export.no_result", lang)
@@ -241,7 +269,8 @@ def _on_download_clusters(_: int | None, token: Any, lang: str) -> tuple:
     return dcc.send_bytes(data, f"klaster_{job['week']}.xlsx"), ""
 
 
-def _on_download_alerts(_: int | None, period: Any, kec: Any, lang: str) -> tuple:
+def _on_download_alerts(_: int | None, period: Any, kec: Any, lang: Any) -> tuple:
+    lang = lang_of(lang)
     scope = _scope(kec)
     week = _week(period, scope)
     with context.current().session() as session:
@@ -296,11 +325,11 @@ def register(app: Dash) -> None:
         Input("scan-clear", "n_clicks"),
         Input("period", "value"),
         Input("kec", "value"),
+        State("scan-run", "disabled"),
+        State("scan-download-clusters", "disabled"),
         State("lang", "data"),
         prevent_initial_call=True,
-    )(lambda *args: (
-        html.P(t("scan.cancelled", args[-1]), id="scan-cancelled", className="pws-bad")
-        if ctx.triggered_id == "scan-cancel" else [], None, True))
+    )(_on_stop)
 
     app.clientside_callback(
         "function(data) { return window.pws.applyOutline(data); }",

@@ -56,6 +56,10 @@ def village_at_map_centre(page: Page) -> tuple[str, float, float]:
 
 
 def choose(page: Page, dropdown_id: str, option_text: str) -> None:
-    """Pick an option in a dcc.Dropdown by its visible text."""
+    """Pick an option in a dcc.Dropdown by its visible text, typing it into the menu's
+    search box first (long lists are virtualised: far options are not in the page)."""
     page.click(f"#{dropdown_id}")
+    search = page.locator(".dash-dropdown-search input, input.dash-dropdown-search")
+    if search.count():
+        search.first.fill(option_text)
     page.get_by_role("option", name=option_text).first.click()

@@ -143,13 +143,19 @@ def test_a_registered_snapshot_layer_is_drawn_without_editing_the_page(
     ids = page.eval_on_selector_all(".pws-panel-section", "els => els.map(e => e.id)")
     assert ids[:2] == ["panel-section-uji_digit", "panel-section-diare"]
 
-    # and in English
+    # in English the same view comes back: layer, option value, open village (the URL)
+    assert "layer=uji_digit" in page.url and "opt_batas=0" in page.url
     page.click("#lang-switch")
-    open_map(page, page.url, 250)
-    expect(page.get_by_text("Code digit test")).to_have_count(0)  # not the chosen layer
-    choose(page, "layer", DigitLayer.title.en)
+    page.wait_for_function("() => window.pws && window.pws.current"
+                           " && window.pws.current.stamp.includes('|en|')")
+    expect(page.locator("#layer")).to_contain_text(DigitLayer.title.en)
     expect(page.locator(".pws-option")).to_contain_text("Digit limit")
+    assert page.locator(".pws-option input").input_value() == "0"
     expect(page.locator("#legend")).to_contain_text("limit or more")
+    assert set(fill_colors(page).values()) == {HIGH}
+    expect(page.locator("#panel-code")).to_have_text(kode)
+    expect(page.locator("#panel-section-uji_digit")).to_contain_text("Test section")
+    assert "lang=en" in page.url
 
 
 def test_a_database_without_case_data_opens_on_the_snapshot_layer(
