@@ -465,11 +465,14 @@ class HotSpots:
         if self.fdr and short.any():
             floor = float(fam.loc[short, "p_floor"].min())
             big = int(fam.loc[short, "villages"].max())
+            loosest = max(level for level, _ in GI_LEVELS)
+            reach = (Text("bahkan 90 %", "even 90 %") if floor > loosest / big
+                     else Text("99 %", "99 %"))  # fmt: skip
             body = Text(
                 f"{body.id}; p terkecil {_p_text(floor, 'id')} belum cukup agar satu desa saja "
-                f"dapat signifikan 99 % dalam kelompok {fmt_number(big, 'id')} desa",
+                f"dapat signifikan {reach.id} dalam kelompok {fmt_number(big, 'id')} desa",
                 f"{body.en}; the smallest p {_p_text(floor, 'en')} is too large for a lone "
-                f"village to reach 99 % in a group of {fmt_number(big, 'en')}",
+                f"village to reach {reach.en} in a group of {fmt_number(big, 'en')}",
             )  # fmt: skip
         return Text(f"{head.id}; {body.id}", f"{head.en}; {body.en}")
 
@@ -481,9 +484,15 @@ class HotSpots:
 
 
 def _p_text(p: float, lang: str) -> str:
-    """A small p-value with enough decimals to show its first digit."""
+    """A small p-value to two significant digits, trailing zeros dropped.
+
+    >>> _p_text(1 / 1000, "en"), _p_text(1 / 25_000, "id"), _p_text(1 / 48_000, "en")
+    ('0.001', '0,00004', '0.000021')
+    """
     decimals = max(3, -math.floor(math.log10(p)) + 1) if p > 0 else 3
-    return fmt_number(p, lang, decimals)
+    text = fmt_number(p, lang, decimals)
+    mark = "." if lang == "en" else ","
+    return text.rstrip("0").rstrip(mark) if mark in text else text
 
 
 def _private(w: W) -> W:

@@ -156,6 +156,8 @@ def test_province_scale_finds_a_planted_area_the_former_default_cannot() -> None
     former = hot_spots(values, vw, seed=1, family="scope", refine=False)
     assert former.hot() == []
     assert former.gi_p.min() == pytest.approx(1 / 1000)
+    assert former.method().en.endswith("the smallest p 0.001 is too large for a lone village "
+                                       "to reach even 90 % in a group of 2,700")  # fmt: skip
 
     result = hot_spots(values, vw, seed=1)
     hot = set(result.hot())
