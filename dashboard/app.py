@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -75,6 +76,8 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
         on_error=_refuse,
     )
     server = app.server
+    # no Flask sessions today; a configured secret keeps anything signed per deployment
+    server.secret_key = os.environ.get("PWS_SECRET_KEY") or None
     server.extensions[context.EXTENSION_KEY] = context.make_context(database_url, scope)
     server.config["COMPRESS_MIMETYPES"] = [
         "text/html", "text/css", "application/javascript", "text/javascript",

@@ -61,13 +61,28 @@ T = TypeVar("T")
 _DATABASES: dict[str, str] = {}
 
 
-def jobs_dir() -> Path:
-    """Where uploads, tickets and background results live: a per-user temp folder.
+def deployment_id() -> str:
+    """A name for this deployment: its database, scope and secret (environment).
 
-    One fixed folder per user (``$TMPDIR`` decides where), so that every gunicorn worker
-    and every job process sees the same store.
+    Two deployments on one machine (say a province-wide one and one limited to a
+    kecamatan) never share a job folder, so a ticket or a background result of one is
+    unknown to the other.
     """
-    folder = Path(tempfile.gettempdir()) / f"pws-jobs-{getpass.getuser()}"
+    parts = (os.environ.get("PWS_DATABASE_URL", ""), os.environ.get("PWS_SCOPE", ""),
+             os.environ.get("PWS_SECRET_KEY", ""))  # fmt: skip
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def jobs_dir() -> Path:
+    """Where uploads, tickets and background results live.
+
+    ``PWS_JOBS_DIR`` when set; else a per-user, per-deployment temp folder
+    (``$TMPDIR/pws-jobs-<user>-<deployment>``): the same for every gunicorn worker and job
+    process of a deployment, different for another deployment.
+    """
+    configured = os.environ.get("PWS_JOBS_DIR", "").strip()
+    folder = Path(configured) if configured else (
+        Path(tempfile.gettempdir()) / f"pws-jobs-{getpass.getuser()}-{deployment_id()}")
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
@@ -103,16 +118,28 @@ def database_url(key: str) -> str | None:
     return configured if _url_key(configured) == key else None
 
 
-def ticket(kind: str, token: object) -> dict[str, Any] | None:
-    """The server-side record behind a token the browser holds (None if unknown)."""
+def ticket(kind: str, token: object, scope_key: str | None = None) -> dict[str, Any] | None:
+    """The server-side record behind a token the browser holds (None if unknown).
+
+    With ``scope_key`` (the server's scope of the caller), a ticket made under another scope
+    is unknown too: every use of a scope-bound ticket checks it.
+    """
     if not isinstance(token, str) or not _TOKEN.match(token):
         return None
     found = jobs_cache().get(f"pws-{kind}:{token}")
-    return found if isinstance(found, dict) else None
+    if not isinstance(found, dict):
+        return None
+    if scope_key is not None and found.get("server_scope") != scope_key:
+        return None
+    return found
 
 
-def new_ticket(kind: str, data: dict[str, Any]) -> str:
+def new_ticket(kind: str, data: dict[str, Any], scope_key: str | None = None) -> str:
+    """Keep ``data`` behind a new random token; ``scope_key`` binds it to the server scope
+    that made it (stored as ``server_scope``, checked by :func:`ticket`)."""
     token = secrets.token_hex(16)
+    if scope_key is not None:
+        data = {**data, "server_scope": scope_key}
     jobs_cache().set(f"pws-{kind}:{token}", data, expire=TICKET_SECONDS)
     return token
 

@@ -134,8 +134,8 @@ def _week(period: Any, scope: Scope) -> EpiWeek:
 def _stored(token: Any) -> dict[str, Any] | None:
     """A finished scan ticket of this deployment's scope (None: unknown token, other scope,
     or not finished); its ``result`` holds the clusters and their bounds."""
-    job = jobs.ticket("scan", token)
-    if job is None or job.get("server_scope") != context.current().scope().key:
+    job = jobs.ticket("scan", token, context.current().scope().key)
+    if job is None:
         return None
     return job if "result" in job else None
 
@@ -149,9 +149,9 @@ def _on_run(_: int | None, period: Any, kec: Any, max_weeks: Any, reps: Any) -> 
         raise PreventUpdate  # only the offered choices
     app_ctx = context.current()
     token = jobs.new_ticket("scan", {
-        "scope": scope, "server_scope": app_ctx.scope().key, "week": str(week),
-        "max_weeks": int(max_weeks), "reps": int(reps), "db": jobs.database_key(app_ctx.engine),
-    })
+        "scope": scope, "week": str(week), "max_weeks": int(max_weeks), "reps": int(reps),
+        "db": jobs.database_key(app_ctx.engine),
+    }, app_ctx.scope().key)
     return token, [], None, True, ""
 
 
@@ -179,10 +179,12 @@ def _result_rows(clusters: list, names: dict[str, str]) -> tuple[list, list[dict
     return [c for c, _ in ordered], rows, outline
 
 
-def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: Any) -> tuple:
-    """The background scan (in a child process): run the ticket, store and show the result."""
+def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: Any,
+             scope_key: str) -> tuple:  # fmt: skip
+    """The background scan (in a child process): run the ticket — only one made under this
+    deployment's scope ``scope_key`` — store and show the result."""
     lang = lang_of(lang)
-    job = jobs.ticket("scan", token)
+    job = jobs.ticket("scan", token, scope_key)
     if job is None:
         raise PreventUpdate
     set_progress(("0", "1", t("scan.reading", lang, week=job["week"])))
@@ -282,7 +284,13 @@ def _on_download_alerts(_: int | None, period: Any, kec: Any, lang: Any) -> tupl
 
 def register(app: Dash) -> None:
     """The section's callbacks; the scan itself is a background callback."""
-    jobs.database_key(app.server.extensions[context.EXTENSION_KEY].engine)
+    app_ctx = app.server.extensions[context.EXTENSION_KEY]
+    jobs.database_key(app_ctx.engine)
+
+    def background_scan(set_progress: Callable[[tuple], None], token: Any, lang: Any) -> tuple:
+        # runs in a job process, outside any request: the scope comes from this app's own
+        # context (fixed or from the environment), never from the browser
+        return run_scan(set_progress, token, lang, app_ctx.scope().key)
 
     app.callback(
         Output("scan-job", "data"),
@@ -314,7 +322,7 @@ def register(app: Dash) -> None:
                 Input("period", "value"), Input("kec", "value")],
         interval=250,
         prevent_initial_call=True,
-    )(run_scan)
+    )(background_scan)
 
     # cancel, clear, or a new week / filter: the result shown no longer holds
     app.callback(
