@@ -655,7 +655,8 @@ def test_region_level_from_plain_codes_or_option_tingkat(
     assert report.written["kec_sendiri"] == 25
     assert report.mapped_columns == {"ID": "kode_kec", "WADMKC": "nama_kec"}
     assert _same(_regions(sqlite_engine, "kec"), _file_outlines(KEC_3510, "kode_kec"))
-    assert _regions(sqlite_engine, "kab")["35.10"][0] == "Kabupaten/Kota 35.10"  # no name given
+    # no name given: the official one (layers/data/wilayah_nama.csv)
+    assert _regions(sqlite_engine, "kab")["35.10"][0] == "Kabupaten Banyuwangi"
 
     kab = gpd.read_file(_shared(KAB_3510)).rename(columns={"kode_kab": "kode", "nama_kab": "nama"})
     kab_path = tmp_path / "kab.geojson"
