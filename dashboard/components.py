@@ -180,6 +180,19 @@ def village_panel(info: dict, population: int | None, facilities: pd.DataFrame,
     ]
 
 
+#: village names shown in a cluster row before "+ n more" (all of them on hover)
+NAMES_SHOWN = 8
+
+
+def _names_cell(names: str, lang: str) -> str:
+    """The cluster's village names, nearest to the centre first; a long list shortened."""
+    parts = [n for n in names.split(", ") if n]
+    if len(parts) <= NAMES_SHOWN + 1:
+        return ", ".join(parts)
+    more = t("scan.more", lang, n=fmt_number(len(parts) - NAMES_SHOWN, lang))
+    return f"{', '.join(parts[:NAMES_SHOWN])} {more}"
+
+
 def cluster_table(rows: list[dict], lang: str) -> html.Table:
     """The scan's clusters, one clickable row each (in the order given).
 
@@ -199,7 +212,7 @@ def cluster_table(rows: list[dict], lang: str) -> html.Table:
         significant = row["significant"]
         body.append(html.Tr([
             html.Td([swatch, str(i + 1)]),
-            html.Td(fmt_number(row["n_villages"], lang)),
+            html.Td(_names_cell(row["names"], lang), className="pws-scan-names"),
             html.Td(fmt_number(row["observed"], lang)),
             html.Td(fmt_number(row["expected"], lang, 1)),
             html.Td(fmt_number(row["relative_risk"], lang, 2)),

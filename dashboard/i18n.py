@@ -92,6 +92,7 @@ CATALOGUE: dict[str, Text] = {
     "scan.legend": Text("Garis tepi tebal berwarna: desa klaster signifikan",
                         "Thick coloured border: villages of a significant cluster"),
     "scan.col.villages": Text("Desa", "Villages"),
+    "scan.more": Text("+ {n} lainnya", "+ {n} more"),
     "scan.col.observed": Text("Teramati", "Observed"),
     "scan.col.expected": Text("Harapan", "Expected"),
     "scan.col.rr": Text("RR", "Rel. risk"),

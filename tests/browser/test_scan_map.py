@@ -104,6 +104,9 @@ def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]
         "(codes) => codes.map(k => window.pws.layers[k].feature.properties.nama)", PLANTED)
     found = [k for k, name in zip(PLANTED, planted_names, strict=True) if name in names]
     assert len(found) >= 3, (names, planted_names)
+    # the names are in the table itself, not only on hover (nearest the centre first)
+    shown = first.locator("td.pws-scan-names").inner_text()
+    assert sum(name in shown for name in planted_names) >= 3, shown
 
     # those villages are outlined (thick coloured stroke); a far village is not
     outline = page.evaluate("window.pws.outline.villages")
