@@ -456,10 +456,10 @@ class HotSpots:
             body = Text(
                 f"{body.id}, {fmt_number(n_refined, 'id')} desa dengan p ≤ "
                 f"{fmt_number(REFINE_P, 'id', 2)} dihitung ulang dengan hingga "
-                f"{fmt_number(most, 'id')} permutasi (p terkecil {_p_text(1 / (most + 1), 'id')})",
+                f"{fmt_number(most, 'id')} permutasi (p terkecil {p_text(1 / (most + 1), 'id')})",
                 f"{body.en}; {fmt_number(n_refined, 'en')} villages with p ≤ "
                 f"{fmt_number(REFINE_P, 'en', 2)} recomputed with up to {fmt_number(most, 'en')} "
-                f"(smallest p {_p_text(1 / (most + 1), 'en')})",
+                f"(smallest p {p_text(1 / (most + 1), 'en')})",
             )  # fmt: skip
         short = fam["p_floor"] > STRICTEST_LEVEL / fam["villages"]
         if self.fdr and short.any():
@@ -469,9 +469,9 @@ class HotSpots:
             reach = (Text("bahkan 90 %", "even 90 %") if floor > loosest / big
                      else Text("99 %", "99 %"))  # fmt: skip
             body = Text(
-                f"{body.id}; p terkecil {_p_text(floor, 'id')} belum cukup agar satu desa saja "
+                f"{body.id}; p terkecil {p_text(floor, 'id')} belum cukup agar satu desa saja "
                 f"dapat signifikan {reach.id} dalam kelompok {fmt_number(big, 'id')} desa",
-                f"{body.en}; the smallest p {_p_text(floor, 'en')} is too large for a lone "
+                f"{body.en}; the smallest p {p_text(floor, 'en')} is too large for a lone "
                 f"village to reach {reach.en} in a group of {fmt_number(big, 'en')}",
             )  # fmt: skip
         return Text(f"{head.id}; {body.id}", f"{head.en}; {body.en}")
@@ -483,10 +483,10 @@ class HotSpots:
                 f"refined={int(self.refined.sum())}, family={self.family!r}, {shown})")
 
 
-def _p_text(p: float, lang: str) -> str:
+def p_text(p: float, lang: str) -> str:
     """A small p-value to two significant digits, trailing zeros dropped.
 
-    >>> _p_text(1 / 1000, "en"), _p_text(1 / 25_000, "id"), _p_text(1 / 48_000, "en")
+    >>> p_text(1 / 1000, "en"), p_text(1 / 25_000, "id"), p_text(1 / 48_000, "en")
     ('0.001', '0,00004', '0.000021')
     """
     decimals = max(3, -math.floor(math.log10(p)) + 1) if p > 0 else 3
