@@ -42,10 +42,12 @@ Rules (``rule.jenis``); every rule also requires ``observed ≥ rule.minimum_kas
     delays this by its length: after ``GUARD_WEEKS + 1`` weeks the outbreak enters the
     baseline again. The same weeks of earlier years (CDC's historical limits, Stroup et al.
     1989; Farrington et al. 1996) cannot contain this year's outbreak however long it lasts,
-    and they follow the season — the rainy-season rise is in the baseline, not an alert. In
-    a synthetic 8-week outbreak (relative risk 3) on the demo's 2025 counts, 27–30 of 40
-    villages still alert in weeks 5–8 with that baseline, against 0–3 with either
-    previous-weeks baseline. The guard band is the fallback for the first year of data,
+    and they follow the season — the rainy-season rise is in the baseline, not an alert. On
+    the demo (``bench/alerts.py``): planted village-weeks in alert 40 of 66 (former rule 26),
+    alerts elsewhere 34 per 1,000 village-weeks (38); an added 8-week outbreak (relative
+    risk 3, 40 villages, from 2025-W20) keeps 21–25 villages in alert every week, where the
+    former rule drops to 12 in week 3 and 0–4 from week 4. The guard band is the fallback
+    for the first year of data,
     where no earlier year exists; a last-year outbreak in the same weeks raises this year's
     baseline (not down-weighted here, unlike Farrington's method).
 CDC EARS (Hutwagner et al. 2003; definitions as written by Fricker, Hegler & Dunfee 2008)
