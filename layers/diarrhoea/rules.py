@@ -26,9 +26,9 @@ national SKDR threshold text was not available (domain.md §4.1). The diare akut
 the commonly cited training rule's form — at least 2 × a baseline mean, at least 5 cases —
 but takes the baseline from the same weeks of earlier years (:data:`DIARE_AKUT`), because
 the previous 4 weeks of an outbreak are outbreak weeks: the former default (≥ 2 × the mean
-of the previous 4 weeks, :data:`DIARE_AKUT_0004`) went quiet in the 3rd–4th week of every
-planted demo outbreak. The fixed 15 cases/week seen in one table is the documented
-alternative.
+of the previous 4 weeks, :data:`DIARE_AKUT_0004`) alerts in no planted village in the 4th
+week of either 4-week planted demo outbreak. The fixed 15 cases/week seen in one table is
+the documented alternative.
 
 The CSV still holds the 0004 seed for diare akut: migration 0004 reads the CSV when it runs,
 and its CHECK constraint does not know ``ratio_to_history``, so the row can only change in
