@@ -47,17 +47,17 @@ def test_listed_on_the_map_page_with_their_options(store) -> None:  # noqa: ANN0
     (dropdown,) = _components(page["page"]["children"], "layer")
     titles = [o["label"] for o in dropdown["props"]["options"]]
     assert AlertLayer.title.id in titles and HotSpotLayer.title.id in titles
+    deps = client.get("/_dash-dependencies").get_json()
+    (dep,) = [d for d in deps if d["output"].startswith("..period.options")]
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+               for o in dep["output"][2:-2].split("...")]  # fmt: skip
     for kind, cls in (("peringatan", AlertLayer), ("titik_panas", HotSpotLayer)):
-        body = {"output": "..period.options...period.value...period-wrap.style..."
-                          "period-label.children...layer-options.children..."
-                          "layer-points.children..",
-                "outputs": [{"id": i, "property": p} for i, p in (
-                    ("period", "options"), ("period", "value"), ("period-wrap", "style"),
-                    ("period-label", "children"), ("layer-options", "children"),
-                    ("layer-points", "children"))],
-                "inputs": [{"id": "layer", "property": "value", "value": kind}],
-                "state": [{"id": "period", "property": "value", "value": None},
-                          {"id": "lang", "property": "data", "value": "id"}],
+        values = {"layer.value": kind, "lang.data": "id"}
+        body = {"output": dep["output"], "outputs": outputs,
+                "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")}
+                           for i in dep["inputs"]],
+                "state": [{**i, "value": values.get(f"{i['id']}.{i['property']}")}
+                          for i in dep["state"]],
                 "changedPropIds": ["layer.value"]}  # fmt: skip
         got = client.post("/_dash-update-component", json=body).get_json()["response"]
         assert got["period"]["value"] == "2025-W53"  # the newest week of the demo
