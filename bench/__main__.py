@@ -20,6 +20,7 @@ BENCHMARKS = {
     "imports": "bench.imports",
     "scan": "bench.scan",
     "hotspots": "bench.hotspots",
+    "alerts": "bench.alerts",
 }
 
 

@@ -223,3 +223,14 @@ def test_programme_on_real_boundaries() -> None:
     assert shapely.contains_xy(geom, fas["lon"].to_numpy(), fas["lat"].to_numpy()).all()
     assert len(prog.kasus) == 217 * (52 + 53)
     _check_outbreaks(real, prog.kasus, list(prog.klaster), EpiWeek.parse("2025-W53"))
+
+
+def test_real_boundaries_as_geoparquet_read_like_geojson(tmp_path: Path) -> None:
+    # GeoParquet goes through pyarrow (GDAL's Parquet driver lacks a library here)
+    source = gpd.read_file(BANYUWANGI)
+    path = tmp_path / "desa.parquet"
+    source.to_parquet(path)
+    from_parquet, from_geojson = read_boundaries(path), read_boundaries(BANYUWANGI)
+    assert len(from_parquet) == len(source) > 200
+    assert list(from_parquet["kode_desa"]) == list(from_geojson["kode_desa"])
+    assert from_parquet.crs.equals("EPSG:4326")

@@ -81,7 +81,10 @@ def read_boundaries(path: Path) -> gpd.GeoDataFrame:
     Codes are normalised to the dotted form; missing ``kode_desa_10``, ``jenis``,
     ``kode_kab``, ``kode_prov`` are derived from ``kode_desa``. Returns EPSG:4326.
     """
-    gdf = gpd.read_file(path)
+    # GeoParquet through pyarrow: the bundled GDAL's Parquet driver needs a library
+    # (libduckdb) these machines lack
+    parquet = Path(path).suffix.lower() in (".parquet", ".geoparquet")
+    gdf = gpd.read_parquet(path) if parquet else gpd.read_file(path)
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
 

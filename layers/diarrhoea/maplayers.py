@@ -28,7 +28,14 @@ from layers.base import (
     register,
 )
 from layers.diarrhoea import service
-from layers.diarrhoea.hotspots import NOT_SIGNIFICANT
+from layers.diarrhoea.hotspots import (
+    DEFAULT_FAMILY,
+    FAMILIES,
+    FAMILY_NAMES,
+    NOT_SIGNIFICANT,
+    p_text,
+)
+from layers.diarrhoea.rules import UNCONFIRMED
 from layers.indicators import (
     DISEASE,
     NO_REPORT,
@@ -102,17 +109,24 @@ class AlertLayer(CaseWeeks, Layer):
         ]
         n_alert = int((status == "alert").sum())
         rule = result.rule
-        unconfirmed = (
-            Text("", "") if rule.terkonfirmasi
-            else Text(" (aturan bawaan, belum dikonfirmasi Dinkes)",
-                      " (default rule, not yet confirmed by the office)")
-        )  # fmt: skip
+        unconfirmed = Text("", "") if rule.terkonfirmasi else Text(
+            f" ({UNCONFIRMED.id})", f" ({UNCONFIRMED.en})")  # fmt: skip
+        described = rule.describe()
         summary = Text(
-            f"{n_alert} dari {len(table)} desa dalam peringatan, minggu {week}; aturan "
-            f"{rule.jenis}, ambang {fmt_number(rule.ambang, 'id', 1)}{unconfirmed.id}",
-            f"{n_alert} of {len(table)} villages in alert, week {week}; rule {rule.jenis}, "
-            f"threshold {fmt_number(rule.ambang, 'en', 1)}{unconfirmed.en}",
+            f"{n_alert} dari {len(table)} desa dalam peringatan, minggu {week}; aturan: "
+            f"{described.id}{unconfirmed.id}",
+            f"{n_alert} of {len(table)} villages in alert, week {week}; rule: "
+            f"{described.en}{unconfirmed.en}",
         )
+        recent = int((table.get("baseline_source") == "recent").sum()) \
+            if "baseline_source" in table else 0
+        if rule.jenis == "ratio_to_history" and recent:
+            summary = Text(
+                f"{summary.id}; {recent} desa tanpa riwayat tahun lalu memakai 5 minggu "
+                "sebelum jeda 2 minggu",
+                f"{summary.en}; {recent} villages without last year's history use the 5 weeks "
+                "before a 2-week guard band",
+            )
         return LayerResult(table=table, legend=self.legend(), summary=summary)
 
 
@@ -165,13 +179,19 @@ class HotSpotLayer(CaseWeeks, Layer):
                                choices=tuple(Choice(n, Text(str(n), str(n)))
                                              for n in (99, 999, 9999)))  # fmt: skip
     fdr: bool = option(True, Text("Koreksi FDR", "FDR correction"))
+    family: str = option(DEFAULT_FAMILY, Text("Keluarga uji FDR", "FDR family"),
+                         choices=tuple(Choice(f, FAMILY_NAMES[f]) for f in FAMILIES))
+    refine: bool = True
     seed: int = service.DEFAULT_SEED
 
     def legend(self) -> Legend:
-        correction = (Text("koreksi FDR", "FDR-corrected") if self.fdr
-                      else Text("tanpa koreksi FDR", "no FDR correction"))  # fmt: skip
+        name = FAMILY_NAMES[self.family]
+        title = (Text(f"Titik panas Gi* (FDR per {name.id})",
+                      f"Gi* hot spots (FDR within each {name.en})") if self.fdr
+                 else Text("Titik panas Gi* (tanpa koreksi FDR)",
+                           "Gi* hot spots (no FDR correction)"))  # fmt: skip
         return Legend(
-            title=Text(f"Titik panas Gi* ({correction.id})", f"Gi* hot spots ({correction.en})"),
+            title=title,
             classes=tuple(
                 LegendClass(color, _HOTSPOT_TEXT[name])
                 for name, color in zip(HOTSPOT_CLASSES, _HOTSPOT_COLORS, strict=True)
@@ -186,6 +206,7 @@ class HotSpotLayer(CaseWeeks, Layer):
             result = service.hotspots_for(
                 session, scope, week, self.penyakit, per=self.per,
                 permutations=self.permutations, seed=self.seed, fdr=self.fdr,
+                family=self.family, refine=self.refine,
             )  # fmt: skip
         except ValueError:  # fewer than two villages, or nobody reported
             summary = Text(f"Titik panas tidak dapat dihitung untuk minggu {week} (perlu "
@@ -214,15 +235,10 @@ class HotSpotLayer(CaseWeeks, Layer):
         shown = gi_class[reported]
         hot = int(shown.str.startswith("hot").sum())
         cold = int(shown.str.startswith("cold").sum())
-        floor = 1 / (self.permutations + 1)
-        fdr = (Text(f"koreksi FDR; p terkecil yang mungkin {fmt_number(floor, 'id', 4)}",
-                    f"FDR-corrected; smallest possible p {fmt_number(floor, 'en', 4)}")
-               if self.fdr else Text("tanpa koreksi FDR", "no FDR correction"))  # fmt: skip
+        method = result.hot_spots.method()
         summary = Text(
-            f"{hot} desa titik panas, {cold} titik dingin, minggu {week} "
-            f"({self.permutations} permutasi, {fdr.id})",
-            f"{hot} hot-spot villages, {cold} cold, week {week} "
-            f"({self.permutations} permutations, {fdr.en})",
+            f"{hot} desa titik panas, {cold} titik dingin, minggu {week}; {method.id}",
+            f"{hot} hot-spot villages, {cold} cold, week {week}; {method.en}",
         )
         return LayerResult(table=table, legend=self.legend(), summary=summary)
 
@@ -233,4 +249,4 @@ def _hotspot_label(gi_class: str, value: float, p: float, reported: bool, per: i
         return NO_REPORT(lang)
     rate = f"{fmt_number(value, lang, 2)} per {fmt_number(per, lang)}"
     name = _HOTSPOT_TEXT.get(gi_class, _HOTSPOT_TEXT[NOT_SIGNIFICANT])(lang)
-    return f"{name} · {rate} · p = {fmt_number(p, lang, 3)}"
+    return f"{name} · {rate} · p = {p_text(p, lang)}"

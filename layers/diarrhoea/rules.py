@@ -227,20 +227,16 @@ DIARE_AKUT = Rule(
 def default_rules() -> dict[str, Rule]:
     """The shipped defaults, keyed by disease: what a freshly migrated store holds.
 
-    ``layers/data/aturan_peringatan.csv`` (seeded by migration 0004) with its diare akut row
-    replaced by :data:`DIARE_AKUT` while it is still the 0004 seed (migration 0006 does the
-    same in the store; module docstring). The store is the source of truth once it exists
-    (:func:`load_rules`); this is for tests and store-less use.
+    ``layers/data/aturan_peringatan.csv``: the rules migrations 0004 (a frozen copy of its
+    seed) and 0006 (diare akut: :data:`DIARE_AKUT`) leave in a new store. The store is the
+    source of truth once it exists (:func:`load_rules`); this is for tests and store-less use.
 
     >>> default_rules()["diare_akut"].jenis
     'ratio_to_history'
     """
     text = files("layers").joinpath("data", DEFAULTS_CSV).read_text(encoding="utf-8")
-    rules = {r.penyakit: r for r in (rule_from_mapping(row)
-                                     for row in csv.DictReader(text.splitlines()))}  # fmt: skip
-    if rules.get("diare_akut") == DIARE_AKUT_0004:
-        rules["diare_akut"] = DIARE_AKUT
-    return rules
+    return {r.penyakit: r for r in (rule_from_mapping(row)
+                                    for row in csv.DictReader(text.splitlines()))}  # fmt: skip
 
 
 def load_rules(session: Session) -> dict[str, Rule]:

@@ -309,7 +309,8 @@ class ImporCadangan(Base):
 class AturanPeringatan(Base):
     """The weekly alert rule of one disease (shipped defaults, editable; migration 0004).
 
-    ``jenis`` is one of ``fixed_count``, ``ratio_to_baseline``, ``any_case``, ``ears_c1``,
+    ``jenis`` is one of ``fixed_count``, ``ratio_to_baseline``, ``ratio_to_history``,
+    ``any_case``, ``ears_c1``,
     ``ears_c2``, ``ears_c3``; see :mod:`layers.diarrhoea.rules`. ``terkonfirmasi`` stays false
     until the health office confirms the values; ``sumber``/``catatan`` say where they came from.
     """
@@ -326,7 +327,8 @@ class AturanPeringatan(Base):
     catatan: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
-        CheckConstraint("jenis IN ('fixed_count', 'ratio_to_baseline', 'any_case', 'ears_c1', "
+        CheckConstraint("jenis IN ('fixed_count', 'ratio_to_baseline', 'ratio_to_history', "
+                        "'any_case', 'ears_c1', "
                         "'ears_c2', 'ears_c3')", name="jenis"),  # fmt: skip
         CheckConstraint("ambang > 0", name="ambang"),
         CheckConstraint("minimum_kasus >= 0", name="minimum_kasus"),

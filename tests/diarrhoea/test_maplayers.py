@@ -76,14 +76,14 @@ def test_alert_layer_values_and_labels(session: Session) -> None:
     planted = table.loc[sorted(PLANTED)]
     assert (planted["klass"] == 0).all() and (planted["status"] == "alert").all()
     row = table.loc["99.01.09.2001"]
-    assert row["value"] == 55 and row["label"] == "Peringatan: 55 kasus ≥ ambang 21,5"
+    assert row["value"] == 55 and row["label"] == "Peringatan: 55 kasus ≥ ambang 22,8"
     quiet = table[table["klass"] == 1].iloc[0]
     assert re.fullmatch(r"\d+ kasus < ambang [\d,]+", quiet["label"])
     values = result.values()
     assert values["99.01.09.2001"] == [0, row["label"]]
-    assert "belum dikonfirmasi" in result.summary.id and "22 dari 250" in result.summary.id
+    assert "belum dikonfirmasi" in result.summary.id and "17 dari 250" in result.summary.id
     en = AlertLayer().load(session, Scope.everything(), W50, "en").table.set_index("kode_desa")
-    assert en.loc["99.01.09.2001", "label"] == "Alert: 55 cases ≥ threshold 21.5"
+    assert en.loc["99.01.09.2001", "label"] == "Alert: 55 cases ≥ threshold 22.8"
     assert [c.label.en for c in result.legend.classes][0].startswith("Alert")
     assert result.legend.no_data.label.en == "No report"
 
@@ -112,7 +112,10 @@ def test_hotspot_layer_classes(session: Session) -> None:
     fdr = HotSpotLayer(permutations=99).load(session, Scope.everything(), W53, "en")
     n_fdr = int((fdr.table["klass"].isin(hot)).sum())
     assert n_fdr <= int(table["klass"].isin(hot).sum())
-    assert "FDR-corrected" in fdr.summary.en and "0.0100" in fdr.summary.en
+    # the summary says how significance was decided: the FDR family and the permutations
+    assert "Benjamini–Hochberg FDR over the 250 villages" in fdr.summary.en
+    assert "99 conditional permutations" in fdr.summary.en
+    assert "FDR within each kabupaten/kota" in fdr.legend.title.en
 
 
 def test_hotspot_layer_small_or_empty_scope(session: Session) -> None:

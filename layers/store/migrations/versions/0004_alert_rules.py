@@ -29,7 +29,11 @@ KINDS = ("fixed_count", "ratio_to_baseline", "any_case", "ears_c1", "ears_c2", "
 
 
 def _csv(name: str) -> list[dict[str, str]]:
-    text = files("layers").joinpath("data", name).read_text(encoding="utf-8")
+    """The seed as it was when this migration was written: a frozen copy beside the
+    migrations (``seeds/``), not the shipped, editable ``layers/data`` file, which moves on
+    (its diare akut row changed with migration 0006)."""
+    text = files("layers").joinpath("store", "migrations", "seeds", name).read_text(
+        encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
@@ -65,7 +69,7 @@ def upgrade() -> None:
              "minimum_kasus": int(r["minimum_kasus"]),
              "terkonfirmasi": r["terkonfirmasi"].strip().lower() in ("ya", "1", "true"),
              "sumber": r["sumber"] or None, "catatan": r["catatan"] or None}
-            for r in _csv("aturan_peringatan.csv")
+            for r in _csv("0004_aturan_peringatan.csv")
         ],
     )  # fmt: skip
 
