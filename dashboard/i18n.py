@@ -117,8 +117,6 @@ CATALOGUE: dict[str, Text] = {
     "impor.kind": Text("Jenis data", "Kind of data"),
     "impor.upload.drop": Text("Seret file ke sini atau", "Drag a file here or"),
     "impor.upload.pick": Text("pilih file", "choose a file"),
-    "impor.upload.limit": Text("CSV atau XLSX, paling besar {mb} MB.",
-                               "CSV or XLSX, at most {mb} MB."),
     "impor.upload.bad": Text(
         "File tidak bisa diterima (rusak atau lebih dari {mb} MB).",
         "The file could not be accepted (damaged or larger than {mb} MB).",
@@ -184,8 +182,6 @@ CATALOGUE: dict[str, Text] = {
         "Mengembalikan data seperti sebelum impor terakhir yang berhasil.",
         "Brings back the data as it was before the last successful import.",
     ),
-    "impor.undo.done": Text("Impor terakhir dibatalkan ({counts}).",
-                            "The last import was undone ({counts})."),
     "impor.recent": Text("Impor terakhir", "Recent imports"),
     "impor.status.ok": Text("berhasil", "imported"),
     "impor.status.ditolak": Text("ditolak", "rejected"),

@@ -44,11 +44,12 @@ from layers.epiweek import EpiWeek
 from layers.ingest import run as ingest_run
 from layers.ingest.base import Progress
 from layers.ingest.problems import ImportReport
+from layers.ingest.readers import MAX_BYTES
 from layers.scope import Scope
 from layers.store import engine as store_engine
 
-#: the largest file the page accepts (the command line takes up to 100 MB)
-UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+#: the largest file the page accepts: the importers' one limit
+UPLOAD_MAX_BYTES = MAX_BYTES
 #: uploads and job tickets older than this are forgotten
 TICKET_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")

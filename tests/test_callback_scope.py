@@ -67,7 +67,8 @@ def deps(client: FlaskClient) -> dict[str, dict]:
 
 
 def _dep(deps: dict[str, dict], needle: str) -> dict:
-    (dep,) = [d for out, d in deps.items() if needle in out]
+    """The callback whose outputs include ``needle`` (not a duplicate-output one)."""
+    (dep,) = [d for out, d in deps.items() if needle in out and "@" not in out]
     return dep
 
 
@@ -277,7 +278,7 @@ def test_panel_crafted_week_still_shows_the_village(
 def test_page_layout_lists_only_the_scope(client: FlaskClient, deps: dict,
                                           raw: pd.DataFrame) -> None:  # fmt: skip
     response = _call(client, _dep(deps, "header.children"),
-                     {"url.pathname": "/", "url.search": "?kec=99.01.02"}, {}, "url.pathname")
+                     {"url.pathname": "/"}, {"url.search": "?kec=99.01.02"}, "url.pathname")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     other_kec = set(raw.loc[raw["kode_kec"] != KEC, "kode_kec"])

@@ -62,3 +62,9 @@ def test_zoom_and_download_refuse_a_token_of_another_scope(tmp_path: Path) -> No
     with scoped.server.test_request_context():
         assert peta_scan._stored(own) is not None  # in scope: the stored result is used
         assert peta_scan._stored(foreign) is None
+
+
+def test_the_page_accepts_what_the_importers_accept() -> None:
+    from layers.ingest import readers
+
+    assert jobs.UPLOAD_MAX_BYTES == readers.MAX_BYTES == readers.MAX_MB * 1024 * 1024
