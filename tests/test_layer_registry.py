@@ -143,10 +143,10 @@ def test_crafted_option_values_are_refused(config: dict, match: str) -> None:
         base.from_config(config)
 
 
-@base.register
 @dataclass(frozen=True)
 class _Numbered(base.Layer):
-    """A throwaway layer with a bounded number option and a flag."""
+    """A throwaway layer with a bounded number option and a flag (registered only while
+    its test runs: a layer registered at import would show on every map of the session)."""
 
     type: ClassVar[str] = "_uji_angka"
     title: ClassVar[Text] = Text("Uji", "Test")
@@ -166,6 +166,7 @@ class _Numbered(base.Layer):
 
 
 def test_number_options_are_bounded_and_typed() -> None:
+    base.register(_Numbered)
     try:
         assert base.from_config({"type": "_uji_angka", "jarak_km": 2}).jarak_km == 2.0
         assert base.from_config({"type": "_uji_angka", "jumlah": 4.0}).jumlah == 4
@@ -207,3 +208,9 @@ def test_periods_parse_and_print(kind: base.PeriodKind, text: str, expected: obj
 def test_bad_periods_are_refused(kind: base.PeriodKind, text: object) -> None:
     with pytest.raises(ValueError):
         base.parse_period(kind, text)
+
+
+def test_collecting_the_tests_registers_no_throwaway_layer() -> None:
+    # every registered layer comes from layers/ (a test's own layer would show on the map
+    # pages of every other test in the session)
+    assert all(cls.__module__.startswith("layers.") for cls in base.REGISTRY.values())
