@@ -47,8 +47,13 @@ window.pws = Object.assign(window.pws || {}, {
         if (kode && layers[kode] && layers[kode]._map) { layers[kode].bringToFront(); }
         var close = document.getElementById("panel-close");
         if (close) { close.style.display = kode ? "" : "none"; }
+        // bring the panel into view inside the side area only (scrollIntoView would scroll
+        // the whole page too, hiding the header and controls)
         var wrap = document.getElementById("panel-wrap");
-        if (kode && wrap) { wrap.scrollIntoView({block: "start", behavior: "smooth"}); }
+        var side = wrap && wrap.closest(".pws-side");
+        if (kode && side) {
+            side.scrollTo({top: wrap.offsetTop - side.offsetTop, behavior: "smooth"});
+        }
         return kode || null;
     },
 

@@ -130,6 +130,11 @@ def test_open_village_is_marked_and_its_panel_closes(page: Page, live_app) -> No
     stroke = f"window.pws.layers['{kode}']._path.getAttribute('stroke')"
     page.wait_for_function(f"() => {stroke} === '#000000'")
     expect(page.locator("#panel-close")).to_be_visible()
+    # the panel is scrolled into view in the side area; the page itself does not move
+    page.wait_for_timeout(800)
+    assert page.evaluate("window.scrollY") == 0
+    expect(page.locator("#panel-name")).to_be_in_viewport()
+    expect(page.locator(".pws-header")).to_be_in_viewport()
     page.click("#panel-close")
     expect(page.locator("#panel")).to_contain_text("Klik sebuah desa")
     page.wait_for_function(f"() => {stroke} !== '#000000'")

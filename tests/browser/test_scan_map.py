@@ -146,6 +146,7 @@ def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]
     # the panel of a planted village draws the alert threshold line
     _click_village(page, found[0])
     expect(page.locator("#panel-code")).to_have_text(found[0])
+    expect(page.locator("#panel-name")).to_be_in_viewport()  # not left below the cluster list
     graph = page.locator("#panel-diare-chart")
     expect(graph.locator(".scatterlayer .trace .js-line")).to_have_count(1)
     expect(graph.locator(".legend")).to_contain_text("Ambang peringatan")
