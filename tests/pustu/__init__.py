@@ -1,0 +1,1 @@
+"""Tests of the Pustu gap layer, access and summaries (issue 9)."""
