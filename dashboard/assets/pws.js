@@ -3,14 +3,16 @@
  * Village polygons arrive once (geobuf, cacheable URL). Each village's Leaflet layer is
  * kept in pws.layers by its code, so a new week or layer only sends {code: [class, label]}
  * and is applied here with setStyle, without rebuilding any polygon. The villages of the
- * scan's significant clusters are outlined the same way ({code: colour}, applyOutline).
+ * scan's significant clusters (or a plan's villages) are outlined the same way
+ * ({code: colour} per source, applyOutline).
  * Overlay points (facilities, ...) are drawn by pointMarker from their class index and the
  * overlay's classes, which the page passes as the GeoJSON's hideout.
  */
 window.pws = Object.assign(window.pws || {}, {
     layers: {},
     current: null,
-    outline: null,  // {villages: {kode: colour}} of the scan's significant clusters
+    // source ("scan", a planning tool, ...) -> {villages: {kode: colour}, dash} outlined
+    outlines: {},
 
     villageStyle: function (feature) {
         return window.pws.styleFor(feature.properties.kode);
@@ -18,9 +20,10 @@ window.pws = Object.assign(window.pws || {}, {
 
     styleFor: function (kode) {
         var style = window.pws.fillFor(kode);
-        var out = window.pws.outline && window.pws.outline.villages[kode];
-        if (out) {  // a village of a significant cluster: thick coloured stroke
-            Object.assign(style, {weight: 4, color: out, opacity: 1, dashArray: null});
+        var out = window.pws.outlineOf(kode);
+        if (out) {  // e.g. a village of a significant cluster: thick coloured stroke
+            Object.assign(style, {weight: 4, color: out.villages[kode], opacity: 1,
+                                  dashArray: out.dash || null});
         }
         if (kode === window.pws.selected) {  // the village whose panel is open
             Object.assign(style, {weight: 4, color: "#000000", opacity: 1, dashArray: "6 3"});
@@ -145,16 +148,28 @@ window.pws = Object.assign(window.pws || {}, {
         return {applied: n, stamp: data.stamp};
     },
 
-    applyOutline: function (data) {
-        // data: {villages: {kode: colour}, stamp} or null (clear: every stroke restored)
-        window.pws.outline = data && data.villages ? data : null;
-        var key = document.getElementById("legend-scan");  // its legend row, shown with it
-        if (key) { key.style.display = window.pws.outline ? "" : "none"; }
+    outlineOf: function (kode) {
+        // the first source that outlines this village (sources are kept in insertion order)
+        var outlines = window.pws.outlines;
+        for (var source in outlines) {
+            if (outlines[source] && outlines[source].villages[kode]) { return outlines[source]; }
+        }
+        return null;
+    },
+
+    applyOutline: function (data, source) {
+        // data: {villages: {kode: colour}, dash, stamp} or null (clear this source's strokes);
+        // a legend row with id "legend-<source>" is shown while the source outlines anything
+        source = source || "scan";
+        window.pws.outlines[source] = data && data.villages ? data : null;
+        var shown = window.pws.outlines[source];
+        var key = document.getElementById("legend-" + source);
+        if (key) { key.style.display = shown ? "" : "none"; }
         var layers = window.pws.layers;
         var n = 0;
         for (var kode in layers) {
             layers[kode].setStyle(window.pws.styleFor(kode));
-            if (window.pws.outline && window.pws.outline.villages[kode]) {
+            if (shown && shown.villages[kode]) {
                 if (layers[kode]._map) { layers[kode].bringToFront(); }  // stroke not hidden
                 n++;
             }
@@ -210,7 +225,7 @@ window.pws = Object.assign(window.pws || {}, {
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     pws: {
         applyValues: function (data) { return window.pws.applyValues(data); },
-        applyOutline: function (data) { return window.pws.applyOutline(data); },
+        applyOutline: function (data, source) { return window.pws.applyOutline(data, source); },
         zoomTo: function (data) { return window.pws.zoomTo(data); }
     }
 });

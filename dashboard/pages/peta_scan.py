@@ -340,7 +340,7 @@ def register(app: Dash) -> None:
     )(_on_stop)
 
     app.clientside_callback(
-        "function(data) { return window.pws.applyOutline(data); }",
+        "function(data) { return window.pws.applyOutline(data, 'scan'); }",
         Output("cluster-outline-applied", "data"),
         Input("cluster-outline", "data"),
     )

@@ -109,7 +109,7 @@ def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]
     assert sum(name in shown for name in planted_names) >= 3, shown
 
     # those villages are outlined (thick coloured stroke); a far village is not
-    outline = page.evaluate("window.pws.outline.villages")
+    outline = page.evaluate("window.pws.outlines.scan.villages")
     strokes = _strokes(page, found)
     for kode in found:
         assert strokes[kode][0] == OUTLINE_WIDTH, strokes
@@ -154,7 +154,7 @@ def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]
     # clearing restores every stroke (the panel closed first: an open village is marked too)
     page.click("#panel-close")
     page.click("#scan-clear")
-    page.wait_for_function("() => window.pws.outline === null")
+    page.wait_for_function("() => window.pws.outlines.scan === null")
     assert _strokes(page, found[:1])[found[0]][0] != OUTLINE_WIDTH
 
 
