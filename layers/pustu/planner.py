@@ -295,7 +295,7 @@ def marginal_gains(instance: Instance, served: np.ndarray) -> np.ndarray:
 def _ordered(instance: Instance, sites: Iterable[int]) -> tuple[list[int], list[float]]:
     """``sites`` in greedy order among themselves with their gains; zero-gain ones dropped."""
     chosen = np.array(sorted({int(s) for s in sites}), dtype=int)
-    return _lazy_greedy(instance, len(chosen), chosen)
+    return lazy_greedy(instance, len(chosen), chosen)
 
 
 def _result(instance: Instance, sites: list[int], gains: list[float], n: int, solver: str,
@@ -313,9 +313,10 @@ def _result(instance: Instance, sites: list[int], gains: list[float], n: int, so
 # --------------------------------------------------------------------------- greedy
 
 
-def _lazy_greedy(instance: Instance, k: int,
-                 among: np.ndarray | None = None) -> tuple[list[int], list[float]]:  # fmt: skip
-    """Lazy greedy (Minoux): up to ``k`` columns of ``among`` (default: the candidates).
+def lazy_greedy(instance: Instance, k: int,
+                among: np.ndarray | None = None) -> tuple[list[int], list[float]]:  # fmt: skip
+    """Lazy greedy (Minoux): up to ``k`` columns of ``among`` (default: the candidates) and
+    the population each newly serves after those before it.
 
     Heap entries are ``(-gain, column)`` with the round their gain was computed in; an
     entry fresh in the current round at the top is the true best (gains only shrink), ties
@@ -386,7 +387,7 @@ def greedy(instance: Instance, n: int) -> Plan:
     """
     k = _n_open(instance, n)
     start = time.perf_counter()
-    sites, gains = _lazy_greedy(instance, k)
+    sites, gains = lazy_greedy(instance, k)
     seconds = time.perf_counter() - start
     newly = float(sum(gains))
     bound = _greedy_bound(instance, sites, newly, k)
