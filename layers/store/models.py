@@ -35,6 +35,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -333,4 +334,39 @@ class AturanPeringatan(Base):
         CheckConstraint("ambang > 0", name="ambang"),
         CheckConstraint("minimum_kasus >= 0", name="minimum_kasus"),
         CheckConstraint("minggu_dasar IS NULL OR minggu_dasar >= 1", name="minggu_dasar"),
+    )
+
+
+class RencanaPustu(Base):
+    """A saved Pustu plan (issue 9; migration 0007): villages chosen for new Pustu in a region.
+
+    ``kode_wilayah`` is the region the plan belongs to (its scope: listed and loaded only by
+    a scope that allows it); ``desa`` the chosen village codes as a JSON list, in the plan's
+    order; ``jarak_m`` and ``puskesmas_melayani`` the options it was made with; ``metode``
+    ``greedy``, ``highs``, ``spopt`` or ``manual`` (edited by hand); ``terlayani_baru`` /
+    ``cakupan_persen`` the population newly served and the coverage when it was saved. No
+    foreign key to ``wilayah``: a boundary reload must never be blocked by a plan (a code
+    that no longer exists is reported when the plan is loaded).
+    """
+
+    __tablename__ = "rencana_pustu"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nama: Mapped[str] = mapped_column(String, nullable=False)
+    kode_wilayah: Mapped[str] = mapped_column(String, nullable=False)
+    desa: Mapped[str] = mapped_column(Text, nullable=False)
+    jarak_m: Mapped[float] = mapped_column(Float, nullable=False)
+    puskesmas_melayani: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    metode: Mapped[str] = mapped_column(String, nullable=False)
+    terlayani_baru: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cakupan_persen: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pengguna: Mapped[str | None] = mapped_column(String, nullable=True)
+    dibuat: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    catatan: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("kode_wilayah", "nama"),
+        CheckConstraint("jarak_m > 0", name="jarak_m"),
+        CheckConstraint("metode IN ('greedy', 'highs', 'spopt', 'manual')", name="metode"),
+        _pattern_index("ix_rencana_pustu_kode_wilayah", "kode_wilayah"),
     )
