@@ -1,0 +1,19 @@
+"""The examples in the docstrings of the planner modules run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["layers.pustu.planner", "layers.pustu.whatif", "layers.pustu.ranking",
+           "layers.pustu.plans", "layers.pustu.export"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
