@@ -137,6 +137,24 @@ def regions(session: Session, scope: Scope, level: str) -> gpd.GeoDataFrame:
     return _geo(_frame(session, stmt, ["kode", "nama", "induk", "geometry"]))
 
 
+def region_names(session: Session, scope: Scope, level: str) -> pd.DataFrame:
+    """:func:`regions` without geometry: codes and names of one level visible in the scope.
+
+    Returns
+    -------
+    DataFrame
+        ``kode, nama`` sorted by code.
+    """
+    if level not in ("prov", "kab", "kec", "desa"):
+        raise ValueError(f"unknown level {level!r}")
+    stmt = (
+        select(Wilayah.kode, Wilayah.nama)
+        .where(Wilayah.level == level, _visible_clause(Wilayah.kode, scope))
+        .order_by(Wilayah.kode)
+    )
+    return _frame(session, stmt, ["kode", "nama"])
+
+
 def region(session: Session, scope: Scope, kode: str) -> dict[str, object] | None:
     """One region's ``kode, nama, level, induk, jenis, bounds`` (minx, miny, maxx, maxy).
 

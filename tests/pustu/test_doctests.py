@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["layers.pustu.access"]
+MODULES = ["layers.pustu.access", "layers.pustu.classes", "layers.pustu.summary",
+           "layers.pustu.service", "layers.pustu.overlay"]
 
 
 @pytest.mark.parametrize("name", MODULES)
