@@ -131,7 +131,13 @@ class PustuLayer(Layer):
 
 
 def km_text(km: float, lang: str) -> str:
-    """A distance option in km: ``5``, ``2,5`` (Indonesian) / ``2.5``."""
+    """A distance option in km as the pages write it.
+
+    Examples
+    --------
+    >>> km_text(5.0, "id"), km_text(2.5, "id"), km_text(2.5, "en")
+    ('5', '2,5', '2.5')
+    """
     return fmt_number(km, lang, 0 if float(km).is_integer() else 1)
 
 

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["layers.pustu.access", "layers.pustu.classes", "layers.pustu.summary",
-           "layers.pustu.service", "layers.pustu.overlay"]
+           "layers.pustu.service", "layers.pustu.overlay", "layers.pustu.maplayer"]
 
 
 @pytest.mark.parametrize("name", MODULES)
