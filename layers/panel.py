@@ -86,16 +86,21 @@ class PanelSection(ABC):
     title: ClassVar[Text]
     #: sections are shown by ascending order
     order: ClassVar[int] = 100
+    #: the section also reads the village's surroundings (``area``: its kabupaten within
+    #: the server's scope), e.g. the nearest facility in a neighbouring village
+    uses_area: ClassVar[bool] = False
 
     @abstractmethod
     def blocks(self, session: Session, village: Scope, kode: str, period: Period,
                lang: str) -> list[Block] | None:  # fmt: skip
         """The section for village ``kode``; ``village`` is the server's scope narrowed to
-        it, ``period`` the map's current one (None on a snapshot layer)."""
+        it, ``period`` the map's current one (None on a snapshot layer). A section with
+        :attr:`uses_area` also gets ``area=`` (a wider scope, never wider than the server's)."""
 
     def load(self, session: Session, village: Scope, kode: str, period: Period,
-             lang: str) -> Section | None:  # fmt: skip
-        found = self.blocks(session, village, kode, period, lang)
+             lang: str, area: Scope | None = None) -> Section | None:  # fmt: skip
+        extra = {"area": area} if self.uses_area and area is not None else {}
+        found = self.blocks(session, village, kode, period, lang, **extra)
         return None if found is None else Section(self.id, self.title(lang), found)
 
 

@@ -339,7 +339,9 @@ def _panel(kode: str, layer_type: Any, period_value: Any, lang: str) -> list:
         year = period.year if isinstance(period, EpiWeek) else period
         pop = queries.population(session, village, year if isinstance(year, int) else 9999)
         facilities = queries.facilities(session, village)
-        sections = [s for s in (section.load(session, village, kode, period, lang)
+        # the village's kabupaten, narrowed from the server's scope (never wider than it)
+        area = scope.narrow(codes.parent(info["induk"])) if info["induk"] else village
+        sections = [s for s in (section.load(session, village, kode, period, lang, area)
                                 for section in panel.ordered()) if s is not None]  # fmt: skip
     population = int(pop["jumlah"].iloc[0]) if not pop.empty else None
     return components.village_panel(info, population, facilities, sections, lang)

@@ -63,3 +63,19 @@ def choose(page: Page, dropdown_id: str, option_text: str) -> None:
     if search.count():
         search.first.fill(option_text)
     page.get_by_role("option", name=option_text).first.click()
+
+
+def click_village(page: Page, kode: str) -> None:
+    """Click a point that lies on the village's own polygon."""
+    point = page.evaluate(
+        """(kode) => { const p = window.pws.layers[kode]._path, r = p.getBoundingClientRect();
+            for (let fy = 0.5, i = 0; i < 9; i++, fy = 0.1 + i * 0.1)
+              for (let fx = 0.1; fx < 0.95; fx += 0.1) {
+                const x = r.left + r.width * fx, y = r.top + r.height * fy;
+                if (document.elementFromPoint(x, y) === p) return [x, y];
+              }
+            return null; }""",
+        kode,
+    )
+    assert point, f"no visible point of {kode}"
+    page.mouse.click(*point)

@@ -19,7 +19,7 @@ from layers.scope import Scope
 from layers.store import engine as store_engine
 from layers.store import queries
 from tests.browser.conftest import DEMO_DIR
-from tests.browser.mapdriver import choose, open_map
+from tests.browser.mapdriver import choose, click_village, open_map
 
 pytestmark = pytest.mark.browser
 
@@ -56,22 +56,6 @@ def _strokes(page: Page, codes: list[str]) -> dict[str, list]:
             return [k, [p.getAttribute('stroke-width'), p.getAttribute('stroke')]]; }))""",
         codes,
     )
-
-
-def _click_village(page: Page, kode: str) -> None:
-    """Click a point that lies on the village's own polygon."""
-    point = page.evaluate(
-        """(kode) => { const p = window.pws.layers[kode]._path, r = p.getBoundingClientRect();
-            for (let fy = 0.5, i = 0; i < 9; i++, fy = 0.1 + i * 0.1)
-              for (let fx = 0.1; fx < 0.95; fx += 0.1) {
-                const x = r.left + r.width * fx, y = r.top + r.height * fy;
-                if (document.elementFromPoint(x, y) === p) return [x, y];
-              }
-            return null; }""",
-        kode,
-    )
-    assert point, f"no visible point of {kode}"
-    page.mouse.click(*point)
 
 
 def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]) -> None:
@@ -144,7 +128,7 @@ def test_scan_outlines_zooms_and_threshold(page: Page, scan_app: tuple[str, int]
     assert centre
 
     # the panel of a planted village draws the alert threshold line
-    _click_village(page, found[0])
+    click_village(page, found[0])
     expect(page.locator("#panel-code")).to_have_text(found[0])
     expect(page.locator("#panel-name")).to_be_in_viewport()  # not left below the cluster list
     graph = page.locator("#panel-diare-chart")
