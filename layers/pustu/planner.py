@@ -610,7 +610,8 @@ def plan(instance: Instance, n: int, *, exact_too: bool = False, solver: Solver 
     the gap ``(optimal − greedy) / optimal`` beside it.
 
     When the exact solver stops at its time limit worse than the greedy, the greedy plan is
-    returned (with the exact solver's bound): a plan is never worse than the greedy.
+    returned: a plan is never worse than the greedy. The bound is the tighter of the two
+    solvers' bounds; ``status`` the exact solver's.
 
     Examples
     --------
@@ -627,7 +628,9 @@ def plan(instance: Instance, n: int, *, exact_too: bool = False, solver: Solver 
     if not exact_too:
         return g
     e = exact(instance, n, solver=solver, time_limit=time_limit, start=list(g.sites))
-    best = e if e.newly_served >= g.newly_served else replace(g, bound=min(g.bound, e.bound))
+    best = e if e.newly_served >= g.newly_served else g
+    bound = max(best.newly_served, min(g.bound, e.bound))  # both are upper bounds
     gap = 0.0 if best.newly_served <= 0 else \
         max(0.0, (best.newly_served - g.newly_served) / best.newly_served)  # fmt: skip
-    return replace(best, greedy_newly_served=g.newly_served, gap=gap)
+    return replace(best, bound=bound, greedy_newly_served=g.newly_served, gap=gap,
+                   status=e.status)

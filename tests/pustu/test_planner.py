@@ -204,3 +204,18 @@ def test_more_sites_than_candidates_and_none() -> None:
     assert greedy(inst, 10).sites == (0, 2)
     assert exact(inst, 10, solver="highs").sites == (0, 2)
     assert greedy(inst, 0).sites == () and exact(inst, 0).newly_served == 0
+
+
+def test_at_the_time_limit_the_plan_is_never_worse_than_the_greedy() -> None:
+    rng = np.random.default_rng(0)
+    cover = sparse.random(600, 400, density=0.01, random_state=rng, data_rvs=np.ones) + \
+        sparse.eye(600, 400)  # fmt: skip
+    inst = Instance(cover, rng.integers(100, 5000, 600).astype(float))
+    g = greedy(inst, 40)
+    alone = exact(inst, 40, solver="highs", time_limit=1e-9)
+    assert not alone.optimal and alone.status == "time limit reached"
+    assert alone.bound > g.newly_served  # HiGHS' bound, not a proof
+    p = plan(inst, 40, exact_too=True, solver="highs", time_limit=1e-9)
+    assert not p.optimal and p.newly_served >= g.newly_served
+    assert p.greedy_newly_served == g.newly_served and p.gap == 0.0
+    assert g.newly_served <= p.bound <= g.bound
