@@ -21,6 +21,7 @@ BENCHMARKS = {
     "scan": "bench.scan",
     "hotspots": "bench.hotspots",
     "alerts": "bench.alerts",
+    "pustu": "bench.pustu",
 }
 
 
