@@ -113,6 +113,27 @@ CATALOGUE: dict[str, Text] = {
     "plan.added": Text("Rencana Pustu ditambah di {kode}.", "Pustu planned in {kode}."),
     "plan.removed": Text("Rencana Pustu di {kode} dihapus.", "Planned Pustu in {kode} removed."),
     "plan.next": Text("Lokasi terbaik berikutnya", "Best next sites"),
+    "plan.greedy": Text(
+        "Usulan greedy: {newly} penduduk baru terlayani; rencana terbaik dengan jumlah yang "
+        "sama paling banyak {bound} (selisih paling besar {gap} %).",
+        "Greedy suggestion: {newly} people newly served; the best plan of the same size "
+        "serves at most {bound} (gap at most {gap} %).",
+    ),
+    "plan.name": Text("Nama rencana", "Plan name"),
+    "plan.save": Text("Simpan rencana", "Save the plan"),
+    "plan.saved": Text("Rencana tersimpan", "Saved plans"),
+    "plan.load": Text("Muat", "Load"),
+    "plan.save.bad": Text(
+        "Beri nama, dan rencanakan Pustu di desa-desa satu kabupaten/kota dulu.",
+        "Give a name, and plan Pustu in villages of one kabupaten/kota first.",
+    ),
+    "plan.save.done": Text("Rencana \u201c{name}\u201d disimpan.",
+                           "Plan \u201c{name}\u201d saved."),
+    "plan.compare": Text("Perbandingan rencana (data hari ini)",
+                         "Plans compared (today's data)"),
+    "plan.col.plan": Text("Rencana", "Plan"),
+    "plan.download.ranking": Text("Unduh peringkat desa (XLSX)", "Download village ranking (XLSX)"),
+    "plan.download.plan": Text("Unduh rencana (XLSX)", "Download the plan (XLSX)"),
     "plan.col.village": Text("Desa", "Village"),
     "plan.col.gain": Text("Penduduk baru terlayani", "People newly served"),
     "plan.none_left": Text("Tidak ada desa lagi yang menambah penduduk terlayani.",

@@ -17,10 +17,10 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import context
+from dashboard import components, context
 from dashboard.i18n import lang_of, t
-from layers import base
-from layers.pustu import plan_state
+from layers import base, codes
+from layers.pustu import export, plan_state, plans, ranking
 from layers.text import fmt_number
 
 LAYER = "pustu"
@@ -60,6 +60,25 @@ def section(lang: str) -> html.Details:
         ], className="pws-buttons"),
         html.Div(id="plan-figures"),
         html.Div(id="plan-next"),
+        html.Div([
+            dcc.Input(id="plan-name", type="text", maxLength=80,
+                      placeholder=t("plan.name", lang), debounce=False),
+            html.Button(t("plan.save", lang), id="plan-save", className="pws-button"),
+        ], className="pws-buttons"),
+        html.Div([
+            components.dropdown(lang, id="plan-saved", options=[], value=None,
+                                placeholder=t("plan.saved", lang), clearable=True),
+            html.Button(t("plan.load", lang), id="plan-load", className="pws-button"),
+        ], className="pws-buttons"),
+        html.Div(id="plan-save-msg", className="pws-hint"),
+        html.Div(id="plan-compare"),
+        html.Div([
+            html.Button(t("plan.download.ranking", lang), id="plan-download-ranking",
+                        className="pws-button"),
+            html.Button(t("plan.download.plan", lang), id="plan-download-plan",
+                        className="pws-button"),
+        ], className="pws-buttons"),
+        dcc.Download(id="plan-xlsx"),
         dcc.Store(id="plan-sites", data=[]),
         dcc.Store(id="plan-outline"),
         dcc.Store(id="plan-outline-applied"),
@@ -97,8 +116,15 @@ def _render(view: plan_state.PlanView, lang: str) -> tuple[list, list]:
         html.Dt(t("plan.count", lang)),
         html.Dd(fmt_number(len(view.planned), lang), id="plan-count"),
     ], className="pws-plan-figures")  # fmt: skip
-    note = t("plan.added" if view.added else "plan.removed", lang, kode=view.toggled) \
-        if view.toggled else ""
+    if view.toggled:
+        note = t("plan.added" if view.added else "plan.removed", lang, kode=view.toggled)
+    elif view.bound is not None:  # a suggestion: how far from the best possible it may be
+        gap = 0.0 if view.bound <= 0 else 100 * (view.bound - view.newly_served_population) \
+            / view.bound
+        note = t("plan.greedy", lang, newly=fmt_number(view.newly_served_population, lang),
+                 bound=fmt_number(view.bound, lang), gap=fmt_number(gap, lang, 1))
+    else:
+        note = ""
     rows = [html.Tr([html.Td(str(i + 1)), html.Td(kode), html.Td(fmt_number(gain, lang))])
             for i, (kode, gain) in enumerate(view.next_sites)]  # fmt: skip
     table = html.Table([
@@ -121,22 +147,29 @@ def _outline(view: plan_state.PlanView) -> dict:
     }  # fmt: skip
 
 
-def _on_plan(click: Any, _suggest: Any, _clear: Any, layer_type: Any, _options: Any,
-             mode: Any, sites: Any, n: Any, lang: Any) -> tuple:  # fmt: skip
+def _on_plan(click: Any, _suggest: Any, _clear: Any, _load: Any, layer_type: Any,
+             _options: Any, mode: Any, sites: Any, n: Any, saved: Any,
+             lang: Any) -> tuple:  # fmt: skip
     """One step of the plan: a click (in planning mode), a suggestion, clearing, or new
     layer options (the figures follow the distance)."""
     if layer_type != LAYER:
         return no_update, [], [], {}  # another layer: the plan stays, its outlines go
     lang = lang_of(lang)
     trigger = ctx.triggered_id
-    options = ctx.inputs_list[4] if len(ctx.inputs_list) > 4 else []
+    options = ctx.inputs_list[5] if len(ctx.inputs_list) > 5 else []
     layer = _layer_options([o.get("id") for o in options], [o.get("value") for o in options])
     planned = sites if isinstance(sites, list) else []
     app_ctx = context.current()
     with app_ctx.session() as session:
         data = plan_state.cached_planning_data(session, app_ctx.scope(), layer.jarak_km,
                                                layer.puskesmas_melayani)  # fmt: skip
-    if trigger == "plan-clear":
+        found = _saved_plan(session, app_ctx.scope(), saved) if trigger == "plan-load" \
+            else None
+    if trigger == "plan-load":
+        if found is None:
+            raise PreventUpdate  # nothing chosen, or not a plan of this scope
+        view = plan_state.step(data, list(found.desa))
+    elif trigger == "plan-clear":
         view = plan_state.step(data, [])
     elif trigger == "plan-suggest":
         if isinstance(n, bool) or not isinstance(n, int | float) or not 1 <= n <= MAX_SUGGEST:
@@ -154,6 +187,96 @@ def _on_plan(click: Any, _suggest: Any, _clear: Any, layer_type: Any, _options: 
     return view.planned, figures, next_sites, _outline(view)
 
 
+def _saved_value(plan: plans.SavedPlan) -> str:
+    return f"{plan.kode_wilayah}|{plan.nama}"
+
+
+def _saved_plan(session: Any, scope: Any, value: Any) -> plans.SavedPlan | None:
+    """The saved plan a dropdown value names, only within the server's scope."""
+    if not isinstance(value, str) or "|" not in value:
+        return None
+    region, _, name = value.partition("|")
+    return plans.load(session, scope, name, region)
+
+
+def _plan_region(planned: list[str]) -> str | None:
+    """The kabupaten a plan belongs to: the one all its villages lie in."""
+    kab = {codes.ancestors(k)[1] if len(codes.ancestors(k)) >= 2 else None for k in planned}
+    return kab.pop() if len(kab) == 1 else None
+
+
+def _state_options(states: list) -> base.Layer:
+    options = states[0] if states else []
+    return _layer_options([o.get("id") for o in options], [o.get("value") for o in options])
+
+
+def _on_save(clicks: Any, layer_type: Any, name: Any, sites: Any, _options: Any,
+             lang: Any) -> tuple:  # fmt: skip
+    """Save the plan by name in its kabupaten; list and compare the saved plans."""
+    if layer_type != LAYER:
+        raise PreventUpdate
+    lang = lang_of(lang)
+    layer = _state_options([s for s in ctx.states_list if isinstance(s, list)])
+    app_ctx = context.current()
+    scope = app_ctx.scope()
+    message = ""
+    with app_ctx.session() as session:
+        data = plan_state.cached_planning_data(session, scope, layer.jarak_km,
+                                               layer.puskesmas_melayani)  # fmt: skip
+        if ctx.triggered_id == "plan-save" and clicks:
+            planned = plan_state.step(data, sites if isinstance(sites, list) else []).planned
+            region = _plan_region(planned)
+            if not planned or region is None or not isinstance(name, str) or not name.strip():
+                message = t("plan.save.bad", lang)
+            else:
+                try:
+                    plans.save(session, scope, name, region, planned,
+                               jarak_m=layer.jarak_km * 1000,
+                               puskesmas_melayani=layer.puskesmas_melayani,
+                               figures=plan_state.as_plan(data, planned), replace=True)
+                    session.commit()
+                    message = t("plan.save.done", lang, name=name.strip())
+                except plans.PlanError as refused:
+                    message = refused.text(lang)
+        saved = plans.list_plans(session, scope)
+        chosen = [p for p in (plans.load(session, scope, n, r)
+                              for n, r in zip(saved["nama"], saved["kode_wilayah"], strict=True))
+                  if p is not None]  # fmt: skip
+        table = plans.compare(data, {p.nama: p.desa for p in chosen}) if chosen else None
+    options = [{"label": f"{p.nama} ({p.kode_wilayah}, {len(p.desa)})",
+                "value": _saved_value(p)} for p in chosen]  # fmt: skip
+    return message, options, _compare_table(table, lang)
+
+
+def _compare_table(table: Any, lang: str) -> object:
+    if table is None or table.empty:
+        return []
+    head = [t("plan.col.plan", lang), t("plan.count", lang), t("plan.newly", lang),
+            t("plan.coverage", lang)]  # fmt: skip
+    rows = [html.Tr([html.Td(str(r["nama"])), html.Td(fmt_number(r["desa"], lang)),
+                     html.Td(fmt_number(r["terlayani_baru"], lang)),
+                     html.Td(f"{fmt_number(r['cakupan_persen'], lang, 1)} %")])
+            for _, r in table.iterrows()]  # fmt: skip
+    return html.Div([html.H4(t("plan.compare", lang)), html.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)],
+        id="plan-compare-table", className="pws-table")])  # fmt: skip
+
+
+def _on_download(_ranking: Any, _plan: Any, sites: Any, _options: Any, lang: Any) -> Any:
+    lang = lang_of(lang)
+    layer = _state_options([s for s in ctx.states_list if isinstance(s, list)])
+    app_ctx = context.current()
+    scope = app_ctx.scope()
+    with app_ctx.session() as session:
+        data = plan_state.cached_planning_data(session, scope, layer.jarak_km,
+                                               layer.puskesmas_melayani)  # fmt: skip
+        if ctx.triggered_id == "plan-download-ranking":
+            ranked = ranking.rank(data, ranking.alert_weeks(session, scope))
+            return dcc.send_bytes(export.ranking_xlsx(ranked, data, lang), "peringkat_pustu.xlsx")
+    plan = plan_state.as_plan(data, sites if isinstance(sites, list) else [])
+    return dcc.send_bytes(export.plan_xlsx(plan, data, lang), "rencana_pustu.xlsx")
+
+
 def register(app: Dash) -> None:
     app.callback(Output("plan-section", "style"), Input("layer", "value"))(
         lambda layer: {} if layer == LAYER else HIDDEN)
@@ -166,13 +289,37 @@ def register(app: Dash) -> None:
         Input("desa", "clickData"),
         Input("plan-suggest", "n_clicks"),
         Input("plan-clear", "n_clicks"),
+        Input("plan-load", "n_clicks"),
         Input("layer", "value"),
         Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
         State("plan-mode", "value"),
         State("plan-sites", "data"),
         State("plan-n", "value"),
+        State("plan-saved", "value"),
         State("lang", "data"),
     )(_on_plan)
+
+    app.callback(
+        Output("plan-save-msg", "children"),
+        Output("plan-saved", "options"),
+        Output("plan-compare", "children"),
+        Input("plan-save", "n_clicks"),
+        Input("layer", "value"),
+        State("plan-name", "value"),
+        State("plan-sites", "data"),
+        State({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
+        State("lang", "data"),
+    )(_on_save)
+
+    app.callback(
+        Output("plan-xlsx", "data"),
+        Input("plan-download-ranking", "n_clicks"),
+        Input("plan-download-plan", "n_clicks"),
+        State("plan-sites", "data"),
+        State({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )(_on_download)
 
     app.clientside_callback(
         "function(data) { data = data || {};"

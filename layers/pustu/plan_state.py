@@ -87,6 +87,9 @@ class PlanView:
     next_sites: list[tuple[str, float]]
     toggled: str | None = None
     added: bool = False
+    #: after a suggestion: the most any plan of that size could newly serve (the greedy's
+    #: own upper bound), so the page can state the greedy/optimal gap
+    bound: float | None = None
 
 
 def _sites(data: PlanningData, codes: Iterable[object]) -> list[int]:
@@ -105,7 +108,7 @@ def _sites(data: PlanningData, codes: Iterable[object]) -> list[int]:
 
 
 def view(data: PlanningData, whatif: WhatIf, toggled: str | None = None, added: bool = False,
-         next_k: int = 10) -> PlanView:  # fmt: skip
+         next_k: int = 10, bound: float | None = None) -> PlanView:  # fmt: skip
     """The figures of ``whatif`` on ``data`` by village codes."""
     inst = data.instance
     served = whatif.served
@@ -120,7 +123,7 @@ def view(data: PlanningData, whatif: WhatIf, toggled: str | None = None, added: 
         served_villages=int(served.sum()), villages=int(inst.n_villages),
         next_sites=[(str(inst.site_codes[s]), float(g)) for s, g in zip(ranked, gains,
                                                                        strict=True)],
-        toggled=toggled, added=added,
+        toggled=toggled, added=added, bound=bound,
     )  # fmt: skip
 
 
@@ -138,4 +141,9 @@ def step(data: PlanningData, planned: Iterable[object], toggle: object = None) -
 def suggest(data: PlanningData, n: int) -> PlanView:
     """A greedy plan of ``n`` new Pustu (the planner's interactive solver) as a state."""
     plan = planner.greedy(data.instance, n)
-    return view(data, WhatIf.from_plan(data.instance, plan))
+    return view(data, WhatIf.from_plan(data.instance, plan), bound=plan.bound)
+
+
+def as_plan(data: PlanningData, planned: Iterable[object]) -> planner.Plan:
+    """The planned villages as a planner's answer (for the XLSX export and saving)."""
+    return planner.manual(data.instance, _sites(data, planned))

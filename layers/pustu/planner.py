@@ -310,6 +310,16 @@ def _result(instance: Instance, sites: list[int], gains: list[float], n: int, so
                 max(float(bound), newly), status=status)  # fmt: skip
 
 
+def manual(instance: Instance, sites: Sequence[int]) -> Plan:
+    """A hand-made plan (e.g. the map's what-if clicks) in the planners' answer format: the
+    sites in greedy order among themselves with their gains; ``solver`` is ``manual``."""
+    chosen = _check_sites(instance, sites)
+    ordered, gains = _ordered(instance, chosen)
+    newly = float(sum(gains))
+    return _result(instance, ordered, gains, len(chosen), "manual", 0.0, newly, False,
+                   "manual")
+
+
 # --------------------------------------------------------------------------- greedy
 
 

@@ -77,3 +77,34 @@ def test_distance_option_and_what_if_click_update_the_coverage(page: Page, live_
     expect(page.locator("#legend-rencana")).to_be_visible()
     # the village panel has the Pustu section
     expect(page.locator("#panel-section-pustu")).to_be_visible()
+
+
+def test_suggest_states_the_gap_save_compare_and_download(page: Page, live_app) -> None:
+    stamp = _open_pustu(page, live_app.url)
+    distance = page.locator(".pws-option input[type=number]").first
+    distance.fill("2")
+    distance.press("Enter")
+    wait_values_applied(page, stamp)
+    page.fill("#plan-n", "3")
+    page.click("#plan-suggest")
+    note = page.locator("#plan-note")
+    expect(note).to_contain_text("Usulan greedy")
+    expect(note).to_contain_text("selisih paling besar")
+    expect(page.locator("#plan-count")).to_have_text("3")
+    # saved by name, listed, compared on today's data
+    page.fill("#plan-name", "Usulan uji")
+    page.click("#plan-save")
+    expect(page.locator("#plan-save-msg")).to_contain_text("disimpan")
+    table = page.locator("#plan-compare-table")
+    expect(table).to_contain_text("Usulan uji")
+    page.click("#plan-clear")
+    expect(page.locator("#plan-count")).to_have_text("0")
+    choose(page, "plan-saved", "Usulan uji")
+    page.click("#plan-load")
+    expect(page.locator("#plan-count")).to_have_text("3")
+    with page.expect_download() as download:
+        page.click("#plan-download-ranking")
+    assert download.value.suggested_filename == "peringkat_pustu.xlsx"
+    with page.expect_download() as download:
+        page.click("#plan-download-plan")
+    assert download.value.suggested_filename == "rencana_pustu.xlsx"
