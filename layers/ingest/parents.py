@@ -3,9 +3,10 @@
 Owns the rule that every writer of facilities follows, the facilities importer
 (:mod:`layers.ingest.facilities`) and the trusted demo loader (:mod:`layers.demo.load`)
 alike. An ``induk`` names a Puskesmas loosely (:func:`name_key`: case and repeated spaces do
-not matter): a Puskesmas of the same file wins; otherwise a stored one, those in the
-facility's kabupaten first. No Puskesmas of that name, or several, is a problem; a Puskesmas
-itself has no parent (its own name in ``induk`` is tolerated).
+not matter): a Puskesmas of the same file wins; otherwise a stored one. Among several of
+that name (names recur across a province), those of the facility's kecamatan, else of its
+kabupaten, are taken. No Puskesmas of that name, or still several, is a problem; a
+Puskesmas itself has no parent (its own name in ``induk`` is tolerated).
 
 :func:`resolve_parents` gives every facility its parent before anything is written — the
 :data:`KEY` of a Puskesmas of the file, or the id of a stored one — and :func:`parent_ids`
@@ -95,14 +96,12 @@ def resolve_parents(session: Session, facilities: pd.DataFrame, induk: pd.Series
                          "A Puskesmas has no parent; leave induk empty."),
                     row=row, column="induk", value=name, code="bad_parent"))  # fmt: skip
             continue
+        kode_desa = facilities.at[i, "kode_desa"]
         if key in in_file:
-            choices: list[Parent] = list(dict.fromkeys(in_file[key]))
+            hits: list[tuple[Parent, str]] = [(k, k[0]) for k in dict.fromkeys(in_file[key])]
         else:
-            kode_desa = facilities.at[i, "kode_desa"]
-            kab = codes.parent(codes.parent(kode_desa)) if kode_desa else None
-            hits = stored.get(key, [])
-            near = [fid for fid, k in hits if kab and k.startswith(f"{kab}.")]
-            choices = list(near or [fid for fid, _ in hits])
+            hits = list(stored.get(key, []))
+        choices = _nearest(hits, kode_desa)
         if len(choices) == 1:
             targets[n] = choices[0]
         elif not choices:
@@ -116,6 +115,17 @@ def resolve_parents(session: Session, facilities: pd.DataFrame, induk: pd.Series
                      f"The parent Puskesmas name is ambiguous ({len(choices)} share it)."),
                 row=row, column="induk", value=name, code="ambiguous_parent"))  # fmt: skip
     return targets, problems
+
+
+def _nearest(hits: list[tuple[Parent, str]], kode_desa: object) -> list[Parent]:
+    """The Puskesmas of a name nearest the facility: those of its kecamatan, else of its
+    kabupaten, else all (the same name recurs across a province: Puskesmas Sawahan)."""
+    if isinstance(kode_desa, str) and codes.is_valid(kode_desa):
+        for up in codes.ancestors(kode_desa)[:2]:  # kecamatan, then kabupaten
+            near = [p for p, k in hits if k == up or str(k).startswith(f"{up}.")]
+            if near:
+                return list(dict.fromkeys(near))
+    return list(dict.fromkeys(p for p, _ in hits))
 
 
 def parent_ids(session: Session, targets: list[Parent | None],
