@@ -46,6 +46,14 @@ def test_gap_map_colours_villages_by_class(page: Page, live_app) -> None:
     expect(page.locator("#period-wrap")).to_be_hidden()  # a snapshot: no period control
     expect(page.locator("#legend")).to_contain_text("garis lurus")
     expect(page.locator("#plan-section")).to_be_visible()
+    # the Puskesmas option changes what the Puskesmas-only class means, in the legend and
+    # in the summary's coverage
+    legend = page.locator("#legend")
+    expect(legend).to_contain_text("(dihitung terlayani)")
+    stamp = page.evaluate("window.pws.current.stamp")
+    page.locator(".pws-option .pws-flag input").first.click()
+    wait_values_applied(page, stamp)
+    expect(legend).to_contain_text("(tetap dihitung menuju target)")
 
 
 def test_distance_option_and_what_if_click_update_the_coverage(page: Page, live_app) -> None:
