@@ -289,7 +289,7 @@ def browser_run(browser: Any, base: str, variant: tuple[str, str], expected: int
         run["last_response_s"] = page.evaluate(
             "Math.max(...performance.getEntriesByType('resource').map(e => e.responseEnd))"
         ) / 1e3
-        run["facility_markers"] = page.locator("path.pws-fasilitas").count()
+        run["facility_markers"] = page.locator("path.pws-titik").count()
         run["failed_requests"] = failed
         resources = page.evaluate(RESOURCE_JS, "/desa-")
         if resources:
@@ -303,7 +303,7 @@ def browser_run(browser: Any, base: str, variant: tuple[str, str], expected: int
             page.evaluate(HOOK_JS)
             stamp = page.evaluate("window.pws.current.stamp")
             for k in range(1, week_changes + 1):
-                page.click("#week")
+                page.click("#period")
                 page.get_by_role("option").nth(k).click()
                 page.wait_for_function(WEEK_APPLIED_JS, arg=stamp, polling="raf",
                                        timeout=60_000)
