@@ -32,7 +32,7 @@ def test_demo_on_real_boundaries_then_load(tmp_path: Path) -> None:
     assert cases["kode_desa"].nunique() == 217
     assert cases["kode_desa"].str.startswith("35.10.").all()
 
-    loaded = run("load-demo", str(out), db=db)
+    loaded = run("load-demo", str(out), "--json", db=db)
     counts = json.loads(loaded.stdout.strip().splitlines()[-1])
     assert counts["kasus_mingguan"] == len(cases)
     engine = create_engine(f"sqlite:///{db}")
@@ -43,15 +43,17 @@ def test_demo_on_real_boundaries_then_load(tmp_path: Path) -> None:
     assert (villages, kec) == (217, 25)
     assert logged >= 5
 
-    again = run("load-demo", str(out), "--if-empty", db=db)
+    again = run("load-demo", str(out), "--if-empty", "--lang", "en", db=db)
     assert "nothing loaded" in again.stdout
+    said = run("load-demo", str(out), "--if-empty", db=db)
+    assert "tidak ada yang dimuat" in said.stdout
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM kasus_mingguan")).scalar() == len(cases)
 
 
 def test_db_upgrade_creates_schema_with_skills(tmp_path: Path) -> None:
     db = tmp_path / "empty.sqlite"
-    result = run("db", "upgrade", db=db)
+    result = run("db", "upgrade", "--lang", "en", db=db)
     assert "latest migration" in result.stdout
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:

@@ -1,7 +1,9 @@
 """``pws import``, ``pws undo``, ``pws imports`` and ``pws template``.
 
 Exit codes of the import commands: 0 written (or a valid dry run), 1 rejected / refused
-(the report is printed), 2 usage errors (click's own).
+(the report is printed), 2 usage errors (click's own). Help, messages, reports and the
+log's kinds and statuses are in ``--lang`` (:mod:`layers.ingest.wording`); JSON keeps the
+codes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,21 @@ from dashboard.cli.common import (
     main,
     progress_for,
 )
+from dashboard.cli.lang import INT, Choice, Command, PathType, current, option
 from layers.text import Text
+
+NOT_A_KIND = Text("{value!r} bukan salah satu jenis; {kinds}",
+                  "{value!r} is not one of the kinds; {kinds}")  # fmt: skip
+KINDS_SECTION = Text("JENIS (nama Indonesia, nama Inggris)", "JENIS (Indonesian, English)")
+IMPORTED = Text("impor #{n}; batalkan dengan `pws undo`", "import #{n}; undo with `pws undo`")
+DRY_RUN = Text("uji coba: tidak ada yang ditulis", "dry run: nothing written")
+NO_IMPORTS = Text("belum ada impor", "no imports yet")
+NOT_XLSX = Text("templat adalah file .xlsx", "the template is an .xlsx file")
+TEMPLATE_WRITTEN = Text("templat {kind} ditulis: {path}", "{kind} template written: {path}")
+SCOPE_HELP = Text("Kode wilayah dipisah koma yang boleh ditulis impor ini (bawaan: semua).",
+                  "Comma-separated region codes this import may write (default: all).")  # fmt: skip
+CODES = Text("KODE,...", "CODES,...")
+USER = Text("PENGGUNA", "USER")
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -75,12 +91,15 @@ class KindType(click.ParamType):
         except UnknownKind:
             jenis = None
         if jenis is None or jenis not in offered:
-            self.fail(f"{value!r} is not one of the kinds; {kinds_text(offered)}", param, ctx)
+            lang = current(ctx)
+            self.fail(NOT_A_KIND(lang).format(value=value, kinds=kinds_text(offered, lang)),
+                      param, ctx)  # fmt: skip
         return jenis
 
 
-class KindsCommand(click.Command):
-    """A command taking JENIS whose help lists each kind on one line: both names, what it is."""
+class KindsCommand(Command):
+    """A command taking JENIS whose help lists each kind on one line: both names (the
+    argument takes either), what it is in ``--lang``."""
 
     def __init__(self, *args: Any, kinds: Callable[[], tuple[str, ...]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,43 +108,67 @@ class KindsCommand(click.Command):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         from layers.ingest.base import kind_names
 
-        rows = [(jenis if english == jenis else f"{jenis}, {english}", f"{title.en} / {title.id}")
+        lang = current(ctx)
+        rows = [(jenis if english == jenis else f"{jenis}, {english}", title(lang))
                 for jenis, english, title in kind_names(self.kinds())]  # fmt: skip
-        with formatter.section("JENIS (Indonesian, English)"):
+        with formatter.section(KINDS_SECTION(lang)):
             formatter.write_dl(rows)
         super().format_epilog(ctx, formatter)
 
 
-@main.command("import", cls=KindsCommand, kinds=_import_kinds)
+@main.command("import", cls=KindsCommand, kinds=_import_kinds, texts=Text(
+    """Impor FILE sebagai JENIS: semua baris atau tidak sama sekali, dengan laporan setiap
+    masalah.
+
+    JENIS dalam bahasa Indonesia atau Inggris (di bawah); log impor mencatat yang
+    Indonesia. Kode keluar 0 bila ditulis (atau --dry-run yang valid), 1 bila ditolak.""",
+    """Import FILE as JENIS: all rows or nothing, with a report of every problem.
+
+    JENIS in Indonesian or English (below); the import log records the Indonesian.
+    Exit code 0 when written (or a valid --dry-run), 1 when rejected.""",
+))  # fmt: skip
 @click.argument("jenis", type=KindType(_import_kinds), metavar="JENIS")
-@click.argument("file", type=click.Path(exists=True, path_type=Path))
-@click.option("--sheet", default=None, help="Excel sheet to read (templates: found by itself).")
-@click.option("--penyakit", default=None, help="Disease for rows without one (e.g. diare_akut).")
-@click.option("--kolom-kode", "kolom_kode", default=None, help="Column holding the village code.")
-@click.option("--crs", default=None, callback=_parse_crs,
-              help="CRS of a file without one, as an EPSG code (23835 or EPSG:23835).")
-@click.option("--tingkat", type=click.Choice(["prov", "kab", "kec", "desa"]), default=None,
-              help="Level of a batas (boundaries) file (default: found from its columns).")
-@click.option("--konfirmasi", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Edited review file confirming village-name matches (setuju = ya).")
-@click.option("--tinjauan", type=click.Path(path_type=Path), default=None,
-              help="Where to write the review file of village-name matches "
-                   "(default: FILE.tinjauan.csv beside FILE).")
-@click.option("--user", default=None, help="Who imports (default: the OS user).")
-@click.option("--scope", "scope", default=None, callback=_parse_scope,
-              help="Comma-separated region codes this import may write (default: all).")
-@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.argument("file", type=PathType(exists=True, path_type=Path))
+@option("--sheet", default=None, metavar=Text("SHEET", "SHEET"),
+        help=Text("Sheet Excel yang dibaca (templat: ditemukan sendiri).",
+                  "Excel sheet to read (templates: found by itself)."))  # fmt: skip
+@option("--penyakit", default=None, metavar=Text("PENYAKIT", "DISEASE"),
+        help=Text("Penyakit untuk baris tanpa penyakit (mis. diare_akut).",
+                  "Disease for rows without one (e.g. diare_akut)."))  # fmt: skip
+@option("--kolom-kode", "kolom_kode", default=None, metavar=Text("KOLOM", "COLUMN"),
+        help=Text("Kolom yang berisi kode desa.", "Column holding the village code."))
+@option("--crs", default=None, callback=_parse_crs, metavar="EPSG",
+        help=Text("CRS file yang tidak menyebutkannya, sebagai kode EPSG (23835 atau "
+                  "EPSG:23835).",
+                  "CRS of a file without one, as an EPSG code (23835 or EPSG:23835)."))
+@option("--tingkat", type=Choice(["prov", "kab", "kec", "desa"]), default=None,
+        help=Text("Tingkat file batas (bawaan: dari kolomnya).",
+                  "Level of a batas (boundaries) file (default: found from its columns)."))
+@option("--konfirmasi", type=PathType(exists=True, path_type=Path), default=None,
+        metavar=Text("FILE", "FILE"),
+        help=Text("File tinjauan yang sudah diedit, mengonfirmasi kecocokan nama desa "
+                  "(setuju = ya).",
+                  "Edited review file confirming village-name matches (setuju = ya)."))
+@option("--tinjauan", type=PathType(path_type=Path), default=None, metavar=Text("FILE", "FILE"),
+        help=Text("Tempat menulis file tinjauan kecocokan nama desa (bawaan: "
+                  "FILE.tinjauan.csv di samping FILE).",
+                  "Where to write the review file of village-name matches (default: "
+                  "FILE.tinjauan.csv beside FILE)."))
+@option("--user", default=None, metavar=USER,
+        help=Text("Siapa yang mengimpor (bawaan: pengguna OS).",
+                  "Who imports (default: the OS user)."))  # fmt: skip
+@option("--scope", "scope", default=None, callback=_parse_scope, metavar=CODES, help=SCOPE_HELP)
+@option("--dry-run", is_flag=True,
+        help=Text("Periksa dan laporkan; tidak menulis apa pun.",
+                  "Validate and report; write nothing."))  # fmt: skip
+@option("--json", "as_json", is_flag=True,
+        help=Text("Cetak laporan sebagai JSON di stdout.",
+                  "Print the report as JSON on stdout."))  # fmt: skip
 @LANG
 def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
             kolom_kode: str | None, crs: str | None, tingkat: str | None,
             konfirmasi: Path | None, tinjauan: Path | None, user: str | None, scope: Scope,
             dry_run: bool, as_json: bool, lang: str) -> None:  # fmt: skip
-    """Import FILE as JENIS: all rows or nothing, with a report of every problem.
-
-    JENIS in Indonesian or English (below); the import log records the Indonesian.
-    Exit code 0 when written (or a valid --dry-run), 1 when rejected.
-    """
     from layers.ingest import run_import
     from layers.ingest.templates import data_sheet
 
@@ -133,7 +176,7 @@ def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
                                "kolom_kode": kolom_kode, "crs": crs, "tingkat": tingkat,
                                "konfirmasi": konfirmasi, "tinjauan": tinjauan}  # fmt: skip
     options = {k: v for k, v in options.items() if v is not None}
-    bar = progress_for(as_json, sys.stderr)
+    bar = progress_for(as_json, sys.stderr, lang)
     try:
         report = run_import(_engine(), jenis, file, user=user or _default_user(), scope=scope,
                             options=options, dry_run=dry_run,
@@ -146,31 +189,41 @@ def import_(jenis: str, file: Path, sheet: str | None, penyakit: str | None,
     else:
         click.echo(report.text(lang))
         if report.status == "ok" and report.impor_id is not None:
-            n = report.impor_id
-            click.echo(Text(f"impor #{n}; batalkan dengan `pws undo`",
-                            f"import #{n}; undo with `pws undo`")(lang))  # fmt: skip
+            click.echo(IMPORTED(lang).format(n=report.impor_id))
         elif dry_run and report.ok:
-            click.echo(Text("uji coba: tidak ada yang ditulis", "dry run: nothing written")(lang))
+            click.echo(DRY_RUN(lang))
     if not report.ok:
         sys.exit(1)
 
 
-@main.command()
-@click.option("--id", "impor_id", type=int, default=None,
-              help="The import you mean to undo; refused unless it is the one undo reverses.")
-@click.option("--user", default=None, help="Who undoes (default: the OS user).")
-@click.option("--scope", "scope", default=None, callback=_parse_scope,
-              help="Comma-separated region codes you may change (default: all); an import "
-                   "that touched regions outside them is not undone.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON on stdout.")
-@LANG
-def undo(impor_id: int | None, user: str | None, scope: Scope, as_json: bool,
-         lang: str) -> None:  # fmt: skip
+@main.command(texts=Text(
+    """Batalkan impor terbaru (data sebelumnya kembali) dan sebutkan impor yang mana.
+
+    Hanya perubahan data terbaru yang bisa dibatalkan, dan hanya bila dibuat oleh
+    importir (bukan `pws load-demo`) dan, dengan --scope, hanya menyentuh wilayah itu.""",
     """Undo the newest import (the previous data comes back) and say which one it was.
 
     Only the newest change to the data can be undone, and only when it was made by an
-    importer (not `pws load-demo`) and, with --scope, touched only those regions.
-    """
+    importer (not `pws load-demo`) and, with --scope, touched only those regions.""",
+))  # fmt: skip
+@option("--id", "impor_id", type=INT, default=None, metavar="N",
+        help=Text("Impor yang ingin dibatalkan; ditolak bila bukan impor yang akan "
+                  "dibatalkan.",
+                  "The import you mean to undo; refused unless it is the one undo reverses."))
+@option("--user", default=None, metavar=USER,
+        help=Text("Siapa yang membatalkan (bawaan: pengguna OS).",
+                  "Who undoes (default: the OS user)."))  # fmt: skip
+@option("--scope", "scope", default=None, callback=_parse_scope, metavar=CODES,
+        help=Text("Kode wilayah dipisah koma yang boleh Anda ubah (bawaan: semua); impor yang "
+                  "menyentuh wilayah lain tidak dibatalkan.",
+                  "Comma-separated region codes you may change (default: all); an import "
+                  "that touched regions outside them is not undone."))
+@option("--json", "as_json", is_flag=True,
+        help=Text("Cetak hasilnya sebagai JSON di stdout.",
+                  "Print the outcome as JSON on stdout."))  # fmt: skip
+@LANG
+def undo(impor_id: int | None, user: str | None, scope: Scope, as_json: bool,
+         lang: str) -> None:  # fmt: skip
     from layers.ingest.run import UndoRefused, undo_newest
 
     try:
@@ -217,44 +270,65 @@ LOG_HEADERS = Text("id jenis file sha256 ok ditolak pengguna waktu status",
                    "id kind file sha256 ok rejected user time status")  # fmt: skip
 
 
-@main.command()
-@click.option("--scope", "scope", default=None, callback=_parse_scope,
-              help="Comma-separated region codes: only imports that touched them "
-                   "(default: every import).")
-@click.option("--json", "as_json", is_flag=True, help="Print the log as JSON on stdout.")
+def _log_cells(row: dict[str, Any], lang: str) -> list[str]:
+    """A row of `pws imports`: the kind and status in words, the time to the minute."""
+    from layers.ingest import wording
+
+    return [str(row["id"]), wording.kind(row["jenis"], lang), row["file"], row["sha256"],
+            str(row["rows_ok"]), str(row["rows_rejected"]), str(row["user"]),
+            (row["time"] or "")[:16].replace("T", " "),
+            wording.status(row["status"], lang)]  # fmt: skip
+
+
+@main.command(texts=Text(
+    """Tampilkan log impor: setiap percobaan, ditulis, ditolak atau dibatalkan (dengan
+    --scope: yang menyentuh wilayah itu).""",
+    """List the import log: every attempt, written, rejected or undone (with --scope: those
+    that touched the regions).""",
+))  # fmt: skip
+@option("--scope", "scope", default=None, callback=_parse_scope, metavar=CODES,
+        help=Text("Kode wilayah dipisah koma: hanya impor yang menyentuhnya (bawaan: semua "
+                  "impor).",
+                  "Comma-separated region codes: only imports that touched them (default: "
+                  "every import)."))
+@option("--json", "as_json", is_flag=True,
+        help=Text("Cetak log sebagai JSON di stdout.", "Print the log as JSON on stdout."))
 @LANG
 def imports(scope: Scope, as_json: bool, lang: str) -> None:
-    """List the import log: every attempt, written, rejected or undone (with --scope: those
-    that touched the regions)."""
     rows = _log_rows(_engine(), scope)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo(Text("belum ada impor", "no imports yet")(lang))
+        click.echo(NO_IMPORTS(lang))
         return
-    heads = LOG_HEADERS(lang).split()
-    keys = ["id", "jenis", "file", "sha256", "rows_ok", "rows_rejected", "user", "time",
-            "status"]  # fmt: skip
-    table = [heads] + [[str(r[k] if k != "time" else (r[k] or "")[:16].replace("T", " "))
-                        for k in keys] for r in rows]  # fmt: skip
-    widths = [max(len(line[j]) for line in table) for j in range(len(keys))]
+    table = [LOG_HEADERS(lang).split()] + [_log_cells(r, lang) for r in rows]
+    widths = [max(len(line[j]) for line in table) for j in range(len(table[0]))]
     for line in table:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
 
-@main.command(cls=KindsCommand, kinds=_template_kinds)
-@click.argument("jenis", type=KindType(_template_kinds), metavar="JENIS")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The .xlsx file to write.")
-def template(jenis: str, out: Path) -> None:
+@main.command(cls=KindsCommand, kinds=_template_kinds, texts=Text(
+    """Tulis templat XLSX untuk JENIS: kepala kolom, contoh, validasi dan petunjuk.
+
+    JENIS dalam bahasa Indonesia atau Inggris (di bawah); batas (boundaries) memberi
+    catatan format yang diterima, bukan sheet data.""",
     """Write an XLSX template for JENIS: headers, examples, validation and instructions.
 
     JENIS in Indonesian or English (below); batas (boundaries) gives a note on the accepted
-    formats instead of a data sheet.
-    """
+    formats instead of a data sheet.""",
+))  # fmt: skip
+@click.argument("jenis", type=KindType(_template_kinds), metavar="JENIS")
+@option("--out", type=PathType(dir_okay=False, path_type=Path), required=True,
+        metavar=Text("FILE.xlsx", "FILE.xlsx"),
+        help=Text("File .xlsx yang ditulis.", "The .xlsx file to write."))
+@LANG
+def template(jenis: str, out: Path, lang: str) -> None:
     from layers.ingest.templates import write_template
 
     if out.suffix.lower() != ".xlsx":
-        raise click.BadParameter("the template is an .xlsx file", param_hint="--out")
-    click.echo(f"{jenis}: {write_template(jenis, out)}")
+        raise click.BadParameter(NOT_XLSX(lang), param_hint="--out")
+    from layers.ingest import wording
+
+    written = write_template(jenis, out)
+    click.echo(TEMPLATE_WRITTEN(lang).format(kind=wording.kind(jenis, lang), path=written))

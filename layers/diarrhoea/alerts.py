@@ -113,8 +113,21 @@ __all__ = ["Alerts", "KINDS", "Rule", "default_rules", "load_rules", "reads",
 
 SERIES_COLUMNS = ("kode_desa", "tahun", "minggu", "kasus")
 STATUSES = ("alert", "no_alert", "no_report", "no_baseline")
+#: what each status is called (CLI, exports); the code stays in the data and in JSON
+STATUS_NAMES: dict[str, Text] = {
+    "alert": Text("peringatan", "alert"),
+    "no_alert": Text("tidak ada peringatan", "no alert"),
+    "no_report": Text("tidak melapor", "no report"),
+    "no_baseline": Text("dasar tidak cukup", "baseline too short"),
+}
 #: where a village's baseline came from: earlier years, recent weeks, none (no rule baseline)
 BASELINE_SOURCES = ("history", "recent", "")
+#: what each baseline source is called
+BASELINE_NAMES: dict[str, Text] = {
+    "history": Text("minggu yang sama tahun-tahun sebelumnya", "same weeks of earlier years"),
+    "recent": Text("minggu-minggu sebelumnya", "previous weeks"),
+    "": Text("", ""),
+}
 DEFAULT_MIN_SD = 0.5
 DEFAULT_MIN_BASELINE_SHARE = 0.5
 

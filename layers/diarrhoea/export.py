@@ -4,14 +4,19 @@ Each export is one workbook (returned as ``bytes``, for a download or a file) wi
 
 * a data sheet — a bold, frozen, filterable header in the chosen language (Indonesian by
   default, ``lang="en"`` for English) and one row per village in alert / signal / cluster.
-  Counts and statistics are written as numbers (never text), village and region codes and
-  epi weeks as text (format ``@``, so Excel never turns ``3510012001`` into a number). An
-  empty cell is a missing value (NaN); an infinite ratio is written ``∞``;
+  Counts and statistics are numbers, rounded as the screen shows them and given a number
+  format (:mod:`layers.diarrhoea.export_book`): counts whole, expected counts, thresholds
+  and means 1 decimal, relative risks and ratios 2, LLR 1, p-values 3, a CFR as a percent.
+  Codes and weeks are text. Statuses, levels and criteria are words, never codes;
 * a ``Keterangan`` / ``Notes`` sheet: what the sheet holds, the rule or parameters used,
   the sentence that these are signals to verify and not a declared KLB (only the head of
   the health office declares one: Permenkes 1501/2010 Pasal 7), and the generation time;
 * for the clusters, a third sheet ``Desa klaster`` / ``Cluster villages``: one row per
   village of each cluster (rank, code, name, kecamatan), ready to join to a map.
+
+The clusters are ranked and called significant as the map's cluster table does
+(:func:`layers.diarrhoea.service.ordered_clusters`: by p-value, then LLR; significant when
+p < alpha, :data:`~layers.diarrhoea.service.ALPHA`), with the screen's wording.
 
 The functions take the result objects of :mod:`layers.diarrhoea.service` —
 :class:`~layers.diarrhoea.alerts.Alerts`, :class:`~layers.diarrhoea.klb.KlbSignals`,
@@ -22,210 +27,68 @@ to add names.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from layers.diarrhoea.alerts import Alerts
-from layers.diarrhoea.klb import CAVEAT, CRITERIA, KlbSignals
-from layers.diarrhoea.rules import UNCONFIRMED
+from layers.diarrhoea import service
+from layers.diarrhoea.alerts import BASELINE_NAMES, STATUS_NAMES, Alerts
+from layers.diarrhoea.export_book import (
+    DISEASE,
+    EPI_WEEK,
+    KECAMATAN,
+    KLB_PARAMS,
+    LEVEL,
+    NO,
+    NOTE_SHEET,
+    REASON,
+    REGION,
+    SHEETS,
+    VILLAGE_CODE,
+    VILLAGE_NAME,
+    YES,
+    Cell,
+    Column,
+    check_lang,
+    names,
+    notes,
+    table,
+    with_names,
+    workbook_bytes,
+)
+from layers.diarrhoea.klb import (
+    CAVEAT,
+    CRITERIA,
+    CRITERIA_SHORT,
+    LEVEL_NAMES,
+    KlbSignals,
+)
+from layers.diarrhoea.klb import STATUS_NAMES as KLB_STATUS_NAMES
+from layers.diarrhoea.rules import KIND_NAMES, UNCONFIRMED, bilingual
 from layers.diarrhoea.scan import Cluster, SpaceTimeScan
-from layers.text import Text
+from layers.text import Text, fmt_number
 
 __all__ = ["DISEASE", "EPI_WEEK", "NOTE_SHEET", "SHEETS", "alerts_xlsx", "clusters_xlsx",
-           "klb_xlsx"]  # fmt: skip
+           "klb_xlsx", "significance"]  # fmt: skip
 
-#: name of the notes sheet
-NOTE_SHEET = Text("Keterangan", "Notes")
-#: names of the data sheets
-SHEETS = {
-    "alerts": Text("Peringatan", "Alerts"),
-    "klb": Text("Sinyal KLB", "KLB signals"),
-    "clusters": Text("Klaster", "Clusters"),
-    "cluster_villages": Text("Desa klaster", "Cluster villages"),
-}
-VERIFY = Text(
-    "Peringatan dan sinyal ini harus diverifikasi di lapangan; ini bukan penetapan KLB. Hanya "
-    "Kepala Dinas Kesehatan kabupaten/kota atau provinsi (atau Menteri) yang menetapkan KLB "
-    "(Permenkes 1501/2010 Pasal 7).",
-    "These alerts and signals are to be verified in the field; they are not a declared KLB "
-    "(outbreak). Only the head of the district/city or provincial health office (or the "
-    "Minister) declares a KLB (Permenkes 1501/2010 Art. 7).",
-)
-STATUS = {
-    "alert": Text("peringatan", "alert"),
-    "no_alert": Text("tidak ada peringatan", "no alert"),
-    "no_report": Text("tidak melapor", "no report"),
-    "no_baseline": Text("dasar tidak cukup", "baseline too short"),
-}
-RULE_KIND = {
-    "fixed_count": Text("ambang tetap (kasus per minggu)", "fixed threshold (cases per week)"),
-    "any_case": Text("setiap kasus", "any case"),
-    "ratio_to_baseline": Text("rasio terhadap rerata minggu sebelumnya",
-                              "ratio to the mean of the previous weeks"),
-    "ratio_to_history": Text("rasio terhadap rerata minggu yang sama tahun-tahun sebelumnya",
-                             "ratio to the mean of the same weeks of earlier years"),
-    "ears_c1": Text("CDC EARS C1", "CDC EARS C1"),
-    "ears_c2": Text("CDC EARS C2", "CDC EARS C2"),
-    "ears_c3": Text("CDC EARS C3", "CDC EARS C3"),
-}  # fmt: skip
-
-BASELINE_SOURCE = {
-    "history": Text("minggu yang sama tahun-tahun sebelumnya", "same weeks of earlier years"),
-    "recent": Text("minggu-minggu sebelumnya", "previous weeks"),
-    "": Text("", ""),
-}
-YES, NO = Text("ya", "yes"), Text("tidak", "no")
-VILLAGE_CODE = Text("Kode desa", "Village code")
-VILLAGE_NAME = Text("Nama desa", "Village")
-KECAMATAN = Text("Kecamatan", "Kecamatan")
-REGION = Text("Wilayah", "Region")
-EPI_WEEK = Text("Minggu epidemiologi", "Epidemiological week")
-DISEASE = Text("Penyakit", "Disease")
-LEVEL = Text("Tingkat", "Level")
-REASON = Text("Keterangan", "Reason")
-GENERATED = Text("Dibuat", "Generated")
-
-_BOLD = Font(bold=True)
-_FILL = PatternFill("solid", fgColor="DDEBF7")
-#: number formats of the column kinds (``text``: codes and weeks, kept as text)
-_FORMATS = {"text": "@", "int": "0", "float": "0.00", "p": "0.000", "ratio": "0.00",
-            "label": "General"}  # fmt: skip
-_WIDTHS = {"text": 16, "int": 10, "float": 12, "p": 10, "ratio": 10, "label": 24}
+#: the map's wording of a significant cluster (``scan.summary`` in dashboard/i18n.py)
+SIGNIFICANT = Text("Signifikan (p < {alpha})", "Significant (p < {alpha})")
+SIGNIFICANT_N = Text("Klaster signifikan (p < {alpha})", "Significant clusters (p < {alpha})")
 
 
-@dataclass(frozen=True)
-class _Column:
-    """One column of a data sheet: header text and kind (number format, width)."""
-
-    header: Text
-    kind: str
-    width: int | None = None
+def _alpha(alpha: float, lang: str) -> str:
+    """``0,05`` / ``0.05``: the level as the screen writes it."""
+    decimals = max(2, len(f"{alpha:g}".partition(".")[2]))
+    return fmt_number(alpha, lang, decimals)
 
 
-def _lang(lang: str) -> str:
-    if lang not in ("id", "en"):
-        raise ValueError(f"lang must be 'id' or 'en', not {lang!r}")
-    return lang
-
-
-def _value(value: Any, kind: str) -> Any:
-    """A cell value: text for codes/labels, a plain number (or None / ``∞``) otherwise."""
-    if value is None:
-        return None
-    if kind in ("text", "label"):
-        if isinstance(value, float) and math.isnan(value):
-            return None
-        return str(value)
-    number = float(value)
-    if math.isnan(number):
-        return None
-    if math.isinf(number):
-        return "∞" if number > 0 else "-∞"
-    if kind == "int" and number.is_integer():
-        return int(number)
-    return number
-
-
-def _table(ws: Worksheet, title: str, columns: Sequence[_Column],
-           rows: Iterable[Sequence[Any]], lang: str) -> int:  # fmt: skip
-    """Write the header and ``rows`` on ``ws``; returns the number of data rows."""
-    ws.title = title
-    for j, col in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j, value=col.header(lang))
-        cell.font = _BOLD
-        cell.fill = _FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        width = col.width or max(_WIDTHS[col.kind], len(col.header(lang)) + 2)
-        ws.column_dimensions[get_column_letter(j)].width = width
-    n = 0
-    for i, row in enumerate(rows, start=2):
-        n += 1
-        for j, (col, value) in enumerate(zip(columns, row, strict=True), start=1):
-            cell = ws.cell(row=i, column=j, value=_value(value, col.kind))
-            if col.kind != "label":
-                cell.number_format = _FORMATS[col.kind]
-    ws.freeze_panes = "A2"
-    last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A1:{last}{n + 1}"
-    return n
-
-
-def _notes(ws: Worksheet, lang: str, title: Text, lines: Sequence[tuple[Text, Any]],
-           paragraphs: Sequence[Text] = ()) -> None:  # fmt: skip
-    """The notes sheet: a title, ``label | value`` lines (empty ones left out), paragraphs
-    ending with :data:`VERIFY`, and the generation time."""
-    ws.title = NOTE_SHEET(lang)
-    ws["A1"] = title(lang)
-    ws["A1"].font = Font(bold=True, size=13)
-    row = 3
-    for label, value in lines:
-        if value is None or value == "":
-            continue
-        ws.cell(row=row, column=1, value=label(lang)).font = _BOLD
-        cell = ws.cell(row=row, column=2, value=_note_value(value, lang))
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        row += 1
-    row += 1
-    for text in (*paragraphs, VERIFY):
-        cell = ws.cell(row=row, column=1, value=text(lang))
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[row].height = 15 * max(1, math.ceil(len(text(lang)) / 110))
-        row += 1
-    verify = ws.cell(row=row - 1, column=1)
-    verify.font = Font(bold=True)
-    now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    ws.cell(row=row + 1, column=1, value=GENERATED(lang)).font = _BOLD
-    ws.cell(row=row + 1, column=2, value=now)
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 90
-
-
-def _note_value(value: Any, lang: str) -> Any:
-    """A notes cell: a Text in ``lang``, text as text, a number as a number."""
-    if isinstance(value, Text):
-        return value(lang)
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return str(value)
-    return _value(value, "int" if isinstance(value, int) else "float")
-
-
-def _bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def _names(villages: pd.DataFrame | None) -> tuple[dict[str, str], dict[str, str]]:
-    """(code → village name, code → kecamatan name) from ``kode, nama[, nama_kec]``."""
-    if villages is None or villages.empty:
-        return {}, {}
-    codes = villages["kode"].astype(str)
-    names = dict(zip(codes, villages["nama"].astype(str), strict=True))
-    kec = ({} if "nama_kec" not in villages.columns else
-           dict(zip(codes, villages["nama_kec"].fillna("").astype(str), strict=True)))
-    return names, kec
-
-
-def _with_names(columns: list[_Column], villages: pd.DataFrame | None) -> list[_Column]:
-    if villages is None:
-        return columns
-    extra = [_Column(VILLAGE_NAME, "label")]
-    if "nama_kec" in villages.columns:
-        extra.append(_Column(KECAMATAN, "label", 20))
-    return [columns[0], *extra, *columns[1:]]
+def significance(alpha: float, lang: str) -> str:
+    """The heading of the significance column: ``Signifikan (p < 0,05)``."""
+    return SIGNIFICANT(lang).format(alpha=_alpha(alpha, lang))
 
 
 # --------------------------------------------------------------------------- alerts
@@ -261,41 +124,40 @@ def alerts_xlsx(
         threshold, baseline mean and sd, reported / missing baseline weeks, the rule's
         statistic, status and the reason; sheet ``Keterangan``/``Notes`` with the rule.
     """
-    lang = _lang(lang)
+    lang = check_lang(lang)
     frame = alerts.frame()
     if only_alerts:
         frame = frame[frame["alert"]]
-    names, kec = _names(villages)
-    columns = _with_names([
-        _Column(VILLAGE_CODE, "text"),
-        _Column(Text("Kasus", "Cases"), "int"),
-        _Column(Text("Ambang", "Threshold"), "float"),
-        _Column(Text("Rerata dasar", "Baseline mean"), "float"),
-        _Column(Text("SD dasar", "Baseline SD"), "float"),
-        _Column(Text("Minggu dasar melapor", "Baseline weeks reported"), "int"),
-        _Column(Text("Minggu tanpa laporan", "Weeks unreported"), "int"),
-        _Column(Text("Sumber dasar", "Baseline from"), "label", 24),
-        _Column(Text("Statistik", "Statistic"), "ratio"),
-        _Column(Text("Status", "Status"), "label", 20),
-        _Column(REASON, "label", 80),
+    village, kec = names(villages)
+    columns = with_names([
+        Column(VILLAGE_CODE, "text"),
+        Column(Text("Kasus", "Cases"), "int"),
+        Column(Text("Ambang", "Threshold"), "dec1"),
+        Column(Text("Rerata dasar", "Baseline mean"), "dec1"),
+        Column(Text("SD dasar", "Baseline SD"), "dec1"),
+        Column(Text("Minggu dasar melapor", "Baseline weeks reported"), "int"),
+        Column(Text("Minggu tanpa laporan", "Weeks unreported"), "int"),
+        Column(Text("Sumber dasar", "Baseline from"), "label", 24),
+        Column(Text("Statistik", "Statistic"), "dec2"),
+        Column(Text("Status", "Status"), "label", 20),
+        Column(REASON, "label", 80),
     ], villages)  # fmt: skip
     reasons = dict(zip(alerts.kode_desa, alerts.reasons(lang), strict=True))
     rows = []
     for r in frame.itertuples(index=False):
         code = str(r.kode_desa)
-        named = [] if villages is None else [names.get(code)]
+        named = [] if villages is None else [village.get(code)]
         if villages is not None and "nama_kec" in villages.columns:
             named.append(kec.get(code))
         rows.append([code, *named, r.observed, r.threshold, r.baseline_mean, r.baseline_sd,
                      r.baseline_weeks, r.missing_weeks,
-                     BASELINE_SOURCE.get(r.baseline_source, BASELINE_SOURCE[""])(lang),
-                     r.statistic, STATUS[r.status](lang) if r.status in STATUS else r.status,
-                     reasons[code]])  # fmt: skip
+                     BASELINE_NAMES.get(r.baseline_source, BASELINE_NAMES[""])(lang),
+                     r.statistic, STATUS_NAMES[r.status](lang), reasons[code]])  # fmt: skip
     wb = Workbook()
-    _table(wb.active, SHEETS["alerts"](lang), columns, rows, lang)
+    table(wb.active, SHEETS["alerts"](lang), columns, rows, lang)
     rule = alerts.rule
     all_rows = alerts.frame()
-    counts = {s: int((all_rows["status"] == s).sum()) for s in STATUS}
+    counts = {s: int((all_rows["status"] == s).sum()) for s in STATUS_NAMES}
     baseline = ("" if alerts.baseline_first is None else
                 f"{alerts.baseline_first} … {alerts.baseline_last}")  # fmt: skip
     history = ", ".join(f"{a} … {b}" for a, b in alerts.history_windows)
@@ -303,9 +165,10 @@ def alerts_xlsx(
         (REGION, region),
         (EPI_WEEK, str(alerts.week)),
         (DISEASE, rule.penyakit),
-        (Text("Aturan", "Rule"), f"{rule.jenis} — {RULE_KIND[rule.jenis](lang)}"),
+        (Text("Aturan", "Rule"), Text(f"{KIND_NAMES[rule.jenis].id} ({rule.jenis})",
+                                      f"{KIND_NAMES[rule.jenis].en} ({rule.jenis})")),
         (Text("Uraian aturan", "Rule in words"), rule.describe()),
-        (Text("Ambang", "Threshold (ambang)"), float(rule.ambang)),
+        (Text("Ambang", "Threshold"), float(rule.ambang)),
         (Text("Minggu dasar", "Baseline weeks"), rule.minggu_dasar),
         (Text("Jendela riwayat (tahun-tahun sebelumnya)", "History windows (earlier years)"),
          history),
@@ -315,20 +178,20 @@ def alerts_xlsx(
         (Text("Dikonfirmasi Dinkes", "Confirmed by the health office"),
          YES if rule.terkonfirmasi else Text(f"{NO.id} ({UNCONFIRMED.id})",
                                              f"{NO.en} ({UNCONFIRMED.en})")),
-        (Text("Sumber aturan", "Rule source"), rule.sumber),
+        (Text("Sumber aturan", "Rule source"), bilingual(rule.sumber)),
         (Text("Baris", "Rows"), Text("hanya desa dengan peringatan", "villages in alert only")
          if only_alerts else Text("semua desa", "every village")),
-        *[(Text(f"Desa: {STATUS[s].id}", f"Villages: {STATUS[s].en}"), counts[s])
-          for s in STATUS],
+        *[(Text(f"Desa: {name.id}", f"Villages: {name.en}"), counts[s])
+          for s, name in STATUS_NAMES.items()],
     ]  # fmt: skip
-    _notes(wb.create_sheet(), lang, Text("Peringatan mingguan per desa (SKDR)",
-                                         "Weekly alerts per village (SKDR)"), lines, [
+    notes(wb.create_sheet(), lang, Text("Peringatan mingguan per desa (SKDR)",
+                                        "Weekly alerts per village (SKDR)"), lines, [
         Text("Ambang = jumlah kasus terkecil yang memicu peringatan minggu ini. Minggu tanpa "
              "laporan dianggap hilang, bukan nol kasus.",
              "Threshold = the smallest count that raises an alert this week. Unreported "
              "weeks are missing, not zero cases."),
     ])  # fmt: skip
-    return _bytes(wb)
+    return workbook_bytes(wb)
 
 
 # --------------------------------------------------------------------------- KLB signals
@@ -354,44 +217,51 @@ def klb_xlsx(signals: KlbSignals, lang: str = "id", villages: pd.DataFrame | Non
     -------
     bytes
         Sheet ``Sinyal KLB``/``KLB signals``, one row per (region, criterion) signal:
-        code (text), name, level, criterion code and description, observed, comparison,
-        ratio, text; sheet ``Keterangan``/``Notes`` with the parameters and the caveat.
+        code (text), name, level, criterion (short name) and description, observed,
+        comparison (counts; a CFR as a percent), ratio, text; sheet ``Keterangan``/``Notes``
+        with the parameters and the caveat.
     """
-    lang = _lang(lang)
-    names: dict[str, str] = {}
+    lang = check_lang(lang)
+    found: dict[str, str] = {}
     if villages is not None and signals.level == "desa":
-        names = _names(villages)[0]
+        found = names(villages)[0]
     elif villages is not None and signals.level == "kec" and "kode_kec" in villages.columns:
-        names = dict(zip(villages["kode_kec"].astype(str),
+        found = dict(zip(villages["kode_kec"].astype(str),
                          villages["nama_kec"].astype(str), strict=True))  # fmt: skip
     columns = [
-        _Column(Text("Kode", "Code"), "text"),
-        _Column(Text("Nama", "Name"), "label", 20),
-        _Column(LEVEL, "label", 8),
-        _Column(Text("Kriteria", "Criterion"), "label", 16),
-        _Column(Text("Uraian kriteria", "Criterion description"), "label", 40),
-        _Column(Text("Nilai sekarang", "Observed"), "float"),
-        _Column(Text("Pembanding", "Comparison"), "float"),
-        _Column(Text("Rasio", "Ratio"), "ratio"),
-        _Column(Text("Keterangan", "Text"), "label", 90),
+        Column(Text("Kode", "Code"), "text"),
+        Column(Text("Nama", "Name"), "label", 20),
+        Column(LEVEL, "label", 12),
+        Column(Text("Kriteria", "Criterion"), "label", 16),
+        Column(Text("Uraian kriteria", "Criterion description"), "label", 40),
+        Column(Text("Nilai sekarang", "Observed"), "int"),
+        Column(Text("Pembanding", "Comparison"), "dec1"),
+        Column(Text("Rasio", "Ratio"), "dec2"),
+        Column(Text("Keterangan", "Text"), "label", 90),
     ]
-    rows = [[str(r.kode), names.get(str(r.kode)), r.level, r.kriteria,
-             CRITERIA[r.kriteria](lang) if r.kriteria in CRITERIA else "", r.observed,
-             r.comparison, r.ratio, text]
-            for r, text in zip(signals.signals.itertuples(index=False), signals.texts(lang),
-                               strict=True)]  # fmt: skip
+    level = LEVEL_NAMES[signals.level](lang)
+    rows = []
+    for r, text in zip(signals.signals.itertuples(index=False), signals.texts(lang),
+                       strict=True):  # fmt: skip
+        cfr = r.kriteria == "cfr_naik_50"
+        rows.append([str(r.kode), found.get(str(r.kode)), level,
+                     CRITERIA_SHORT[r.kriteria](lang), CRITERIA[r.kriteria](lang),
+                     Cell(r.observed, "percent") if cfr else r.observed,
+                     Cell(r.comparison, "percent") if cfr else r.comparison, r.ratio,
+                     text])  # fmt: skip
     wb = Workbook()
-    _table(wb.active, SHEETS["klb"](lang), columns, rows, lang)
+    table(wb.active, SHEETS["klb"](lang), columns, rows, lang)
     params = signals.params
     month = params.get("month")
     lines: list[tuple[Text, Any]] = [
         (REGION, region),
         (EPI_WEEK, str(signals.week)),
-        (LEVEL, signals.level),
+        (LEVEL, LEVEL_NAMES[signals.level]),
         (Text("Jumlah sinyal", "Signals"), signals.n_signals),
-        *[(Text(f"Kriteria {k}", f"Criterion {k}"), v) for k, v in CRITERIA.items()],
-        *[(Text(f"Parameter {k}", f"Parameter {k}"), _param(v)) for k, v in params.items()
-          if k != "month"],
+        *[(Text(f"Kriteria: {CRITERIA_SHORT[k].id}", f"Criterion: {CRITERIA_SHORT[k].en}"), v)
+          for k, v in CRITERIA.items()],
+        *[(KLB_PARAMS[k], Cell(v, "percent") if k == "min_year_coverage" else v)
+          for k, v in params.items() if k in KLB_PARAMS],
         (Text("Bulan (tahun-bulan)", "Month (year-month)"),
          "" if not month else f"{month[0]}-{int(month[1]):02d}"),
     ]  # fmt: skip
@@ -399,25 +269,26 @@ def klb_xlsx(signals: KlbSignals, lang: str = "id", villages: pd.DataFrame | Non
     for k in CRITERIA:
         if k in status.columns:
             counts = status[k].value_counts()
-            shown = ", ".join(f"{s}: {int(n)}" for s, n in counts.items())
-            lines.append((Text(f"Status {k}", f"Status {k}"), shown))
-    _notes(wb.create_sheet(), lang, Text("Sinyal KLB (Permenkes 1501/2010 Pasal 6)",
-                                         "KLB signals (Permenkes 1501/2010 Art. 6)"), lines,
-           [CAVEAT])  # fmt: skip
-    return _bytes(wb)
-
-
-def _param(value: Any) -> Any:
-    return value if isinstance(value, int | float | str) else str(value)
+            shown = Text(*(", ".join(f"{KLB_STATUS_NAMES[s](lang)}: {int(n)}"
+                                     for s, n in counts.items()) for lang in ("id", "en")))
+            lines.append((Text(f"Status: {CRITERIA_SHORT[k].id}",
+                               f"Status: {CRITERIA_SHORT[k].en}"), shown))  # fmt: skip
+    notes(wb.create_sheet(), lang, Text("Sinyal KLB (Permenkes 1501/2010 Pasal 6)",
+                                        "KLB signals (Permenkes 1501/2010 Art. 6)"), lines,
+          [CAVEAT])  # fmt: skip
+    return workbook_bytes(wb)
 
 
 # --------------------------------------------------------------------------- clusters
 
 
-def _cluster_dicts(clusters: SpaceTimeScan | Iterable[Cluster | Mapping[str, Any]]
-                   ) -> list[dict[str, Any]]:  # fmt: skip
-    items = clusters.clusters if isinstance(clusters, SpaceTimeScan) else clusters
-    return [c.as_dict() if isinstance(c, Cluster) else dict(c) for c in items]
+def _as_cluster(c: Cluster | Mapping[str, Any]) -> Cluster:
+    if isinstance(c, Cluster):
+        return c
+    fields = ("villages", "centre", "radius_m", "observed", "expected", "relative_risk",
+              "llr", "p_value", "start_week", "end_week", "n_weeks")  # fmt: skip
+    return Cluster(indices=np.empty(0, dtype=int),
+                   **{k: c.get(k, math.nan) for k in fields})  # type: ignore[arg-type]
 
 
 def clusters_xlsx(
@@ -425,12 +296,12 @@ def clusters_xlsx(
     lang: str = "id",
     villages: pd.DataFrame | None = None,
     *,
-    alpha: float = 0.05,
-    max_p: float | None = None,
+    alpha: float = service.ALPHA,
+    only_significant: bool = False,
     region: str | None = None,
     params: Mapping[str | Text, Any] | None = None,
 ) -> bytes:
-    """The space-time scan clusters as an XLSX workbook, sorted as given (by LLR).
+    """The space-time scan clusters as an XLSX workbook, ranked as the map ranks them.
 
     Parameters
     ----------
@@ -443,9 +314,9 @@ def clusters_xlsx(
     villages
         Optional ``kode, nama[, nama_kec]``: names beside the codes.
     alpha
-        Level of the ``significant`` column (``p ≤ alpha``).
-    max_p
-        Only the clusters with ``p ≤ max_p`` get a row (default: every cluster); ranks stay
+        Level of the ``significant`` column (p < alpha, as on the map).
+    only_significant
+        Only the significant clusters get a row (default: every cluster); ranks stay
         those of the full list.
     region
         Optional name of the region, written in the notes.
@@ -462,47 +333,47 @@ def clusters_xlsx(
         ``Keterangan``/``Notes``; sheet ``Desa klaster``/``Cluster villages`` (one row per
         cluster village).
     """
-    lang = _lang(lang)
-    items = _cluster_dicts(clusters)
-    names, kec = _names(villages)
+    lang = check_lang(lang)
+    items = clusters.clusters if isinstance(clusters, SpaceTimeScan) else clusters
+    ranked = service.ordered_clusters([_as_cluster(c) for c in items], alpha)
+    village, kec = names(villages)
     columns = [
-        _Column(Text("Peringkat", "Rank"), "int"),
-        _Column(Text("Jumlah desa", "Villages (n)"), "int"),
-        _Column(Text("Kode desa", "Village codes"), "text", 40),
-        *([] if villages is None else [_Column(Text("Nama desa", "Village names"), "label", 40)]),
-        *([] if not kec else [_Column(KECAMATAN, "label", 24)]),
-        _Column(Text("Desa pusat", "Centre village"), "text"),
-        _Column(Text("Radius (km)", "Radius (km)"), "float"),
-        _Column(Text("Kasus teramati", "Observed"), "int"),
-        _Column(Text("Kasus harapan", "Expected"), "float"),
-        _Column(Text("Risiko relatif (RR)", "Relative risk (RR)"), "ratio"),
-        _Column(Text("LLR", "LLR"), "float"),
-        _Column(Text("Nilai p", "p-value"), "p"),
-        _Column(Text(f"Signifikan (p ≤ {alpha:g})", f"Significant (p ≤ {alpha:g})"), "label",
-                14),
-        _Column(Text("Minggu awal", "Start week"), "text", 12),
-        _Column(Text("Minggu akhir", "End week"), "text", 12),
-        _Column(Text("Jumlah minggu", "Weeks"), "int"),
+        Column(Text("Peringkat", "Rank"), "int"),
+        Column(Text("Jumlah desa", "Villages (n)"), "int"),
+        Column(Text("Kode desa", "Village codes"), "text", 40),
+        *([] if villages is None else [Column(Text("Nama desa", "Village names"), "label", 40)]),
+        *([] if not kec else [Column(KECAMATAN, "label", 24)]),
+        Column(Text("Desa pusat", "Centre village"), "text"),
+        Column(Text("Radius (km)", "Radius (km)"), "dec1"),
+        Column(Text("Kasus teramati", "Observed"), "int"),
+        Column(Text("Kasus harapan", "Expected"), "dec1"),
+        Column(Text("Risiko relatif (RR)", "Relative risk (RR)"), "dec2"),
+        Column(Text("LLR", "LLR"), "dec1"),
+        Column(Text("Nilai p", "p-value"), "p"),
+        Column(Text(significance(alpha, "id"), significance(alpha, "en")), "label", 16),
+        Column(Text("Minggu awal", "Start week"), "text", 12),
+        Column(Text("Minggu akhir", "End week"), "text", 12),
+        Column(Text("Jumlah minggu", "Weeks"), "int"),
     ]  # fmt: skip
     rows, members = [], []
-    for rank, c in enumerate(items, start=1):
-        codes = [str(v) for v in c["villages"]]
-        p = c.get("p_value")
-        if max_p is not None and not (p is not None and p <= max_p):
+    for rank, (c, significant) in enumerate(ranked, start=1):
+        if only_significant and not significant:
             continue
-        sig = "" if p is None or p != p else (YES if p <= alpha else NO)(lang)
+        codes = [str(v) for v in c.villages]
+        p = float(c.p_value)
         row: list[Any] = [rank, len(codes), ", ".join(codes)]
         if villages is not None:
-            row.append(", ".join(names.get(v, "") for v in codes))
+            row.append(", ".join(village.get(v, "") for v in codes))
         if kec:
             row.append(", ".join(dict.fromkeys(kec[v] for v in codes if kec.get(v))))
-        row += [c.get("centre"), float(c.get("radius_m", math.nan)) / 1000, c["observed"],
-                c["expected"], c["relative_risk"], c["llr"], p, sig, c["start_week"],
-                c["end_week"], c["n_weeks"]]  # fmt: skip
+        row += [None if c.centre is None else str(c.centre), float(c.radius_m) / 1000,
+                c.observed, c.expected, c.relative_risk, c.llr, p,
+                "" if p != p else (YES if significant else NO)(lang), str(c.start_week),
+                str(c.end_week), c.n_weeks]  # fmt: skip
         rows.append(row)
-        members += [[rank, v, names.get(v), kec.get(v)] for v in codes]
+        members += [[rank, v, village.get(v), kec.get(v)] for v in codes]
     wb = Workbook()
-    _table(wb.active, SHEETS["clusters"](lang), columns, rows, lang)
+    table(wb.active, SHEETS["clusters"](lang), columns, rows, lang)
     lines: list[tuple[Text, Any]] = [(REGION, region)]
     lines += [(k if isinstance(k, Text) else Text(str(k), str(k)), _param(v))
               for k, v in (params or {}).items()]  # fmt: skip
@@ -514,28 +385,32 @@ def clusters_xlsx(
              f"{scan.weeks[0]} … {scan.weeks[-1]} ({len(scan.weeks)})" if scan.weeks else ""),
             (Text("Total kasus", "Total cases"), scan.total),
             (Text("Desa maksimum per lingkaran", "Most villages per circle"), scan.max_k),
-            (Text("Bagian populasi maksimum", "Largest population share"), scan.max_pop_share),
+            (Text("Bagian populasi maksimum", "Largest population share"),
+             Cell(scan.max_pop_share, "percent")),
             (Text("Minggu maksimum (berakhir minggu terakhir)",
                   "Most weeks (ending in the last week)"), scan.max_weeks),
             (Text("Replikasi Monte Carlo", "Monte Carlo replications"), scan.permutations),
             (Text("Jendela per data", "Windows per data set"), scan.n_windows),
         ]  # fmt: skip
     lines += [
-        (Text("Jumlah klaster", "Clusters"), len(items)),
-        (Text("Baris: klaster dengan p ≤", "Rows: clusters with p ≤"), max_p),
-        (Text(f"Klaster signifikan (p ≤ {alpha:g})", f"Significant clusters (p ≤ {alpha:g})"),
-         sum(1 for c in items if c.get("p_value") is not None and c["p_value"] <= alpha)),
+        (Text("Jumlah klaster", "Clusters"), len(ranked)),
+        (Text("Baris", "Rows"), Text("hanya klaster signifikan", "significant clusters only")
+         if only_significant else Text("semua klaster", "every cluster")),
+        (Text(*(SIGNIFICANT_N(x).format(alpha=_alpha(alpha, x)) for x in ("id", "en"))),
+         sum(significant for _, significant in ranked)),
     ]  # fmt: skip
-    _notes(wb.create_sheet(), lang, Text("Klaster statistik pindai ruang-waktu",
-                                         "Space-time scan statistic clusters"), lines, [
+    notes(wb.create_sheet(), lang, Text("Klaster statistik pindai ruang-waktu",
+                                        "Space-time scan statistic clusters"), lines, [
         Text("Statistik pindai ruang-waktu prospektif Kulldorff (model Poisson; Kulldorff "
              "1997, 2001): lingkaran desa terdekat × minggu-minggu terakhir; LLR = "
              "c·ln(c/E) + (C−c)·ln((C−c)/(C−E)) bila c > E; nilai p Monte Carlo; klaster "
-             "sekunder tidak tumpang tindih dengan klaster sebelumnya.",
+             "sekunder tidak tumpang tindih dengan klaster sebelumnya. Urutan dan "
+             "signifikansi seperti di peta: menurut nilai p, lalu LLR.",
              "Kulldorff's prospective space-time scan statistic (Poisson model; Kulldorff "
              "1997, 2001): circles of nearest villages × the last weeks; LLR = c·ln(c/E) + "
              "(C−c)·ln((C−c)/(C−E)) when c > E; Monte Carlo p-value; secondary clusters do "
-             "not overlap earlier ones."),
+             "not overlap earlier ones. Ranked and called significant as on the map: by "
+             "p-value, then LLR."),
         Text("Kasus harapan dari jumlah penduduk (atau dari riwayat desa bila penduduk tidak "
              "ada). RR = (teramati/harapan di dalam) / (teramati/harapan di luar).",
              "Expected cases from the population (or from the village's own history when the "
@@ -543,10 +418,14 @@ def clusters_xlsx(
              "outside)."),
     ])  # fmt: skip
     member_cols = [
-        _Column(Text("Peringkat klaster", "Cluster rank"), "int"),
-        _Column(VILLAGE_CODE, "text"),
-        _Column(VILLAGE_NAME, "label"),
-        _Column(KECAMATAN, "label", 20),
+        Column(Text("Peringkat klaster", "Cluster rank"), "int"),
+        Column(VILLAGE_CODE, "text"),
+        Column(VILLAGE_NAME, "label"),
+        Column(KECAMATAN, "label", 20),
     ]
-    _table(wb.create_sheet(), SHEETS["cluster_villages"](lang), member_cols, members, lang)
-    return _bytes(wb)
+    table(wb.create_sheet(), SHEETS["cluster_villages"](lang), member_cols, members, lang)
+    return workbook_bytes(wb)
+
+
+def _param(value: Any) -> Any:
+    return value if isinstance(value, int | float | str | Text) else str(value)

@@ -73,6 +73,28 @@ CRITERIA: dict[str, Text] = {
     "cfr_naik_50": Text("CFR naik ≥ 50% dibanding periode sebelumnya (Pasal 6)",
                         "CFR up ≥ 50% on the previous period (Art. 6)"),
 }  # fmt: skip
+#: short names of the criteria (table columns); :data:`CRITERIA` says what each one is
+CRITERIA_SHORT: dict[str, Text] = {
+    "naik_2x": Text("naik ≥ 2×", "up ≥ 2×"),
+    "naik_3_periode": Text("naik 3 periode", "3 rises"),
+    "bulan_2x": Text("bulan ≥ 2×", "month ≥ 2×"),
+    "cfr_naik_50": Text("CFR naik ≥ 50%", "CFR up ≥ 50%"),
+}
+#: what each criterion status of :attr:`KlbSignals.status` is called
+STATUS_NAMES: dict[str, Text] = {
+    "signal": Text("sinyal", "signal"),
+    "no_signal": Text("tidak ada sinyal", "no signal"),
+    "incomplete": Text("laporan tidak lengkap", "reports incomplete"),
+    "too_few": Text("jumlah terlalu kecil", "numbers too small"),
+    "no_data": Text("tidak ada data kematian", "no death counts"),
+}
+#: the levels of :func:`aggregate`, in words
+LEVEL_NAMES: dict[str, Text] = {
+    "desa": Text("desa", "village"),
+    "kec": Text("kecamatan", "kecamatan"),
+    "kab": Text("kabupaten/kota", "kabupaten/kota"),
+    "prov": Text("provinsi", "province"),
+}
 CAVEAT = Text("Sinyal untuk diverifikasi, bukan penetapan KLB.",
               "A signal to verify, not a declared KLB.")  # fmt: skip
 LEVEL_WIDTH = {"prov": 2, "kab": 5, "kec": 8, "desa": 13}

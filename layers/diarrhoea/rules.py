@@ -68,6 +68,27 @@ GUARD_WEEKS = 2
 HISTORY_BASELINE = 5
 DEFAULTS_CSV = "aturan_peringatan.csv"
 
+#: what each kind of rule is called (CLI, exports); the code stays in the data
+KIND_NAMES: dict[str, Text] = {
+    "fixed_count": Text("ambang tetap (kasus per minggu)", "fixed threshold (cases per week)"),
+    "any_case": Text("setiap kasus", "any case"),
+    "ratio_to_baseline": Text("rasio terhadap rerata minggu sebelumnya",
+                              "ratio to the mean of the previous weeks"),
+    "ratio_to_history": Text("rasio terhadap rerata minggu yang sama tahun-tahun sebelumnya",
+                             "ratio to the mean of the same weeks of earlier years"),
+    "ears_c1": Text("CDC EARS C1", "CDC EARS C1"),
+    "ears_c2": Text("CDC EARS C2", "CDC EARS C2"),
+    "ears_c3": Text("CDC EARS C3", "CDC EARS C3"),
+}  # fmt: skip
+
+def bilingual(text: str | None) -> Text:
+    """A data text written ``Indonesian / English`` (the convention of the ``sumber`` and
+    ``catatan`` of ``aturan_peringatan.csv``) as a pair; one without `` / `` is the same in
+    both languages."""
+    first, sep, rest = (text or "").partition(" / ")
+    return Text(first, rest) if sep else Text(first, first)
+
+
 #: the rule is a shipped default the health office has not confirmed (legend, CLI, exports)
 UNCONFIRMED = Text("aturan bawaan, belum dikonfirmasi Dinkes",
                    "default rule, not yet confirmed by the health office")  # fmt: skip

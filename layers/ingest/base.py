@@ -207,8 +207,12 @@ def wrong_type(jenis: str, name: str) -> Problem | None:
     )  # fmt: skip
 
 
-def kinds_text(offered: tuple[str, ...] | None = None) -> str:
+#: how :func:`kinds_text` introduces each set of names
+KIND_SETS = Text("nama Indonesia: {id}; nama Inggris: {en}", "Indonesian: {id}; English: {en}")
+
+
+def kinds_text(offered: tuple[str, ...] | None = None, lang: str = "en") -> str:
     """Both sets of names, for messages: ``Indonesian: batas, …; English: boundaries, …``."""
     names = kind_names(offered)
-    return (f"Indonesian: {', '.join(j for j, _, _ in names)}; "
-            f"English: {', '.join(e for _, e, _ in names)}")  # fmt: skip
+    return KIND_SETS(lang).format(id=", ".join(j for j, _, _ in names),
+                                  en=", ".join(e for _, e, _ in names))  # fmt: skip

@@ -211,8 +211,8 @@ class BoundariesImporter(Importer):
         if kept:
             listed = ", ".join(kept[:MAX_LISTED]) + (" …" if len(kept) > MAX_LISTED else "")
             report.notes.append(Text(
-                f"{len(kept)} wilayah tetap memakai batas dari file-nya sendiri (bukan dissolve "
-                f"desa): {listed}",
+                f"{len(kept)} wilayah tetap memakai batas dari file-nya sendiri (bukan gabungan "
+                f"batas desa): {listed}",
                 f"{len(kept)} regions keep the outline from their own file (not the dissolve "
                 f"of villages): {listed}",
             ))  # fmt: skip

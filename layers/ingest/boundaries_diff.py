@@ -124,7 +124,7 @@ def region_notes(session: Session, regions: pd.DataFrame, level: str) -> list[Te
     word = LEVEL_WORDS[level]
     out = [Text(
         f"{len(regions)} {word[0]} dengan batas dari file ini: {len(new)} baru, "
-        f"{len(stored) - len(own)} menggantikan hasil dissolve desa, {len(own)} menggantikan "
+        f"{len(stored) - len(own)} menggantikan gabungan batas desa, {len(own)} menggantikan "
         "batas dari file sebelumnya. Impor desa berikutnya tidak mengubah batas ini.",
         f"{len(regions)} {word[1]} rows with outlines from this file: {len(new)} new, "
         f"{len(stored) - len(own)} replace a dissolve of villages, {len(own)} replace outlines "

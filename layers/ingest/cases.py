@@ -52,10 +52,10 @@ WEEK_VALUE = re.compile(r"^(?:m|w|wk|mg|minggu|minggu_ke|week)_?(\d{1,3})$")
 #: how to fix a file without a disease column (the page has no --penyakit: the CLI does)
 FIX_DISEASE = Text(
     "Tambahkan kolom penyakit (lihat templat kasus: tombol Templat XLSX di halaman impor, "
-    "atau pws template kasus), atau di baris perintah beri satu penyakit untuk semua baris "
+    "atau `pws template kasus`), atau di baris perintah beri satu penyakit untuk semua baris "
     "dengan --penyakit (mis. --penyakit diare_akut).",
-    "Add a penyakit column (see the cases template: the XLSX template button on the import "
-    "page, or pws template kasus), or on the command line give one disease for every row "
+    "Add a 'penyakit' column (see the cases template: the XLSX template button on the import "
+    "page, or `pws template kasus`), or on the command line give one disease for every row "
     "with --penyakit (e.g. --penyakit diare_akut).",
 )
 
@@ -128,8 +128,8 @@ def _file_columns(read: Mapped, options: dict[str, Any]) -> list[Problem]:
         problems.append(_missing("tahun", Text(
             "Kolom 'tahun' tidak ada: minggu epidemiologi perlu tahunnya. Tambahkan kolom "
             "tahun (lihat templat kasus), atau beri tanggal saja (kolom tanggal).",
-            "Column 'tahun' is missing: an epidemiological week needs its year. Add a tahun "
-            "column (see the cases template), or give dates instead (a tanggal column).")))
+            "Column 'tahun' is missing: an epidemiological week needs its year. Add a 'tahun' "
+            "column (see the cases template), or give dates instead (a 'tanggal' column).")))
     default = options.get("penyakit")
     if default is not None and diseases.resolve(default) is None:
         problems.append(Problem(_unknown_disease(default), column="penyakit", value=default,

@@ -11,12 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from layers.ingest import wording
 from layers.text import Text
 
 #: the first data row as a user counts rows (row 1 is the header)
 FIRST_DATA_ROW = 2
 #: at most this many problems are kept per report; the count says how many there were
 MAX_PROBLEMS = 1000
+#: where a problem is, and the keys of its dict (``baris``/``row``…: the JSON in lang)
+ROW, COLUMN, VALUE, MESSAGE = (Text("baris", "row"), Text("kolom", "column"),
+                               Text("nilai", "value"), Text("pesan", "message"))  # fmt: skip
+ROWS_VALID = Text("{ok}/{total} baris valid", "{ok}/{total} rows valid")
 
 
 @dataclass(frozen=True)
@@ -31,22 +36,22 @@ class Problem:
 
     def to_dict(self, lang: str = "id") -> dict[str, Any]:
         return {
-            "baris" if lang == "id" else "row": self.row,
-            "kolom" if lang == "id" else "column": self.column,
-            "nilai" if lang == "id" else "value": _jsonable(self.value),
+            ROW(lang): self.row,
+            COLUMN(lang): self.column,
+            VALUE(lang): _jsonable(self.value),
             "kode": self.code,
-            "pesan" if lang == "id" else "message": self.message(lang),
+            MESSAGE(lang): self.message(lang),
         }
 
     def line(self, lang: str = "id") -> str:
         """A one-line rendering: ``baris 7, kolom kasus, nilai '-3': …``."""
         where = []
         if self.row is not None:
-            where.append(f"{'baris' if lang == 'id' else 'row'} {self.row}")
+            where.append(f"{ROW(lang)} {self.row}")
         if self.column is not None:
-            where.append(f"{'kolom' if lang == 'id' else 'column'} {self.column}")
+            where.append(f"{COLUMN(lang)} {self.column}")
         if self.value is not None:
-            where.append(f"{'nilai' if lang == 'id' else 'value'} {self.value!r}")
+            where.append(f"{VALUE(lang)} {self.value!r}")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message(lang)}" if prefix else self.message(lang)
 
@@ -100,18 +105,14 @@ class ImportReport:
         }
 
     def text(self, lang: str = "id") -> str:
-        """A human-readable report for the command line."""
-        head = (
-            f"{self.file}: {self.status}, {self.rows_ok}/{self.rows_total} baris valid"
-            if lang == "id"
-            else f"{self.file}: {self.status}, {self.rows_ok}/{self.rows_total} rows valid"
-        )
-        lines = [head]
+        """A human-readable report for the command line (statuses and counts in words)."""
+        valid = ROWS_VALID(lang).format(ok=self.rows_ok, total=self.rows_total)
+        lines = [f"{self.file}: {wording.status(self.status, lang)}, {valid}"]
         for src, dst in self.mapped_columns.items():
             lines.append(f"  {src!r} -> {dst}")
         lines += [f"  {n(lang)}" for n in self.notes]
         if self.written:
-            lines.append("  " + ", ".join(f"{k}: {v}" for k, v in self.written.items()))
+            lines.append("  " + wording.written(self.written, lang))
         lines += [f"  - {p.line(lang)}" for p in self.problems]
         hidden = self.problem_count - len(self.problems)
         if hidden > 0:

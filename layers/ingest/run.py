@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from layers.ingest import write
+from layers.ingest import wording, write
 from layers.ingest.base import REGISTRY, Progress, canonical, wrong_type
 from layers.ingest.problems import ImportReport, Rejected
 from layers.scope import Scope
@@ -163,8 +163,7 @@ class UndoTarget:
 
     def kind(self, lang: str) -> str:
         """The kind as the user knows it (the importer's title)."""
-        cls = REGISTRY.get(self.jenis)
-        return cls.title(lang) if cls is not None else self.jenis
+        return wording.kind_title(self.jenis, lang)
 
     def describe(self, lang: str) -> str:
         """``#12 · Kasus mingguan (SKDR) · w10.csv · 2025-03-09 07:15 UTC · dinkes``."""

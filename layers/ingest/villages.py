@@ -37,7 +37,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers.ingest import checks
+from layers.ingest import checks, wording
 from layers.ingest.base import Mapped
 from layers.ingest.columns import (
     CODE,
@@ -133,10 +133,10 @@ def resolve(
             chosen[p.key] = kode
             if p.method != "exact" or kode != p.kode:
                 notes.append(Text(
-                    f"Nama {p.describe()} -> {kode} {known[kode]} (dikonfirmasi; usulan "
-                    f"{p.method}, skor {p.score:.0f}).",
-                    f"Name {p.describe()} -> {kode} {known[kode]} (confirmed; proposal "
-                    f"{p.method}, score {p.score:.0f}).",
+                    f"Nama {p.describe()} -> {kode} {known[kode]} (dikonfirmasi; usulan: "
+                    f"{wording.method(p.method, 'id')}, skor {p.score:.0f}).",
+                    f"Name {p.describe()} -> {kode} {known[kode]} (confirmed; proposal: "
+                    f"{wording.method(p.method, 'en')}, score {p.score:.0f}).",
                 ))  # fmt: skip
             continue
         counts[p.method] += 1
@@ -161,16 +161,18 @@ def resolve(
                    else "approximate")  # fmt: skip
             problems += _row_problems(p, Text(
                 f"Nama desa {p.describe()} hanya cocok {why[0]} (skor {p.score:.0f}): "
-                f"{p.candidates_text()}. Setujui di file tinjauan lalu impor lagi dengan "
-                "opsi konfirmasi.",
+                f"{p.candidates_text()}. Setujui di tabel konfirmasi halaman impor, atau di "
+                "file tinjauan lalu impor lagi dengan --konfirmasi FILE.",
                 f"Village name {p.describe()} matches only {why[1]}ly (score {p.score:.0f}): "
-                f"{p.candidates_text()}. Approve it in the review file and import again with "
-                "the konfirmasi option."), "needs_confirmation")  # fmt: skip
-    summary = ", ".join(f"{m} {n}" for m, n in counts.items() if n)
+                f"{p.candidates_text()}. Approve it in the import page's confirmation table, or "
+                "in the review file and import again with --konfirmasi FILE."),
+                "needs_confirmation")  # fmt: skip
+    summary = Text(*(", ".join(f"{wording.method(m, lang)} {n}" for m, n in counts.items() if n)
+                     for lang in ("id", "en")))  # fmt: skip
     notes.insert(0, Text(
-        f"Kode desa dari nama desa + kecamatan: {len(proposals)} nama ({summary}"
+        f"Kode desa dari nama desa + kecamatan: {len(proposals)} nama ({summary.id}"
         f"{', dikonfirmasi ' + str(n_confirmed) if n_confirmed else ''}).",
-        f"Village codes from village + kecamatan names: {len(proposals)} names ({summary}"
+        f"Village codes from village + kecamatan names: {len(proposals)} names ({summary.en}"
         f"{', confirmed ' + str(n_confirmed) if n_confirmed else ''}).",
     ))  # fmt: skip
     keys = [pair_key(d, k) for d, k in zip(

@@ -1,4 +1,5 @@
-"""`pws alerts`, `pws klb` and `pws scan` as installed, against a copy of the demo store."""
+"""`pws alerts`, `pws klb` and `pws scan` as installed, against a copy of the demo store
+(and a store with boundaries only)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def test_alerts_table_and_region_scope(db: Path) -> None:
               "--lang", "en")  # fmt: skip
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert "ratio_to_history" in lines[0] and "not yet confirmed" in lines[0]
+    assert "ratio to the mean of the same weeks" in lines[0] and "not yet confirmed" in lines[0]
     assert lines[2].split()[:4] == ["code", "village", "observed", "threshold"]
     codes = [line.split()[0] for line in lines[3:]]
     assert codes and all(c.startswith("99.01.09.") for c in codes)
@@ -70,7 +71,7 @@ def test_scan_json_and_table(db: Path) -> None:
     assert lines[1].split() == ["#", "villages", "observed", "expected", "RR", "LLR", "p-value",
                                 "weeks"]  # fmt: skip
     assert lines[2].split()[0] == "1" and "2025-W50…2025-W53" in lines[2]
-    assert len(lines) - 2 == sum(c["p_value"] <= 0.05 for c in data["clusters"])
+    assert len(lines) - 2 == sum(c["p_value"] < 0.05 for c in data["clusters"])  # as the map
 
 
 def test_klb_json_and_table(db: Path) -> None:
@@ -88,15 +89,97 @@ def test_klb_json_and_table(db: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("alerts", "--region", "99.01", "--week", "2025-W54"), "outside 1–53"),
-        (("scan", "--region", "99.01", "--week", "2025-13"), "not an epi week"),
-        (("klb", "--region", "99.01", "--week", "W53"), "not an epi week"),
-        (("alerts", "--region", "abc", "--week", "2025-W53"), "not a region code"),
-        (("scan", "--region", "99.77", "--week", "2025-W53"), "not a region in the database"),
-        (("klb", "--week", "2025-W53"), "Missing option '--region'"),
+        (("alerts", "--region", "99.01", "--week", "2025-W54"), "di luar 1–53"),
+        (("scan", "--region", "99.01", "--week", "2025-13"), "bukan minggu epidemiologi"),
+        (("klb", "--region", "99.01", "--week", "W53"), "bukan minggu epidemiologi"),
+        (("alerts", "--region", "abc", "--week", "2025-W53"), "bukan kode wilayah"),
+        (("scan", "--region", "99.77", "--week", "2025-W53"), "bukan wilayah di basis data"),
+        (("klb", "--week", "2025-W53"), "Opsi '--region' wajib diisi"),
+        (("alerts", "--region", "99.01", "--week", "2025-W54", "--lang", "en"),
+         "outside 1–53"),
+        (("scan", "--region", "99.01", "--week", "2025-13", "--lang", "en"), "not an epi week"),
+        (("alerts", "--region", "abc", "--week", "2025-W53", "--lang", "en"),
+         "not a region code"),
+        (("scan", "--region", "99.77", "--week", "2025-W53", "--lang", "en"),
+         "not a region in the database"),
+        (("klb", "--week", "2025-W53", "--lang", "en"), "Missing option '--region'"),
+        (("alerts", "--region", "99.01", "--week", "2025-W50", "--penyakit", "diare akuut"),
+         "penyakit 'diare akuut' tidak dikenal"),
     ],
 )
 def test_usage_errors_exit_2(db: Path, args: tuple[str, ...], message: str) -> None:
     out = run(db, *args)
     assert out.returncode == 2, out.stdout + out.stderr
     assert message in out.stderr
+
+
+def test_a_disease_by_its_name(db: Path) -> None:
+    out = run(db, "alerts", "--region", "99.01.09", "--week", "2025-W50", "--penyakit",
+              "Diare Akut", "--json")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["penyakit"] == "diare_akut"
+
+
+# --------------------------------------------------------------------------- no case data
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the demo's village boundaries and nothing else."""
+    from layers.ingest import run_import
+    from layers.scope import Scope
+    from layers.store.engine import make_engine, upgrade
+    from tests.ingest.helpers import DEMO
+
+    path = tmp_path_factory.mktemp("bare") / "pws.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    report = run_import(engine, "batas", DEMO / "desa.geojson", user="test",
+                        scope=Scope.everything())  # fmt: skip
+    assert report.ok, report.text("en")
+    engine.dispose()
+    return path
+
+
+COMMANDS = [("alerts",), ("klb",), ("scan", "--reps", "9")]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_no_case_data_at_all_is_said_not_no_alerts(bare: Path, command: tuple[str, ...]) -> None:
+    base = (command[0], "--region", "99.01.09", "--week", "2025-W10", *command[1:])
+    out = run(bare, *base)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert ("tidak ada data kasus Diare akut di Srisari (99.01.09) untuk 2025-W10 "
+            "(belum ada data sama sekali)") in out.stderr  # fmt: skip
+    assert "tidak ada peringatan" not in out.stdout and "tidak ada klaster" not in out.stdout
+    english = run(bare, *base, "--lang", "en")
+    assert english.returncode == 1
+    assert ("no case data for Acute diarrhoea in Srisari (99.01.09) for 2025-W10 "
+            "(no data at all)") in english.stderr  # fmt: skip
+    as_json = run(bare, *base, "--json", "--lang", "en")
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout) == {"ok": False, "error": english.stderr.strip()}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("week", ["2026-W02", "2023-W40"], ids=["after", "before"])
+def test_a_week_outside_the_case_data(db: Path, command: tuple[str, ...], week: str) -> None:
+    base = (command[0], "--region", "99.01.09", "--week", week, *command[1:])
+    out = run(db, *base)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert (f"tidak ada data kasus Diare akut di Srisari (99.01.09) untuk {week} "
+            "(data: 2024-W01–2025-W53)") in out.stderr  # fmt: skip
+    english = run(db, *base, "--lang", "en")
+    assert english.returncode == 1
+    assert (f"no case data for Acute diarrhoea in Srisari (99.01.09) for {week} "
+            "(data: 2024-W01–2025-W53)") in english.stderr  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_the_last_and_first_weeks_with_data_still_work(db: Path,
+                                                       command: tuple[str, ...]) -> None:
+    for week in ("2025-W53", "2024-W01"):
+        out = run(db, command[0], "--region", "99.01.09", "--week", week, *command[1:],
+                  "--json")  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["week"] == week

@@ -89,7 +89,8 @@ def test_good_file_then_bad_file_then_undo_and_log(db: Path, tmp_path: Path) -> 
 
     good = pws("import", "kasus", tmp_path / "w10.csv", "--user", "dinkes", db=db)
     assert good.returncode == 0, good.stdout + good.stderr
-    assert "ok, 3/3" in good.stdout and "pws undo" in good.stdout
+    assert "w10.csv: berhasil, 3/3 baris valid" in good.stdout and "pws undo" in good.stdout
+    assert "baris kasus mingguan: 3, baris baru: 0, baris diperbarui: 3" in good.stdout
     expected = dict(zip(week["kode_desa"], week["kasus"].astype(int), strict=True))
     assert stored_week(db, CODES) == expected != before
 
@@ -133,7 +134,17 @@ def test_good_file_then_bad_file_then_undo_and_log(db: Path, tmp_path: Path) -> 
     assert stored_week(db, CODES) == before
 
     human = pws("imports", "--lang", "en", db=db)
-    assert "dibatalkan" in human.stdout and "rejected" in human.stdout.splitlines()[0]
+    lines = human.stdout.splitlines()
+    assert "rejected" in lines[0] and lines[0].split()[1] == "kind"
+    mine_lines = {line.split()[0]: line for line in lines[1:]}
+    assert mine_lines[str(mine[0]["id"])].split()[1] == "cases"
+    assert mine_lines[str(mine[0]["id"])].endswith("undone")
+    assert mine_lines[str(mine[1]["id"])].endswith("rejected")
+    assert mine_lines["1"].split()[1] == "boundaries"  # the demo's load of ``wilayah``
+    assert "dibatalkan" not in human.stdout and "ditolak" not in human.stdout
+    indo = pws("imports", db=db).stdout.splitlines()
+    assert indo[0].split()[1] == "jenis" and indo[1].split()[1] == "batas"
+    assert any(line.endswith("dibatalkan") for line in indo)
 
 
 def test_human_report_in_both_languages(db: Path, tmp_path: Path) -> None:
@@ -240,9 +251,14 @@ def test_progress_bar_drawing() -> None:
     bar(2, 4, "tulis")  # unchanged: not redrawn
     bar(4, 4, "selesai")
     bar.close()
-    assert stream.getvalue() == ("\rbaca       [----------]   0%"
-                                 "\rtulis      [#####-----]  50%"
-                                 "\rselesai    [##########] 100%\n")  # fmt: skip
+    assert stream.getvalue() == ("\rmembaca       [----------]   0%"
+                                 "\rmenulis       [#####-----]  50%"
+                                 "\rselesai       [##########] 100%\n")  # fmt: skip
+    english = io.StringIO()
+    bar = ProgressBar(english, delay=0.0, width=10, lang="en")
+    bar(1, 2, "tulis")
+    bar.close()
+    assert english.getvalue() == "\rwriting       [#####-----]  50%\n"
     quiet = io.StringIO()
     slow = ProgressBar(quiet, delay=60.0)
     slow(1, 2, "baca")
@@ -312,17 +328,25 @@ def test_unknown_kind_exits_2_listing_both_sets(tmp_path: Path) -> None:
                  ("template", "village", "--out", tmp_path / "t.xlsx")):  # fmt: skip
         refused = cli(url, *args)
         assert refused.exit_code == 2, refused.output
-        assert "'village' is not one of the kinds" in refused.output
-        assert "Indonesian: batas, kasus, fasilitas, kader, penduduk" in refused.output
-        assert "English: boundaries, cases, facilities, kader, population" in refused.output
+        assert "'village' bukan salah satu jenis" in refused.output
+        assert "nama Indonesia: batas, kasus, fasilitas, kader, penduduk" in refused.output
+        assert "nama Inggris: boundaries, cases, facilities, kader, population" in refused.output
+        english = cli(url, *args, "--lang", "en")
+        assert english.exit_code == 2, english.output
+        assert "'village' is not one of the kinds" in english.output
+        assert "Indonesian: batas, kasus, fasilitas, kader, penduduk" in english.output
+        assert "English: boundaries, cases, facilities, kader, population" in english.output
     assert not (tmp_path / "t.xlsx").exists()
 
 
 @pytest.mark.parametrize("command", ["import", "template"])
-def test_help_lists_each_kind_on_one_line_with_both_names(command: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_help_lists_each_kind_on_one_line_with_both_names(command: str, lang: str,
+                                                          tmp_path: Path) -> None:  # fmt: skip
+    """Both names (the argument takes either), and what the kind is in the help's language."""
     from layers.ingest.base import kind_names
 
-    shown = cli(f"sqlite:///{tmp_path / 'x.sqlite'}", command, "--help")
+    shown = cli(f"sqlite:///{tmp_path / 'x.sqlite'}", command, "--help", "--lang", lang)
     assert shown.exit_code == 0, shown.output
     lines = shown.output.splitlines()
     kinds = kind_names()
@@ -331,17 +355,17 @@ def test_help_lists_each_kind_on_one_line_with_both_names(command: str, tmp_path
         names = jenis if english == jenis else f"{jenis}, {english}"
         line = [n for n in lines if n.strip().startswith(names + " ")]
         assert len(line) == 1, shown.output
-        assert line[0].split(None, len(names.split()))[-1] == f"{title.en} / {title.id}"
+        assert line[0].split(None, len(names.split()))[-1] == title(lang)
 
 
 def test_template_in_english(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
-    made = cli(url, "template", "cases", "--out", tmp_path / "cases.xlsx")
-    assert made.exit_code == 0 and made.stdout.startswith("kasus: "), made.output
+    made = cli(url, "template", "cases", "--out", tmp_path / "cases.xlsx", "--lang", "en")
+    assert made.exit_code == 0 and made.stdout.startswith("cases template written: "), made.output
     book = load_workbook(tmp_path / "cases.xlsx")
     assert book.sheetnames == [templates.DATA_SHEET, templates.NOTE_SHEET]
     headers = [c.value for c in book[templates.DATA_SHEET][1]]
     assert headers == [f.name for f in templates.spec("kasus").columns]
     note = cli(url, "template", "boundaries", "--out", tmp_path / "batas.xlsx")
-    assert note.exit_code == 0 and note.stdout.startswith("batas: "), note.output
+    assert note.exit_code == 0 and note.stdout.startswith("templat batas ditulis: "), note.output
     assert load_workbook(tmp_path / "batas.xlsx").sheetnames == [templates.NOTE_SHEET]

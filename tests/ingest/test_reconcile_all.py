@@ -104,7 +104,7 @@ def test_exact_names_import_with_the_right_codes(store: Engine, tmp_path: Path,
     report = _run(store, kind, path)
     assert report.status == "ok", report.text("en")
     assert _stored(store, kind) == _expected(kind, EXACT)
-    assert "3 names (exact 1, normalised 2)" in " ".join(n("en") for n in report.notes)
+    assert "3 names (exact 1, spelling normalised 2)" in " ".join(n("en") for n in report.notes)
     assert not (tmp_path / f"{kind.jenis}.tinjauan.csv").exists()
 
 
@@ -132,7 +132,7 @@ def test_a_typo_is_refused_until_the_review_file_confirms_it(store: Engine, tmp_
     report = _run(store, kind, path, konfirmasi=str(review))
     assert report.status == "ok", report.text("en")
     assert _stored(store, kind) == _expected(kind, TYPO)
-    assert "3 names (exact 1, normalised 1, confirmed 1)" in " ".join(
+    assert "3 names (exact 1, spelling normalised 1, confirmed 1)" in " ".join(
         n("en") for n in report.notes)
 
 

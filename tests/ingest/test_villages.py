@@ -281,7 +281,7 @@ def test_import_by_name_exact_and_normalised_needs_no_confirmation(
         ("35.27.04.2003", "diare_akut", 2025, 3, 6, 0),
     ]
     notes = " ".join(n("en") for n in report.notes)
-    assert "5 names (exact 2, normalised 3)" in notes
+    assert "5 names (exact 2, spelling normalised 3)" in notes
     assert "'KARANG REJO' / Kec. 'BLIMBINGSARI' -> 35.10.25.2008 Karangrejo" in notes
     assert report.mapped_columns == {"desa": "nama_desa", "kecamatan": "nama_kec"}
     assert not (tmp_path / "kasus.tinjauan.csv").exists()
