@@ -8,7 +8,11 @@ the user from the server (``context.current()``; until accounts exist the user i
 the server — file, kind, scope, user and a key naming the app's database — and rebuilds
 its own engine from the database URL kept in this process's memory (never on disk). The
 store of uploads and tickets and the job's engine live in :mod:`dashboard.jobs`;
-this module is the layout and the callbacks. When a file names villages, the check shows
+this module is the layout and the callbacks. Every ticket — the upload's and the import
+job's — is bound to the server scope that made it (``jobs.new_ticket(…, scope_key)``) and
+looked up with the caller's scope on every use, in a request and in the job process (which
+has no request: :func:`register` hands it this app's scope key), so a token made by another
+deployment (another scope) is unknown here. When a file names villages, the check shows
 the proposed matches for confirmation (:mod:`dashboard.pages.impor_review`); the log and
 undo are :mod:`dashboard.pages.impor_undo`. Every callback checks the types of what it gets
 (:mod:`dashboard.pages.impor_inputs`): a crafted request gets no update, never a 500.
@@ -39,7 +43,7 @@ from dashboard.pages.impor_views import preview, report_view, result_view
 from layers import ingest  # noqa: F401 - importing the package registers every importer
 from layers.ingest import base as ingest_base
 from layers.ingest import run as ingest_run
-from layers.ingest import templates
+from layers.ingest import templates, wording
 from layers.ingest.readers import MAX_BYTES, MAX_MB
 
 log = logging.getLogger(__name__)
@@ -63,7 +67,17 @@ def kind_hint(jenis: str, lang: str) -> str:
 
 def _step(what: str, lang: str) -> str:
     key = f"impor.step.{what}"
-    return t(f"impor.step.{what}", lang) if key in CATALOGUE else what
+    return t(key, lang) if key in CATALOGUE else wording.step(what, lang)
+
+
+def _scope_key() -> str:
+    """The key of this server's scope for the request being answered."""
+    return context.current().scope().key
+
+
+def _upload_ticket(token: Any) -> dict[str, Any] | None:
+    """The upload behind ``token`` if this server's scope made it (None otherwise)."""
+    return jobs.ticket("upload", inputs.text(token), _scope_key())
 
 
 def layout(lang: str, **_: object) -> html.Div:
@@ -146,13 +160,17 @@ def _on_upload(contents: Any, filename: Any, lang: Any) -> tuple:
     except ValueError:
         message = t("impor.upload.bad", lang, mb=MAX_MB)
         return None, html.P(message, className="pws-bad"), True
+    # bound to this server's scope before the token leaves the server (``server_scope``,
+    # as :func:`dashboard.jobs.new_ticket` stores it)
+    upload = jobs.ticket("upload", token)
+    jobs.update_ticket("upload", token, {**upload, "server_scope": _scope_key()})
     return token, preview(path, name, lang), False
 
 
 def _on_file_kind(token: Any, jenis: Any, lang: Any) -> list:
     """A word when the uploaded file is of a type the chosen kind does not take."""
     lang, jenis = inputs.lang(lang), inputs.kind(jenis)
-    upload = jobs.ticket("upload", inputs.text(token))
+    upload = _upload_ticket(token)
     problem = None if upload is None else ingest_base.wrong_type(jenis, upload["name"])
     if problem is None:
         return []
@@ -167,7 +185,7 @@ def _on_check(token: str | None, jenis: str | None, lang: str,
     nothing = ([], None, review.HIDDEN)
     if ctx.triggered_id not in ("impor-check", "impor-review-apply"):
         return [], None, [], *nothing  # a new file or kind: check again
-    upload = jobs.ticket("upload", token)
+    upload = _upload_ticket(token)
     if upload is None or jenis not in ingest_base.REGISTRY:
         return html.P(t("impor.upload.missing", lang), className="pws-bad"), None, [], *nothing
     files = review.paths(upload)
@@ -212,7 +230,7 @@ def _on_run(_: Any, checked: Any, lang: Any) -> tuple:
     checked = inputs.record(checked)
     if checked is None:
         raise PreventUpdate
-    upload = jobs.ticket("upload", checked.get("upload"))
+    upload = jobs.ticket("upload", checked.get("upload"), _scope_key())
     jenis = checked.get("jenis")
     if upload is None or not isinstance(jenis, str) or jenis not in ingest_base.REGISTRY:
         raise PreventUpdate
@@ -222,19 +240,22 @@ def _on_run(_: Any, checked: Any, lang: Any) -> tuple:
     if review.confirm_sha(files) != checked.get("konfirmasi"):
         raise PreventUpdate  # the names were confirmed differently since the check
     app_ctx = context.current()
+    scope = app_ctx.scope()
     token = jobs.new_ticket("job", {
         "path": upload["path"], "name": upload["name"], "jenis": jenis,
         "options": review.options(files, check=False),
-        "scope": app_ctx.scope(), "user": WEB_USER, "db": jobs.database_key(app_ctx.engine),
-    })
+        "scope": scope, "user": WEB_USER, "db": jobs.database_key(app_ctx.engine),
+    }, scope.key)
     return token, None, {"display": "flex"}, []
 
 
-def run_job(set_progress: Callable[[tuple], None], token: Any, lang: Any) -> tuple:
-    """The background import (in a child process): run the ticket, report progress; then
-    the scoped log and the undo controls as they are after it."""
+def run_job(set_progress: Callable[[tuple], None], token: Any, lang: Any,
+            scope_key: str) -> tuple:  # fmt: skip
+    """The background import (in a child process): run the ticket — only one made under
+    this server's scope ``scope_key`` —, report progress; then the scoped log and the undo
+    controls as they are after it."""
     lang = inputs.lang(lang)
-    job = jobs.ticket("job", inputs.text(token))
+    job = jobs.ticket("job", inputs.text(token), scope_key)
     if job is None:
         raise PreventUpdate
 
@@ -274,6 +295,12 @@ def register(app: Dash) -> None:
     """The page's callbacks; the import itself is a background callback."""
     app_ctx = app.server.extensions[context.EXTENSION_KEY]
     jobs.database_key(app_ctx.engine)  # known in this process before any job forks
+
+    def background_import(set_progress: Callable[[tuple], None], token: Any,
+                          lang: Any) -> tuple:  # fmt: skip
+        # runs in a job process, outside any request: the scope comes from this app's own
+        # context (fixed or from the environment), never from the browser
+        return run_job(set_progress, token, lang, app_ctx.scope().key)
 
     app.callback(
         Output("impor-upload-hint", "children"),
@@ -352,7 +379,7 @@ def register(app: Dash) -> None:
         cancel=[Input("impor-cancel", "n_clicks")],
         interval=300,
         prevent_initial_call=True,
-    )(run_job)
+    )(background_import)
 
     app.callback(
         Output("impor-result", "children", allow_duplicate=True),

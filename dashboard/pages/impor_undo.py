@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from dashboard import context
 from dashboard.i18n import CATALOGUE, t
 from dashboard.pages import impor_inputs as inputs
-from layers.ingest import base as ingest_base
 from layers.ingest import run as ingest_run
+from layers.ingest import wording
 from layers.scope import Scope
 from layers.store import queries
 
@@ -44,7 +44,7 @@ def _table(header: list[str], rows: list[list[Any]], table_id: str) -> html.Tabl
 
 def _status(status: str, lang: str) -> str:
     key = f"impor.status.{status}"
-    return t(f"impor.status.{status}", lang) if key in CATALOGUE else status
+    return t(key, lang) if key in CATALOGUE else wording.status(status, lang)
 
 
 def recent_view(engine: Engine, scope: Scope, lang: str) -> html.Table:
@@ -55,8 +55,7 @@ def recent_view(engine: Engine, scope: Scope, lang: str) -> html.Table:
               t("impor.col.file", lang), t("impor.col.status", lang),
               t("impor.col.rows_ok", lang), t("impor.col.rows_rejected", lang),
               t("impor.col.user", lang)]  # fmt: skip
-    titles = {j: cls.title(lang) for j, cls in ingest_base.REGISTRY.items()}
-    rows = [[e.id, e.waktu.strftime("%Y-%m-%d %H:%M"), titles.get(e.jenis, e.jenis), e.file,
+    rows = [[e.id, e.waktu.strftime("%Y-%m-%d %H:%M"), wording.kind_title(e.jenis, lang), e.file,
              _status(e.status, lang), e.rows_ok, e.rows_rejected, e.pengguna]
             for e in log.itertuples(index=False)]  # fmt: skip
     return _table(header, rows, "impor-recent-table")

@@ -2,7 +2,8 @@
 
 Pure rendering of :mod:`dashboard.pages.impor`: a table's first rows (or why it cannot be
 read), the validation report (counts, mapped columns, notes, every problem) and what a
-finished import wrote.
+finished import wrote — in words (:mod:`layers.ingest.wording`), never table names or
+count codes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.i18n import t
-from layers.ingest.problems import ImportReport, Rejected
+from layers.ingest import wording
+from layers.ingest.problems import COLUMN, MESSAGE, ROW, VALUE, ImportReport, Rejected
 from layers.ingest.readers import MAX_BYTES, read_table
 
 PREVIEW_ROWS = 10
@@ -30,8 +32,7 @@ def _table(header: list[str], rows: list[list[Any]], table_id: str, cls: str = "
 
 
 def _problems_list(problems: list[dict[str, Any]], lang: str) -> html.Table:
-    keys = ("baris", "kolom", "nilai", "pesan") if lang == "id" else (
-        "row", "column", "value", "message")
+    keys = (ROW(lang), COLUMN(lang), VALUE(lang), MESSAGE(lang))  # Problem.to_dict(lang)
     header = [t("impor.col.row", lang), t("impor.col.column", lang),
               t("impor.col.value", lang), t("impor.col.message", lang)]  # fmt: skip
     rows = [[p.get(k) for k in keys] for p in problems]
@@ -93,7 +94,7 @@ def result_view(report: ImportReport, lang: str) -> list:
     """What a finished import wrote, with the way back to the map."""
     if not report.ok or report.impor_id is None:
         return report_view(report, lang)
-    written = ", ".join(f"{k}: {v}" for k, v in report.written.items())
+    written = wording.written(report.written, lang)
     return [
         html.P(t("impor.result.done", lang, id=report.impor_id, file=report.file),
                id="impor-done", className="pws-ok"),

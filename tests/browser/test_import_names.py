@@ -104,7 +104,9 @@ def test_named_villages_are_confirmed_in_a_table_then_imported(page: Page, names
 
     page.click("#impor-run")
     expect(page.locator("#impor-done")).to_be_visible(timeout=30_000)
-    expect(page.locator("#impor-written")).to_contain_text("kasus_mingguan: 2")
+    # in words, not the table's name nor "inserted/updated" (issue 8.18)
+    expect(page.locator("#impor-written")).to_contain_text("baris kasus mingguan: 2")
+    expect(page.locator("#impor-written")).not_to_contain_text("kasus_mingguan")
     assert _cases(names_app, EXACT[2]) == 77
     assert _cases(names_app, TYPO[2]) == 88
 
