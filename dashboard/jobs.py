@@ -181,8 +181,10 @@ def _sweep_uploads(now: float | None = None) -> None:
             continue
 
 
-def save_upload(contents: str, filename: str) -> tuple[str, Path, str]:
+def save_upload(contents: str, filename: str,
+                scope_key: str | None = None) -> tuple[str, Path, str]:  # fmt: skip
     """Save a ``dcc.Upload`` data URL to its own temp folder; return (token, path, name).
+    ``scope_key`` binds the upload's ticket to the server scope (:func:`new_ticket`).
 
     Raises :class:`ValueError` for a malformed or too large upload.
     """
@@ -203,7 +205,8 @@ def save_upload(contents: str, filename: str) -> tuple[str, Path, str]:
     folder.mkdir(parents=True, mode=0o700)
     path = folder / safe
     path.write_bytes(data)
-    token = new_ticket("upload", {"path": str(path), "name": display, "size": len(data)})
+    token = new_ticket("upload", {"path": str(path), "name": display, "size": len(data)},
+                       scope_key)  # fmt: skip
     return token, path, display
 
 

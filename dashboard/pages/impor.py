@@ -156,14 +156,11 @@ def _on_upload(contents: Any, filename: Any, lang: Any) -> tuple:
     if not contents:
         raise PreventUpdate
     try:
-        token, path, name = jobs.save_upload(contents, filename or "upload")
+        # bound to this server's scope before the token leaves the server
+        token, path, name = jobs.save_upload(contents, filename or "upload", _scope_key())
     except ValueError:
         message = t("impor.upload.bad", lang, mb=MAX_MB)
         return None, html.P(message, className="pws-bad"), True
-    # bound to this server's scope before the token leaves the server (``server_scope``,
-    # as :func:`dashboard.jobs.new_ticket` stores it)
-    upload = jobs.ticket("upload", token)
-    jobs.update_ticket("upload", token, {**upload, "server_scope": _scope_key()})
     return token, preview(path, name, lang), False
 
 

@@ -408,8 +408,8 @@ class SpaceTimeScan:
         return pd.DataFrame([c.as_dict() for c in self.clusters], columns=columns)
 
     def significant(self, alpha: float = 0.05) -> list[Cluster]:
-        """Clusters with ``p_value <= alpha``."""
-        return [c for c in self.clusters if c.p_value <= alpha]
+        """Clusters with ``p_value < alpha`` (as the map and the exports call them)."""
+        return [c for c in self.clusters if c.p_value < alpha]
 
 
 def warm_up() -> None:
