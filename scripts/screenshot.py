@@ -18,15 +18,23 @@ def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = testing.loaded_database(REPO / "data" / "geo" / "demo_9901", Path(tmp) / "s.sqlite")
         with testing.serve(db) as url, testing.chromium() as browser:
-            page = browser.new_page(viewport={"width": 1400, "height": 860})
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.goto(url)
             page.wait_for_function(
                 "() => window.pws && window.pws.current"
                 " && document.querySelectorAll('path.pws-desa').length > 0"
             )
-            box = page.locator("#map").bounding_box()
-            assert box is not None
-            x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5
+            page.wait_for_timeout(500)
+            # a point near the map's centre that lies on a village (not on a marker)
+            x, y = page.evaluate("""() => {
+                const box = document.querySelector('#map').getBoundingClientRect();
+                for (let dy = 0; dy < 200; dy += 7) {
+                  const x = box.left + box.width * 0.4, y = box.top + box.height / 2 + dy;
+                  const el = document.elementFromPoint(x, y);
+                  if (el && el.classList.contains('pws-desa')) return [x, y];
+                }
+                return [box.left + box.width * 0.4, box.top + box.height / 2];
+            }""")
             page.mouse.click(x, y)
             page.wait_for_selector("#panel-name")
             page.mouse.move(x + 40, y + 30)
