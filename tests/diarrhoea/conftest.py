@@ -1,24 +1,3 @@
-"""Fixtures of the diarrhoea tests: a copy of the demo store per test module, and a session."""
+"""Fixtures of the diarrhoea tests: a copy of the demo store per module, a session on it."""
 
-from __future__ import annotations
-
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-
-from tests.ingest.helpers import demo_engine
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = demo_engine(tmp_path_factory.mktemp("demo"))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(store: Engine) -> Iterator[Session]:
-    with Session(store) as s:
-        yield s
+from tests.demo_store import session, store  # noqa: F401

@@ -4,30 +4,13 @@ server's scope are dropped; the planning problem is built once per scope and dis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from layers.pustu import plan_state, planner
 from layers.scope import Scope
-from tests.ingest.helpers import demo_engine
 
 KM = 2.0  # at 5 km the demo district is already fully served
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = demo_engine(tmp_path_factory.mktemp("plan_state"))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def session(store: Engine) -> Iterator[Session]:
-    with Session(store) as s:
-        yield s
 
 
 def test_a_step_equals_a_full_recomputation(session: Session) -> None:
