@@ -62,7 +62,7 @@ import pandas as pd
 from scipy import sparse
 from sqlalchemy.orm import Session
 
-from layers.pustu import access
+from layers.pustu import access, service
 from layers.pustu.planner import Instance, lazy_greedy, marginal_gains
 from layers.scope import Scope
 from layers.store import queries
@@ -133,7 +133,9 @@ def build(villages: pd.DataFrame, population: pd.DataFrame, facilities: pd.DataF
     Parameters
     ----------
     villages
-        ``kode, nama, kode_kec, nama_kec, geometry`` (:func:`layers.store.queries.villages`).
+        ``kode, nama, kode_kec, nama_kec`` and either ``lon, lat`` (the populated points,
+        e.g. :func:`layers.pustu.service.village_points`, cached) or ``geometry``
+        (:func:`layers.store.queries.villages`; the points are then computed here).
     population
         ``kode_desa, jumlah`` (:func:`layers.store.queries.population`).
     facilities
@@ -149,8 +151,10 @@ def build(villages: pd.DataFrame, population: pd.DataFrame, facilities: pd.DataF
     v = villages.reset_index(drop=True)
     codes = v["kode"].astype(str).to_numpy(dtype=object)
     row_of = pd.Series(np.arange(len(v)), index=codes)
-    points = access.populated_points(v.geometry)
-    pts = points[["lon", "lat"]].to_numpy(dtype=float)
+    if {"lon", "lat"} <= set(v.columns):
+        pts = v[["lon", "lat"]].to_numpy(dtype=float)
+    else:
+        pts = access.populated_points(v.geometry)[["lon", "lat"]].to_numpy(dtype=float)
     pop = pd.Series(population.set_index("kode_desa")["jumlah"]).reindex(codes).astype(float)
     fac = facilities[facilities["kode_desa"].isin(row_of.index)
                      & (facilities["status"] == "aktif")]  # fmt: skip
@@ -192,7 +196,13 @@ def planning_data(session: Session, scope: Scope, distance_m: float = DISTANCE_M
     """:func:`build` on the store: the scope's villages, population of ``tahun`` (default:
     this year; the latest earlier year where a village has none) and facilities."""
     year = dt.date.today().year if tahun is None else int(tahun)
-    return build(queries.villages(session, scope), queries.population(session, scope, year),
+    # the populated points come from the layer's cache (per boundary version), so a new
+    # distance or a new scope never re-reads and re-processes the polygons
+    villages = queries.village_table(session, scope)
+    points = service.village_points(session, scope).set_index("kode")
+    villages = villages.assign(lon=points["lon"].reindex(villages["kode"]).to_numpy(),
+                               lat=points["lat"].reindex(villages["kode"]).to_numpy())
+    return build(villages, queries.population(session, scope, year),
                  queries.facilities(session, scope), distance_m,
                  puskesmas_serves=puskesmas_serves)  # fmt: skip
 
