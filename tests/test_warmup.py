@@ -11,6 +11,7 @@ def test_app_start_warms_the_statistics_once(tmp_path) -> None:
     # a fresh process, so that the once-per-process rule is observed from the start
     code = textwrap.dedent(f"""
         import os, time
+        os.environ["PWS_WARMUP"] = "1"
         os.environ["PWS_DATABASE_URL"] = "sqlite:///{tmp_path}/w.sqlite"
         from dashboard import warmup
         from dashboard.app import create_app
