@@ -283,6 +283,20 @@ def geometry_version(session: Session) -> str:
     return value or "0"
 
 
+def data_version(session: Session, jenis: str | None = None) -> str:
+    """Changes whenever data (of import kind ``jenis``, or any) is imported, loaded or undone.
+
+    The newest import log id and the number of undone imports: every import and every trusted
+    load writes a log row, and an undo turns one row ``dibatalkan``. Caches of values read
+    from the store key on it (with :func:`geometry_version` for boundaries).
+    """
+    where = true() if jenis is None else ImporLog.jenis == jenis
+    newest, undone = session.execute(
+        select(func.max(ImporLog.id),
+               func.count().filter(ImporLog.status == "dibatalkan")).where(where)).one()
+    return f"{newest or 0}.{undone or 0}"
+
+
 def case_matrix(
     session: Session,
     scope: Scope,
