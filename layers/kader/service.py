@@ -20,7 +20,7 @@ from layers.scope import Scope
 from layers.store import queries
 
 _ROSTERS: OrderedDict[tuple[str, str, str], Roster] = OrderedDict()
-_KEPT = 8
+_KEPT = 16
 
 
 def roster(session: Session, scope: Scope) -> Roster:
