@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from layers.kader.gaps import KaderGaps
 from layers.scope import Scope
 from layers.store.models import Fasilitas, Penduduk
-from layers.store.queries import scope_clause, village_table
+from layers.store.queries import frame, scope_clause, village_table
 
 TARGET_COLUMNS = ("bayi", "balita", "bumil", "remaja", "usia_produktif", "lansia")
 NO_PUSKESMAS = "(tanpa Puskesmas)"
@@ -90,10 +90,9 @@ def puskesmas_of(session: Session, scope: Scope, posyandu: pd.DataFrame) -> pd.D
     """The Puskesmas (``puskesmas_id, puskesmas``) of each posyandu row (parent, else the
     first of its kecamatan by id, else :data:`NO_PUSKESMAS`)."""
     f = Fasilitas
-    pkm = pd.DataFrame(session.execute(
-        select(f.id, f.nama, f.kode_desa).where(f.jenis == "puskesmas",
-                                                scope_clause(f.kode_desa, scope))
-        .order_by(f.id)).all(), columns=["id", "nama", "kode_desa"])  # fmt: skip
+    pkm = frame(session, select(f.id, f.nama, f.kode_desa)
+                .where(f.jenis == "puskesmas", scope_clause(f.kode_desa, scope))
+                .order_by(f.id), ["id", "nama", "kode_desa"])  # fmt: skip
     names = dict(zip(pkm["id"], pkm["nama"], strict=True))
     by_kec: dict[str, int] = {}
     for fid, kode in zip(pkm["id"], pkm["kode_desa"], strict=True):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from layers.ingest.parents import name_key
 from layers.kader.skills import SkillBook
 from layers.scope import Scope
+from layers.store import queries
 from layers.store.models import Fasilitas, Kader, KaderKeterampilan
 from layers.store.queries import scope_clause
 
@@ -85,16 +86,13 @@ def load_roster(session: Session, scope: Scope, book: SkillBook | None = None) -
     """The roster of every kader whose village lies in ``scope``."""
     book = book or SkillBook.from_session(session)
     k, f, s = Kader, Fasilitas, KaderKeterampilan
-    rows = session.execute(
-        select(k.kode, k.kode_desa, k.posyandu_id,
-               # the stored facility's name wins over the text of the roster
-               f.nama.label("fas_nama"), k.posyandu, k.aktif, k.tanggal_asesmen)
-        .outerjoin(f, f.id == k.posyandu_id)
-        .where(scope_clause(k.kode_desa, scope))
-        .order_by(k.kode)
-    ).all()  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["kode", "kode_desa", "posyandu_id", "fas_nama",
-                                        "posyandu", "aktif", "tanggal_asesmen"])  # fmt: skip
+    frame = queries.frame(session, select(
+        k.kode, k.kode_desa, k.posyandu_id,
+        # the stored facility's name wins over the text of the roster
+        f.nama.label("fas_nama"), k.posyandu, k.aktif, k.tanggal_asesmen,
+    ).outerjoin(f, f.id == k.posyandu_id).where(scope_clause(k.kode_desa, scope))
+        .order_by(k.kode), ["kode", "kode_desa", "posyandu_id", "fas_nama", "posyandu",
+                            "aktif", "tanggal_asesmen"])  # fmt: skip
     kader = pd.DataFrame({
         "kode": frame["kode"].astype(str), "kode_desa": frame["kode_desa"].astype(str),
         "posyandu_id": pd.array(frame["posyandu_id"], dtype="Int64"),
@@ -102,14 +100,12 @@ def load_roster(session: Session, scope: Scope, book: SkillBook | None = None) -
         "aktif": frame["aktif"].astype(bool),
         "tanggal_asesmen": pd.to_datetime(frame["tanggal_asesmen"]),
     })  # fmt: skip
-    passed = pd.DataFrame(session.execute(
-        select(k.kode, s.keterampilan).join(k, k.id == s.kader_id)
-        .where(s.lulus.is_(True), scope_clause(k.kode_desa, scope))
-    ).all(), columns=["kode", "keterampilan"])  # fmt: skip
-    fac = pd.DataFrame(session.execute(
-        select(f.id, f.nama, f.kode_desa, f.induk_id)
-        .where(f.jenis == "posyandu", scope_clause(f.kode_desa, scope)).order_by(f.id)
-    ).all(), columns=["id", "nama", "kode_desa", "induk_id"])  # fmt: skip
+    passed = queries.frame(session, select(k.kode, s.keterampilan).join(k, k.id == s.kader_id)
+                           .where(s.lulus.is_(True), scope_clause(k.kode_desa, scope)),
+                           ["kode", "keterampilan"])  # fmt: skip
+    fac = queries.frame(session, select(f.id, f.nama, f.kode_desa, f.induk_id)
+                        .where(f.jenis == "posyandu", scope_clause(f.kode_desa, scope))
+                        .order_by(f.id), ["id", "nama", "kode_desa", "induk_id"])  # fmt: skip
     fac.insert(0, "posyandu", "f" + fac["id"].astype(str))
     return from_frames(kader, passed, book, fac)
 

@@ -55,12 +55,17 @@ def _visible_clause(column: ColumnElement[str], scope: Scope) -> ColumnElement[b
     return or_(scope_clause(column, scope), column.in_(up)) if up else scope_clause(column, scope)
 
 
-def _frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+def frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
+    """The rows of ``stmt`` as a DataFrame of ``columns``.
+
+    Rows are turned into plain tuples first: pandas probes each SQLAlchemy ``Row`` for
+    attributes, which made building a 150,000-row frame 4× slower than the query itself.
+    """
+    return pd.DataFrame([tuple(r) for r in session.execute(stmt)], columns=columns)
 
 
-def _geo(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+def _geo(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(table, geometry="geometry", crs=CRS)
 
 
 def _villages_select(scope: Scope, within: str | None, with_geometry: bool) -> Select:
@@ -88,7 +93,7 @@ def villages(session: Session, scope: Scope, within: str | None = None) -> gpd.G
     """
     stmt = _villages_select(scope, within, with_geometry=True)
     cols = ["kode", "nama", "jenis", "kode_kec", "nama_kec", "geometry"]
-    return _geo(_frame(session, stmt, cols))
+    return _geo(frame(session, stmt, cols))
 
 
 def village_table(session: Session, scope: Scope, within: str | None = None) -> pd.DataFrame:
@@ -100,7 +105,7 @@ def village_table(session: Session, scope: Scope, within: str | None = None) -> 
         ``kode, nama, jenis, kode_kec, nama_kec`` sorted by code.
     """
     stmt = _villages_select(scope, within, with_geometry=False)
-    return _frame(session, stmt, ["kode", "nama", "jenis", "kode_kec", "nama_kec"])
+    return frame(session, stmt, ["kode", "nama", "jenis", "kode_kec", "nama_kec"])
 
 
 def scope_bounds(session: Session, scope: Scope) -> list[list[float]] | None:
@@ -134,7 +139,7 @@ def regions(session: Session, scope: Scope, level: str) -> gpd.GeoDataFrame:
         .where(Wilayah.level == level, _visible_clause(Wilayah.kode, scope))
         .order_by(Wilayah.kode)
     )
-    return _geo(_frame(session, stmt, ["kode", "nama", "induk", "geometry"]))
+    return _geo(frame(session, stmt, ["kode", "nama", "induk", "geometry"]))
 
 
 def region_names(session: Session, scope: Scope, level: str) -> pd.DataFrame:
@@ -152,7 +157,7 @@ def region_names(session: Session, scope: Scope, level: str) -> pd.DataFrame:
         .where(Wilayah.level == level, _visible_clause(Wilayah.kode, scope))
         .order_by(Wilayah.kode)
     )
-    return _frame(session, stmt, ["kode", "nama"])
+    return frame(session, stmt, ["kode", "nama"])
 
 
 def region(session: Session, scope: Scope, kode: str) -> dict[str, object] | None:
@@ -199,7 +204,7 @@ def population(session: Session, scope: Scope, tahun: int) -> pd.DataFrame:
                            latest.c.tahun == Penduduk.tahun))
         .order_by(Penduduk.kode_desa)
     )  # fmt: skip
-    return _frame(session, stmt, ["kode_desa", "jumlah", "tahun"])
+    return frame(session, stmt, ["kode_desa", "jumlah", "tahun"])
 
 
 def weekly_cases(
@@ -219,7 +224,7 @@ def weekly_cases(
                scope_clause(k.kode_desa, scope))
         .order_by(k.kode_desa)
     )  # fmt: skip
-    return _frame(session, stmt, ["kode_desa", "kasus", "kematian"])
+    return frame(session, stmt, ["kode_desa", "kasus", "kematian"])
 
 
 def case_series(session: Session, scope: Scope, kode_desa: str, penyakit: str) -> pd.DataFrame:
@@ -240,7 +245,7 @@ def case_series(session: Session, scope: Scope, kode_desa: str, penyakit: str) -
                scope_clause(k.kode_desa, scope))
         .order_by(k.tahun, k.minggu)
     )  # fmt: skip
-    return _frame(session, stmt, cols)
+    return frame(session, stmt, cols)
 
 
 def available_weeks(session: Session, scope: Scope, penyakit: str) -> list[tuple[int, int]]:
@@ -267,7 +272,7 @@ def facilities(session: Session, scope: Scope) -> pd.DataFrame:
     cols = ["id", "nama", "jenis", "kode_desa", "lon", "lat", "status", "perawat", "bidan",
             "induk_id"]  # fmt: skip
     stmt = select(*(getattr(f, c) for c in cols)).where(scope_clause(f.kode_desa, scope))
-    return _frame(session, stmt.order_by(f.id), cols)
+    return frame(session, stmt.order_by(f.id), cols)
 
 
 def facility_counts(session: Session, scope: Scope) -> dict[str, int]:
@@ -328,7 +333,7 @@ def case_matrix(
                scope_clause(k.kode_desa, scope))
         .order_by(k.kode_desa, k.tahun, k.minggu)
     )  # fmt: skip
-    return _frame(session, stmt, cols)
+    return frame(session, stmt, cols)
 
 
 #: the columns of :func:`import_log`
@@ -374,9 +379,9 @@ def import_log(session: Session, scope: Scope, limit: int | None = None) -> pd.D
             .where(_touched_scope(scope)).order_by(log.id.desc()))  # fmt: skip
     if limit is not None:
         stmt = stmt.limit(limit)
-    frame = _frame(session, stmt, IMPORT_LOG_COLUMNS)
-    frame["waktu"] = pd.to_datetime(frame["waktu"], utc=True)
-    return frame
+    found = frame(session, stmt, IMPORT_LOG_COLUMNS)
+    found["waktu"] = pd.to_datetime(found["waktu"], utc=True)
+    return found
 
 
 def import_within(session: Session, scope: Scope, impor_id: int) -> bool | None:
