@@ -22,6 +22,7 @@ BENCHMARKS = {
     "hotspots": "bench.hotspots",
     "alerts": "bench.alerts",
     "pustu": "bench.pustu",
+    "kader": "bench.kader",
 }
 
 

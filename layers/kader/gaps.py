@@ -133,7 +133,8 @@ def _aggregate(idx: np.ndarray, n: int, active: np.ndarray, level: np.ndarray,
         "stale": _count_by(a, n, stale[active].astype(float)),
         "tanpa_tanggal": _count_by(a, n, nodate[active].astype(float)),
     }  # fmt: skip
-    mix = np.bincount(a * len(keys) + level[active], minlength=n * len(keys)).reshape(n, -1)
+    mix = np.bincount(a * len(keys) + level[active], minlength=n * len(keys)).reshape(
+        n, len(keys))  # not (n, -1): a scope without kader has n = 0
     for j, key in enumerate(keys):
         out[f"level_{key}"] = mix[:, j]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -166,8 +167,10 @@ def compute(roster: Roster, rule: StrataRule | None = None, today: dt.date | Non
              .agg(kode_desa=("kode_desa", "first"), nama=("posyandu_nama", "first"),
                   id=("posyandu_id", "first")).reset_index())  # fmt: skip
     fac = roster.posyandu
-    extra = fac[fac["kode_desa"].isin(set(k["kode_desa"])) & ~fac["posyandu"].isin(
-        set(named["posyandu"]))]
+    # index look-ups, not isin(set(...)): that iterates every string (0.4 s of 1 s at 300k)
+    in_villages = pd.Index(k["kode_desa"].unique()).get_indexer(fac["kode_desa"]) >= 0
+    unnamed = pd.Index(named["posyandu"]).get_indexer(fac["posyandu"]) < 0
+    extra = fac[in_villages & unnamed]
     pos = pd.concat([named, extra[["posyandu", "kode_desa", "nama", "id"]]],
                     ignore_index=True)  # fmt: skip
     pos["nama"] = pos["nama"].where(pos["nama"].notna() & (pos["nama"].astype(str) != ""),

@@ -160,7 +160,8 @@ def rank(gaps: KaderGaps, people: pd.DataFrame, puskesmas: pd.DataFrame,
         "urut": c, "sasaran": per_skill[r, c],
     })  # fmt: skip
     # posyandu names recur across villages: the list names the village too
-    where = rows["kode_desa"].map(village_names).fillna(rows["kode_desa"])
+    # (not map().fillna(): without names that fills a float column with strings)
+    where = rows["kode_desa"].map(lambda k: village_names.get(k, k))
     rows["tempat"] = rows["nama"] + " (" + where + ")"
     skills = (rows.groupby(["puskesmas", "keterampilan"], sort=False, dropna=False)
               .agg(puskesmas_id=("puskesmas_id", "first"), kelompok=("kelompok", "first"),

@@ -128,6 +128,13 @@ def parse_rule(text: str, groups: Sequence[str], source: str = SHIPPED) -> Strat
     for number, row in enumerate(rows, start=2):
         where = f"{source}, baris {number}"
         where_en = f"{source}, row {number}"
+        short = [c for c in COLUMNS if row.get(c) is None]  # fewer fields than the header
+        if short:
+            raise RuleError(Text(
+                f"Aturan strata kader ({where}): baris terpotong, tidak ada nilai "
+                f"{', '.join(short)}.",
+                f"Kader level rule ({where_en}): row cut short, no value for "
+                f"{', '.join(short)}."))  # fmt: skip
         wajib = tuple((row["wajib"] or "").split())
         pilihan = tuple((row["pilihan"] or "").split())
         unknown = [g for g in (*wajib, *pilihan) if g not in known]
