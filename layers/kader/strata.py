@@ -125,6 +125,7 @@ def parse_rule(text: str, groups: Sequence[str], source: str = SHIPPED) -> Strat
                        f"missing columns: {', '.join(missing)}.")  # fmt: skip
     known = set(groups)
     strata = []
+    seen: dict[str, dict[object, int]] = {"urut": {}, "kode": {}}
     for number, row in enumerate(rows, start=2):
         where = f"{source}, baris {number}"
         where_en = f"{source}, row {number}"
@@ -158,12 +159,23 @@ def parse_rule(text: str, groups: Sequence[str], source: str = SHIPPED) -> Strat
                 f"Kader level rule ({where_en}): jumlah_pilihan {count} must be "
                 f"0–{len(pilihan)}, a required group cannot also be a choice, kode cannot be "
                 "empty."))  # fmt: skip
+        if not wajib and not count:
+            raise RuleError(Text(
+                f"Aturan strata kader ({where}): strata tanpa syarat (wajib kosong dan "
+                "jumlah_pilihan 0) akan diberikan ke setiap kader.",
+                f"Kader level rule ({where_en}): a level without requirements (empty wajib "
+                "and jumlah_pilihan 0) would be given to every kader."))  # fmt: skip
+        for column, value in (("urut", urut), ("kode", row["kode"].strip())):
+            if value in seen[column]:
+                raise RuleError(Text(
+                    f"Aturan strata kader ({where}): {column} {value} sudah dipakai di baris "
+                    f"{seen[column][value]}.",
+                    f"Kader level rule ({where_en}): {column} {value} is already used in row "
+                    f"{seen[column][value]}."))  # fmt: skip
+            seen[column][value] = number
         strata.append(Stratum(row["kode"].strip(), urut, Text(row["label_id"], row["label_en"]),
                               wajib, pilihan, count))  # fmt: skip
     strata.sort(key=lambda s: s.urut)
-    if len({s.urut for s in strata}) != len(strata) or len({s.kode for s in strata}) != len(
-            strata):
-        raise _problem(source, "urut dan kode harus unik.", "urut and kode must be unique.")
     return StrataRule(tuple(strata), source)
 
 

@@ -303,10 +303,13 @@ BAD: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("baris 2", "kode"), ("row 2", "kode cannot be empty")),
     "duplicate urut": (
         HEADER + "purwa,1,Purwa,Purwa,PP BB,IH UR DL,1\nmadya,1,Madya,Madya,PP BB IH,UR DL,1\n",
-        ("urut", "unik"), ("urut", "unique")),
+        ("baris 3", "urut 1", "baris 2"), ("row 3", "urut 1", "row 2")),
     "duplicate kode": (
         HEADER + "purwa,1,Purwa,Purwa,PP BB,IH UR DL,1\npurwa,2,Madya,Madya,PP BB IH,UR DL,1\n",
-        ("kode", "unik"), ("kode", "unique")),
+        ("baris 3", "kode purwa", "baris 2"), ("row 3", "kode purwa", "row 2")),
+    "no requirement": (
+        HEADER + "semua,1,Semua,All,,IH UR DL,0\n",
+        ("baris 2", "tanpa syarat"), ("row 2", "without requirements")),
     "header only": (HEADER, ("kosong",), ("empty",)),
     "a row cut short": (
         HEADER + "purwa,1,Purwa,Purwa,PP BB,IH UR DL,1\nmadya\n",
