@@ -13,10 +13,15 @@ never hard-coded: a header or listed code that looks like a skill code but is no
 lookup is reported. ``aktif`` accepts ``1/0``, ``ya/tidak``, ``true/false``, ``aktif/tidak
 aktif`` (column absent: active). Assessment dates in the future are reported. The posyandu
 name is resolved to a stored posyandu of the same village when there is one (else kept as
-text only).
+text only, and the report notes how many kader that is: rosters often come before the
+facility file).
 
 Rows are matched on ``kader_id`` (stored as ``kader.kode``); skills on (kader, skill). A
-``kader_id`` already stored for a village outside the user's region is refused.
+``kader_id`` listed with two posyandu (or two villages) in one file is refused once per
+kader, on the row naming the second one (``two_posyandu``); the same row twice is a plain
+duplicate. A ``kader_id`` already stored for a village outside the user's region is refused;
+one stored in another posyandu of the region is moved (a legitimate transfer), and the
+report notes the moves.
 Without a ``kode_desa`` column, ``nama_desa`` + ``nama_kec`` (``desa``, ``kecamatan``…) are
 reconciled to codes by :func:`layers.ingest.villages.village_codes` (options
 ``konfirmasi``, ``tinjauan``, ``ambang``).
@@ -120,29 +125,141 @@ def _skill_lists(values: pd.Series, rows: pd.Series, skills: list[str]
     return checks.per_unique(values, rows, "keterampilan", judge, required=False)
 
 
-def _posyandu_ids(session: Session, names: pd.Series, villages: pd.Series) -> list[int | None]:
-    """The stored posyandu of that name in the same village (None when absent/ambiguous)."""
+NO_POSYANDU = Text("(tanpa nama posyandu)", "(no posyandu named)")
+#: how many examples a note lists
+EXAMPLES = 3
+
+
+def _name(value: Any) -> str:
+    """A posyandu cell as compared (:func:`~layers.ingest.parents.name_key`; blank: '')."""
+    return "" if blank(value) else name_key(value)
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A posyandu cell as a message shows it."""
+    return NO_POSYANDU(lang) if _name(value) == "" else str(value).strip()
+
+
+def _and(items: list[str], word: str) -> str:
+    """``a, b dan c`` / ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def _two_posyandu(kode: pd.Series, posyandu: pd.Series, kode_desa: pd.Series,
+                  rows: pd.Series) -> tuple[list[Problem], set[str]]:  # fmt: skip
+    """Kader listed with more than one posyandu (or village) in the file.
+
+    One problem per kader, on the first row naming its second posyandu (column
+    ``posyandu``, the value as written there); the message names every posyandu with the
+    row where it first appears. Rows whose village was refused are left out (their row is
+    already reported). Returns the problems and the kader ids concerned."""
+    repeated = kode.notna() & kode.duplicated(keep=False) & kode_desa.notna()
+    places: dict[str, dict[tuple[str, str], Any]] = {}
+    for i in kode.index[repeated]:
+        places.setdefault(kode[i], {}).setdefault((kode_desa[i], _name(posyandu[i])), i)
+    problems: list[Problem] = []
+    for k, found in places.items():
+        if len(found) < 2:
+            continue
+        first = sorted(found.values(), key=lambda i: int(rows[i]))
+        apart = len({kode_desa[i] for i in first}) > 1  # name the villages too
+
+        def where(lang: str, first: list[Any] = first, apart: bool = apart) -> str:
+            row, village = ("baris", "desa") if lang == "id" else ("row", "village")
+            return _and([f"{_shown(posyandu[i], lang)} ("
+                         + (f"{village} {kode_desa[i]}, " if apart else "")
+                         + f"{row} {int(rows[i])})" for i in first],
+                        "dan" if lang == "id" else "and")  # fmt: skip
+
+        many_id = "dua" if len(first) == 2 else str(len(first))
+        many_en = "two" if len(first) == 2 else str(len(first))
+        later = first[1]
+        problems.append(Problem(
+            Text(f"Kader {k} tercatat di {many_id} posyandu: {where('id')}. Satu kader hanya "
+                 "di satu posyandu: sisakan satu baris.",
+                 f"Kader {k} is listed in {many_en} posyandu: {where('en')}. A kader belongs "
+                 "to one posyandu: keep one row."),
+            row=int(rows[later]), column="posyandu",
+            value=None if blank(posyandu[later]) else str(posyandu[later]).strip(),
+            code="two_posyandu"))  # fmt: skip
+    return problems, {k for k, found in places.items() if len(found) > 1}
+
+
+def _posyandu_ids(session: Session, names: pd.Series, villages: pd.Series
+                  ) -> tuple[list[int | None], list[str]]:  # fmt: skip
+    """The stored posyandu of that name in the same village (None when absent/ambiguous),
+    and for each row why a named posyandu was not resolved: ``""`` (resolved or no name),
+    ``"none"`` (the village has no stored posyandu), ``"absent"`` (it has others),
+    ``"ambiguous"`` (several stored posyandu have that name)."""
     wanted = sorted(set(villages.dropna()))
     stored: dict[tuple[str, str], list[int]] = {}
+    with_posyandu: set[str] = set()
     if wanted:
         query = select(Fasilitas.id, Fasilitas.nama, Fasilitas.kode_desa).where(
             Fasilitas.jenis == "posyandu", Fasilitas.kode_desa.in_(wanted))
         for fid, nama, kode in session.execute(query):
             stored.setdefault((kode, name_key(nama)), []).append(fid)
+            with_posyandu.add(kode)
     out: list[int | None] = []
+    why: list[str] = []
     for name, kode in zip(names, villages, strict=True):
-        hits = [] if blank(name) or blank(kode) else stored.get((kode, name_key(name)), [])
+        named = not (blank(name) or blank(kode) or _name(name) == "")
+        hits = stored.get((kode, name_key(name)), []) if named else []
         out.append(hits[0] if len(hits) == 1 else None)
-    return out
+        why.append("" if not named or len(hits) == 1 else "ambiguous" if hits else
+                   "absent" if kode in with_posyandu else "none")  # fmt: skip
+    return out, why
 
 
-def _foreign_ids(session: Session, ids: pd.Series, rows: pd.Series, scope: Scope
-                 ) -> list[Problem]:  # fmt: skip
+def _unresolved_notes(clean: pd.DataFrame, why: list[str]) -> list[Text]:
+    """Notes (not errors) on the kader whose posyandu name matched no single stored posyandu
+    of their village: the name is kept as text."""
+    reasons = pd.Series(why, index=clean.index)
+    notes: list[Text] = []
+    missing = reasons.isin(["absent", "none"])
+    if missing.any():
+        rows = clean[missing]
+        names = rows.assign(nama=rows["posyandu"].map(_name)).drop_duplicates(
+            ["kode_desa", "nama"])  # names compared loosely, as they are resolved
+        shown = ", ".join(f"{str(n).strip()!r} ({d})" for n, d in
+                          zip(names["posyandu"].iloc[:EXAMPLES],
+                              names["kode_desa"].iloc[:EXAMPLES], strict=True))  # fmt: skip
+        more = " …" if len(names) > EXAMPLES else ""
+        empty = rows.loc[reasons[missing] == "none", "kode_desa"].nunique()
+        none_id = f" ({empty} desa belum punya posyandu tersimpan)" if empty else ""
+        none_en = f" ({empty} villages have no stored posyandu yet)" if empty else ""
+        notes.append(Text(
+            f"{len(rows)} kader dengan nama posyandu yang tidak ada di antara posyandu "
+            f"tersimpan desanya ({len(names)} nama, mis. {shown}{more}); nama disimpan sebagai "
+            f"teks{none_id}. Impor data fasilitas untuk menautkannya.",
+            f"{len(rows)} kader with a posyandu name not found among their village's stored "
+            f"posyandu ({len(names)} names, e.g. {shown}{more}); the name is kept as "
+            f"text{none_en}. Import the facilities to link them."))  # fmt: skip
+    ambiguous = int((reasons == "ambiguous").sum())
+    if ambiguous:
+        notes.append(Text(
+            f"{ambiguous} kader dengan nama posyandu yang dipakai lebih dari satu posyandu "
+            "tersimpan di desanya; nama disimpan sebagai teks.",
+            f"{ambiguous} kader with a posyandu name shared by several stored posyandu of "
+            "their village; the name is kept as text."))  # fmt: skip
+    return notes
+
+
+def _stored_kader(session: Session, ids: pd.Series) -> dict[str, tuple[str, str | None]]:
+    """The stored village and posyandu text of the file's ``kader_id``s that exist."""
+    wanted = sorted(set(ids.dropna()))
+    if not wanted:
+        return {}
+    query = select(Kader.kode, Kader.kode_desa, Kader.posyandu).where(Kader.kode.in_(wanted))
+    return {k: (d, p) for k, d, p in session.execute(query)}
+
+
+def _foreign_ids(stored: dict[str, tuple[str, str | None]], ids: pd.Series, rows: pd.Series,
+                 scope: Scope) -> list[Problem]:  # fmt: skip
     """``kader_id``s already stored for a village outside the user's region."""
     if scope.is_everything:
         return []
-    query = select(Kader.kode, Kader.kode_desa).where(Kader.kode.in_(sorted(set(ids.dropna()))))
-    outside = {k: d for k, d in session.execute(query) if not scope.allows(d)}
+    outside = {k: d for k, (d, _) in stored.items() if not scope.allows(d)}
     return [
         Problem(Text(f"ID kader ini sudah dipakai kader di desa {outside[k]}, di luar wilayah "
                      "Anda.",
@@ -151,6 +268,31 @@ def _foreign_ids(session: Session, ids: pd.Series, rows: pd.Series, scope: Scope
                 row=int(rows[i]), column="kader_id", value=k, code="out_of_scope")
         for i, k in ids.items() if k in outside
     ]  # fmt: skip
+
+
+def _moves_note(stored: dict[str, tuple[str, str | None]], clean: pd.DataFrame
+                ) -> Text | None:  # fmt: skip
+    """A note on the stored kader this file moves to another posyandu or village (allowed:
+    kader transfer; out-of-region ids were refused before)."""
+    moved = []
+    for k, village, name in zip(clean["kode"], clean["kode_desa"], clean["posyandu"],
+                                strict=True):  # fmt: skip
+        if k in stored and (stored[k][0], _name(stored[k][1])) != (village, _name(name)):
+            moved.append((k, stored[k], (village, name)))
+    if not moved:
+        return None
+
+    def example(lang: str) -> str:
+        parts = []
+        for k, (d0, p0), (d1, p1) in moved[:EXAMPLES]:
+            if d0 == d1:
+                parts.append(f"{k}: {_shown(p0, lang)} → {_shown(p1, lang)}")
+            else:
+                parts.append(f"{k}: {_shown(p0, lang)} ({d0}) → {_shown(p1, lang)} ({d1})")
+        return "; ".join(parts) + (" …" if len(moved) > EXAMPLES else "")
+
+    return Text(f"{len(moved)} kader tersimpan pindah posyandu (mis. {example('id')}).",
+                f"{len(moved)} stored kader move to another posyandu (e.g. {example('en')}).")
 
 
 def _skill_layout(read: Mapped, skills: list[str]) -> tuple[dict[str, str], list[Problem]]:
@@ -196,8 +338,9 @@ class KaderImporter(Importer):
                                                   known)  # fmt: skip
         kode, p_id = checks.per_unique(frame["kader_id"], rows, "kader_id",
                                        lambda v: (str(v).strip(), None, ""))  # fmt: skip
+        stored = _stored_kader(session, kode)
         # a row already refused for its village is not reported twice
-        found += p_id + _foreign_ids(session, kode[kode_desa.notna()], rows, scope)
+        found += p_id + _foreign_ids(stored, kode[kode_desa.notna()], rows, scope)
         has_aktif = "aktif" in present
         if has_aktif:
             aktif, p_aktif = checks.per_unique(
@@ -213,7 +356,9 @@ class KaderImporter(Importer):
         posyandu = frame["posyandu"]
         clean = pd.DataFrame({"kode": kode, "posyandu": posyandu, "kode_desa": kode_desa,
                               "aktif": aktif, "tanggal_asesmen": tanggal})  # fmt: skip
-        found += checks.duplicates(pd.DataFrame({"kader_id": kode}), ["kader_id"], rows)
+        p_two, two = _two_posyandu(kode, posyandu, kode_desa, rows)
+        found += p_two + checks.duplicates(  # a kader in two posyandu is reported once
+            pd.DataFrame({"kader_id": kode.where(~kode.isin(two), None)}), ["kader_id"], rows)
 
         passed: dict[str, pd.Series] = {}
         judge = _flag(PASSED, Text("Nilai keterampilan harus 1 (lulus) atau 0 (belum)",
@@ -234,8 +379,12 @@ class KaderImporter(Importer):
         report.rows_ok = int((~rows.isin(checks.bad_rows(found))).sum())
         if not report.ok:
             return None
-        clean["posyandu_id"] = pd.array(_posyandu_ids(session, posyandu, kode_desa),
-                                        dtype="Int64")  # fmt: skip
+        ids, why = _posyandu_ids(session, posyandu, kode_desa)
+        clean["posyandu_id"] = pd.array(ids, dtype="Int64")
+        report.notes += _unresolved_notes(clean, why)
+        moves = _moves_note(stored, clean)
+        if moves is not None:
+            report.notes.append(moves)
         skill_rows = [
             pd.DataFrame({"kode": clean["kode"], "keterampilan": code, "lulus": values,
                           "tanggal": clean["tanggal_asesmen"]})[values.notna()]

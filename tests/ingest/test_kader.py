@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from layers.ingest.base import importer_for
 from layers.ingest.kader import KaderImporter
+from layers.ingest.problems import ImportReport, Problem
 from layers.ingest.run import run_import, undo_last
 from layers.scope import Scope
 from tests.ingest.helpers import (
@@ -182,6 +183,24 @@ BAD = {
                         "bad_flag", 8, "BB3"),
     "duplicate": (lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True),
                   "duplicate", SLICE + 2, "kader_id"),
+    # a kader in two posyandu: its own problem on the later row, not a generic duplicate
+    "two_posyandu": (lambda f: pd.concat([f, f.iloc[[2]].assign(posyandu="Posyandu Lain")],
+                                         ignore_index=True),
+                     "two_posyandu", SLICE + 2, "posyandu"),
+    "two_posyandu_in_the_middle": (lambda f: pd.concat(
+        [f.head(10), f.iloc[[2]].assign(posyandu="Posyandu Lain"), f.iloc[10:]],
+        ignore_index=True), "two_posyandu", 12, "posyandu"),
+    "two_villages": (lambda f: pd.concat([f, f.iloc[[2]].assign(kode_desa="99.01.01.1002")],
+                                         ignore_index=True),
+                     "two_posyandu", SLICE + 2, "posyandu"),
+    # one problem per kader: a third posyandu and an exact repeat add none
+    "three_posyandu_once": (lambda f: pd.concat(
+        [f, f.iloc[[2]].assign(posyandu="Posyandu Lain"), f.iloc[[2]],
+         f.iloc[[2]].assign(posyandu="Posyandu Ketiga")], ignore_index=True),
+        "two_posyandu", SLICE + 2, "posyandu"),
+    "two_posyandu_one_unnamed": (lambda f: pd.concat([f, f.iloc[[2]].assign(posyandu="")],
+                                                     ignore_index=True),
+                                 "two_posyandu", SLICE + 2, "posyandu"),
     "unknown_village": (lambda f: f.assign(kode_desa=f["kode_desa"].mask(f.index == 0,
                                                                          "99.01.01.2999")),
                         "unknown_code", 2, "kode_desa"),
@@ -251,3 +270,131 @@ def test_latin1_csv_reads(store: Engine, tmp_path: Path) -> None:
     passed = skills.query("kode == 'K-LATIN-1' and lulus == 1")["keterampilan"].tolist()
     assert sorted(passed) == ["BB1", "PP1", "PP2"]
     assert len(skills.query("kode == 'K-LATIN-1'")) == 25
+
+
+def _problems(store: Engine, frame: pd.DataFrame, path: Path) -> list[Problem]:
+    frame.to_csv(path, index=False)
+    before = rows(store)
+    report = run(store, path, today=TODAY)
+    assert report.status == "ditolak"
+    assert_same(before, rows(store))
+    return report.problems
+
+
+def test_two_posyandu_names_the_kader_both_posyandu_and_rows(store: Engine,
+                                                             tmp_path: Path) -> None:  # fmt: skip
+    frame = demo()
+    kader = frame.loc[2, "kader_id"]
+    first = frame.loc[2, "posyandu"]
+    spoilt = pd.concat([frame, frame.iloc[[2]].assign(posyandu=" Posyandu Lain ")],
+                       ignore_index=True)  # fmt: skip
+    [problem] = _problems(store, spoilt, tmp_path / "k.csv")
+    assert (problem.code, problem.row, problem.column, problem.value) == (
+        "two_posyandu", SLICE + 2, "posyandu", "Posyandu Lain")
+    assert problem.message("id") == (
+        f"Kader {kader} tercatat di dua posyandu: {first} (baris 4) dan Posyandu Lain "
+        f"(baris {SLICE + 2}). Satu kader hanya di satu posyandu: sisakan satu baris.")
+    assert problem.message("en") == (
+        f"Kader {kader} is listed in two posyandu: {first} (row 4) and Posyandu Lain "
+        f"(row {SLICE + 2}). A kader belongs to one posyandu: keep one row.")
+
+
+def test_two_posyandu_message_lists_every_posyandu_and_village(store: Engine,
+                                                               tmp_path: Path) -> None:  # fmt: skip
+    frame = demo()
+    kader, first = frame.loc[2, "kader_id"], frame.loc[2, "posyandu"]
+    village = frame.loc[2, "kode_desa"]
+    spoilt = pd.concat([frame, frame.iloc[[2]].assign(posyandu="posyandu   LAIN"),
+                        frame.iloc[[2]].assign(posyandu="Posyandu Lain"),  # the same, loosely
+                        frame.iloc[[2]].assign(kode_desa="99.01.01.1002")],
+                       ignore_index=True)  # fmt: skip
+    [problem] = _problems(store, spoilt, tmp_path / "k.csv")
+    assert (problem.row, problem.value) == (SLICE + 2, "posyandu   LAIN")
+    assert problem.message("id").startswith(
+        f"Kader {kader} tercatat di 3 posyandu: {first} (desa {village}, baris 4), posyandu   "
+        f"LAIN (desa {village}, baris {SLICE + 2}) dan {first} (desa 99.01.01.1002, baris "
+        f"{SLICE + 4}).")
+    assert problem.message("en").startswith(f"Kader {kader} is listed in 3 posyandu: ")
+    assert f"(village 99.01.01.1002, row {SLICE + 4})." in problem.message("en")
+
+
+def test_a_refused_village_row_is_no_second_posyandu(
+        store: Engine, tmp_path: Path) -> None:  # fmt: skip
+    frame = demo()
+    spoilt = pd.concat([frame, frame.iloc[[2]].assign(kode_desa="99.01.01.2999",
+                                                      posyandu="Posyandu Lain")],
+                       ignore_index=True)  # fmt: skip
+    problems = _problems(store, spoilt, tmp_path / "k.csv")
+    # the refused row is still a repeat of the kader id, but not a second posyandu
+    assert [(p.code, p.row, p.column) for p in problems] == [
+        ("duplicate", SLICE + 2, "kader_id"), ("unknown_code", SLICE + 2, "kode_desa")]
+
+
+def _notes(report: ImportReport, lang: str) -> list[str]:
+    return [n(lang) for n in report.notes]
+
+
+def test_reimport_of_the_stored_roster_has_no_posyandu_notes(store: Engine,
+                                                             tmp_path: Path) -> None:  # fmt: skip
+    path = tmp_path / "k.csv"
+    demo().to_csv(path, index=False)
+    report = run(store, path)
+    assert report.status == "ok", report.text("en")
+    assert _notes(report, "en") == []
+
+
+def test_a_stored_kader_moved_to_another_posyandu_of_the_region_is_noted(
+        store: Engine, tmp_path: Path) -> None:  # fmt: skip
+    frame = demo()
+    one, two = frame.loc[0, "kader_id"], frame.loc[1, "kader_id"]
+    old = frame.loc[0, "posyandu"]
+    frame.loc[0, "posyandu"] = "Posyandu Melati 2"  # a stored posyandu of the same village
+    frame.loc[1, ["kode_desa", "posyandu"]] = ["99.01.01.1002", "Posyandu Kamboja 1"]
+    path = tmp_path / "k.csv"
+    frame.to_csv(path, index=False)
+    report = run(store, path, scope=Scope.of(["99.01.01"]))
+    assert report.status == "ok", report.text("en")  # a transfer is allowed
+    assert _notes(report, "id") == [
+        f"2 kader tersimpan pindah posyandu (mis. {one}: {old} → Posyandu Melati 2; {two}: "
+        f"{old} (99.01.01.1001) → Posyandu Kamboja 1 (99.01.01.1002))."]
+    assert _notes(report, "en") == [
+        f"2 stored kader move to another posyandu (e.g. {one}: {old} → Posyandu Melati 2; "
+        f"{two}: {old} (99.01.01.1001) → Posyandu Kamboja 1 (99.01.01.1002))."]
+    kader = stored(store)[0].set_index("kode")
+    assert kader.loc[one, "posyandu_tersimpan"] == "Posyandu Melati 2"
+    assert tuple(kader.loc[two, ["kode_desa", "posyandu_tersimpan"]]) == (
+        "99.01.01.1002", "Posyandu Kamboja 1")
+
+
+def test_posyandu_names_not_stored_are_kept_and_noted_once(store: Engine,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    clear(store)  # new kader: no move note
+    with store.begin() as conn:  # a village whose facilities are not imported yet
+        conn.execute(text("DELETE FROM fasilitas WHERE jenis = 'posyandu' "
+                          "AND kode_desa = '99.01.01.1002'"))  # fmt: skip
+    every = demo(None)
+    frame = pd.concat([every[every["kode_desa"] == kode].head(4)
+                       for kode in ("99.01.01.1001", "99.01.01.1002")], ignore_index=True)
+    frame.loc[[0, 1, 2], "posyandu"] = ["Posyandu Anggrek", "posyandu  anggrek", "Posyandu X"]
+    in_1002 = frame.index[frame["kode_desa"] == "99.01.01.1002"]
+    assert len(in_1002) == 4
+    path = tmp_path / "k.csv"
+    frame.to_csv(path, index=False)
+    report = run(store, path)
+    assert report.status == "ok", report.text("en")  # not an error
+    n = 3 + len(in_1002)
+    shown = (f"'Posyandu Anggrek' (99.01.01.1001), 'Posyandu X' (99.01.01.1001), "
+             f"{frame.loc[in_1002[0], 'posyandu']!r} (99.01.01.1002)")
+    names = 2 + frame.loc[in_1002, "posyandu"].nunique()
+    more = " …" if names > 3 else ""
+    assert _notes(report, "id") == [
+        f"{n} kader dengan nama posyandu yang tidak ada di antara posyandu tersimpan desanya "
+        f"({names} nama, mis. {shown}{more}); nama disimpan sebagai teks (1 desa belum punya "
+        "posyandu tersimpan). Impor data fasilitas untuk menautkannya."]
+    assert _notes(report, "en") == [
+        f"{n} kader with a posyandu name not found among their village's stored posyandu "
+        f"({names} names, e.g. {shown}{more}); the name is kept as text (1 villages have no "
+        "stored posyandu yet). Import the facilities to link them."]
+    kader = stored(store)[0].set_index("kode")
+    assert kader.loc[frame.loc[0, "kader_id"], "posyandu"] == "Posyandu Anggrek"
+    assert kader["posyandu_tersimpan"].isna().sum() == n
