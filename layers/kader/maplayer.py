@@ -205,7 +205,9 @@ class KaderLayer(Layer):
         value, klass = self.values(gaps)
         labels = tooltips(gaps, self, lang)
         found = pd.DataFrame({"kode_desa": gaps.villages["kode_desa"].astype(str),
-                              "value": value, "klass": klass, "label": labels})  # fmt: skip
+                              "value": value, "klass": klass,
+                              # object even when empty: the no-data text is set below
+                              "label": pd.Series(labels, dtype=object)})  # fmt: skip
         table = pd.DataFrame({"kode_desa": list(villages)}).merge(found, on="kode_desa",
                                                                   how="left")  # fmt: skip
         none = table["klass"].isna()
