@@ -143,6 +143,47 @@ CATALOGUE: dict[str, Text] = {
     "plan.legend.planned": Text("Desa dengan rencana Pustu baru", "Village with a planned Pustu"),
     "plan.legend.served": Text("Desa baru terlayani oleh rencana",
                                "Village newly served by the plan"),
+    # the map's kader training tool (issue 10)
+    "kader.title": Text("Prioritas pelatihan kader", "Kader training priority"),
+    "kader.intro": Text(
+        "Per Puskesmas: keterampilan yang belum dimiliki kader aktif mana pun di sebuah "
+        "posyandu, diurutkan menurut sasaran yang terlayani bila setiap posyandu itu punya "
+        "satu kader terlatih.",
+        "Per Puskesmas: the skills no active kader of a posyandu holds, ranked by the people "
+        "served once each of those posyandu has one trained kader.",
+    ),
+    "kader.weights": Text(
+        "Sasaran: penduduk kelompok siklus hidup keterampilan itu (balita, ibu hamil, remaja, "
+        "usia produktif dan lansia) bila datanya ada, selain itu seluruh penduduk desa; dibagi "
+        "rata antarposyandu desa. \u2013 = tanpa data penduduk.",
+        "People: the village's target group of the skill's life-cycle stage (under-fives, "
+        "pregnant women, adolescents, working age and elderly) when known, else the whole "
+        "village population; shared equally among the village's posyandu. \u2013 = no "
+        "population figure.",
+    ),
+    "kader.area": Text("Wilayah: {name}", "Area: {name}"),
+    "kader.top": Text("{n} teratas per Puskesmas; unduhan berisi seluruh daftar.",
+                      "Top {n} per Puskesmas; the download has the whole list."),
+    "kader.puskesmas": Text("{name}: {n} keterampilan perlu dilatih",
+                            "{name}: {n} skills to train"),
+    "kader.col.rank": Text("Peringkat", "Rank"),
+    "kader.col.skill": Text("Keterampilan", "Skill"),
+    "kader.col.posyandu": Text("Posyandu kurang", "Posyandu lacking it"),
+    "kader.col.people": Text("Sasaran", "People reached"),
+    "kader.more": Text("+ {n} posyandu lainnya", "+ {n} more posyandu"),
+    "kader.no_puskesmas": Text("(tanpa Puskesmas)", "(no Puskesmas)"),
+    "kader.no_name": Text("(tanpa nama posyandu)", "(no posyandu named)"),
+    "kader.complete": Text(
+        "Setiap posyandu di wilayah ini memiliki ke-25 keterampilan: tidak ada yang perlu "
+        "dilatih.",
+        "Every posyandu in this area holds all 25 skills: nothing to train.",
+    ),
+    "kader.nodata": Text(
+        "Belum ada data kader di wilayah ini. Impor daftar kader di halaman Impor.",
+        "No kader data in this area yet. Import a kader roster on the Import page.",
+    ),
+    "kader.download": Text("Unduh prioritas pelatihan (XLSX)",
+                           "Download the training priority (XLSX)"),
     "scan.col.villages": Text("Desa", "Villages"),
     "scan.more": Text("+ {n} lainnya", "+ {n} more"),
     "scan.col.observed": Text("Teramati", "Observed"),

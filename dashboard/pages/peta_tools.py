@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dashboard.pages import peta_pustu, peta_scan
+from dashboard.pages import peta_kader, peta_pustu, peta_scan
 
-TOOLS: tuple[ModuleType, ...] = (peta_scan, peta_pustu)
+TOOLS: tuple[ModuleType, ...] = (peta_scan, peta_pustu, peta_kader)
