@@ -370,3 +370,43 @@ class RencanaPustu(Base):
         CheckConstraint("metode IN ('greedy', 'highs', 'spopt', 'manual')", name="metode"),
         _pattern_index("ix_rencana_pustu_kode_wilayah", "kode_wilayah"),
     )
+
+
+class DekPresentasi(Base):
+    """The saved slide deck of a region (issue 11; migration 0008): which slides, in which
+    order, hidden or not, as a JSON list ``[{"id": "diare", "hidden": false}, ...]``.
+
+    One row per region (``kode_wilayah``, its scope); a region without a row uses the
+    default deck (:func:`layers.present.decks.default_deck`). No foreign key to ``wilayah``.
+    """
+
+    __tablename__ = "dek_presentasi"
+
+    kode_wilayah: Mapped[str] = mapped_column(String, primary_key=True)
+    slide: Mapped[str] = mapped_column(Text, nullable=False)
+    pengguna: Mapped[str | None] = mapped_column(String, nullable=True)
+    diubah: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (_pattern_index("ix_dek_presentasi_kode_wilayah", "kode_wilayah"),)
+
+
+class Notulen(Base):
+    """The minutes (notulen) of one lokakarya mini of a region on a date (migration 0008):
+    the actions agreed — who, what, by when — as a JSON list
+    ``[{"siapa": ..., "apa": ..., "kapan": "YYYY-MM-DD"}, ...]``, and the epi week shown.
+    """
+
+    __tablename__ = "notulen"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kode_wilayah: Mapped[str] = mapped_column(String, nullable=False)
+    tanggal: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    minggu: Mapped[str | None] = mapped_column(String, nullable=True)
+    tindakan: Mapped[str] = mapped_column(Text, nullable=False)
+    pengguna: Mapped[str | None] = mapped_column(String, nullable=True)
+    diubah: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("kode_wilayah", "tanggal"),
+        _pattern_index("ix_notulen_kode_wilayah", "kode_wilayah"),
+    )
