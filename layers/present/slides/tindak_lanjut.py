@@ -27,9 +27,8 @@ NO_PUSTU = Text("tanpa Pustu dalam {km} km", "no Pustu within {km} km")
 KADER = Text("kader kurang {n} keterampilan", "kader lack {n} skills")
 NONE = Text("Tidak ada desa yang perlu ditindaklanjuti minggu ini.",
             "No village needs follow-up this week.")  # fmt: skip
-MORE = Text("… dan {n} desa lain; daftar lengkap di peta (klik desa) dan ekspor Excel.",
-            "… and {n} more villages; the full list is on the map (click a village) and in the "
-            "Excel exports.")
+MORE = Text("… dan {n} desa lain dengan alasan lebih sedikit.",
+            "… and {n} more villages with fewer reasons.")
 NOTES = Text("{n} desa perlu ditindaklanjuti: {alerts} dengan peringatan, {klb} dengan sinyal "
              "KLB, {pustu} tanpa Pustu terjangkau, {kader} dengan celah kader ≥ {k}.",
              "{n} villages need follow-up: {alerts} with an alert, {klb} with a KLB signal, "
