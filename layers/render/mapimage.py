@@ -1,0 +1,406 @@
+"""A layer's map as an image (PNG, SVG, PDF), drawn on the server without tiles or browser.
+
+Used by the command line (``pws peta``), the map page's download (``/peta.png``) and the
+meeting slides and exports. :func:`render_map` reads a scope's villages, kecamatan and the
+layer's values from the store; :func:`draw_map` (and :func:`map_figure`, which keeps the
+figure for callers that add to it or need pixel positions) draws from a GeoDataFrame and a
+:class:`~layers.base.LayerResult` alone, without a store.
+
+The image holds every village of the scope in its class colour from the layer's own legend
+(no data grey), thin village edges, the kecamatan outlines over them, optional village
+names, a title (the layer, the region, the period), the legend (the layer's title, classes
+and no-data entry, as the map page shows them, and its summary), a scale bar of a round
+length, a north arrow and a source line with the newest import's date. Everything beside
+the map sits in a column right of it, so nothing covers a village.
+
+Drawing uses matplotlib's object API (:class:`~matplotlib.figure.Figure` on an Agg canvas)
+and never ``pyplot``, whose global state is not safe in a threaded web server. Longitude
+and latitude are drawn with a degree of latitude ``1 / cos(mid-latitude)`` times a degree
+of longitude, so shapes keep their proportions. Text stays text: SVG ``<text>`` elements
+and embedded TrueType in PDF (extractable with pypdf).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
+from sqlalchemy.orm import Session
+
+from layers import base
+from layers.render import furniture
+from layers.render import labels as village_labels
+from layers.render.shapes import MapShapes
+from layers.scope import Scope
+from layers.store import queries
+from layers.text import Text
+
+Format = Literal["png", "svg", "pdf"]
+#: output format -> media type
+MEDIA_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml",
+                               "pdf": "application/pdf"}  # fmt: skip
+#: largest width or height accepted, in pixels
+MAX_PX = 8000
+MIN_PX = 200
+ALL_REGIONS = Text("Semua wilayah", "All regions")
+#: village edge colour; kecamatan outlines are :data:`furniture.KECAMATAN_COLOR`
+EDGE_COLOR = "#7a7a7a"
+#: the size at which fonts and strokes have their nominal pixel sizes
+REFERENCE_PX = (1600, 1000)
+#: held around every save that changes the global font rcParams (other savers share it)
+SAVE_LOCK = _SAVE_LOCK = threading.Lock()
+
+
+@dataclass
+class MapFigure:
+    """A drawn map: the figure, its map axes and where things landed in image pixels.
+
+    ``legend_px`` is the legend box as ``(left, top, right, bottom)`` image pixels (rows
+    counted from the top, as in the PNG); ``labels`` is how many village names were drawn.
+    """
+
+    figure: Figure
+    ax: Axes
+    legend_px: tuple[float, float, float, float]
+    scale_m: float
+    labels: int
+
+    def to_pixel(self, lon: np.ndarray | float, lat: np.ndarray | float) -> np.ndarray:
+        """``(n, 2)`` image pixels ``(column, row)`` of points; row 0 is the top row."""
+        xy = np.column_stack([np.atleast_1d(lon), np.atleast_1d(lat)]).astype(float)
+        px = self.ax.transData.transform(xy)
+        px[:, 1] = self.figure.bbox.height - px[:, 1]
+        return px
+
+    def save(self, fmt: Format = "png") -> bytes:
+        """The image as bytes: PNG at the figure's pixel size, or SVG/PDF with real text."""
+        return save(self.figure, fmt)
+
+
+def save(fig: Figure, fmt: Format) -> bytes:
+    """``fig`` as PNG, SVG (text as ``<text>``) or PDF (TrueType text) bytes."""
+    if fmt not in MEDIA_TYPES:
+        raise ValueError(f"unknown image format {fmt!r}; known: {sorted(MEDIA_TYPES)}")
+    buf = io.BytesIO()
+    if fmt == "png":
+        fig.savefig(buf, format="png", dpi=fig.dpi, facecolor="white")
+        return buf.getvalue()
+    # the font settings are global rcParams: set them only around this save, one at a time
+    settings = {"svg.fonttype": "none", "pdf.fonttype": 42, "svg.hashsalt": "pws-ilp"}
+    metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None}
+    with _SAVE_LOCK, matplotlib.rc_context(settings):
+        fig.savefig(buf, format=fmt, dpi=fig.dpi, facecolor="white", metadata=metadata)
+    return buf.getvalue()
+
+
+def check_size(width_px: int, height_px: int, dpi: int) -> None:
+    """ValueError unless the size is whole pixels within :data:`MIN_PX`–:data:`MAX_PX` and
+    the dpi within 50–600."""
+    for name, value, low, high in (("width", width_px, MIN_PX, MAX_PX),
+                                   ("height", height_px, MIN_PX, MAX_PX),
+                                   ("dpi", dpi, 50, 600)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name} must be a whole number in {low}–{high}, got {value!r}")
+
+
+def classes_of(villages: pd.DataFrame, result: base.LayerResult) -> np.ndarray:
+    """The class of each village (in ``villages`` order; -1 where the result has none)."""
+    table = result.table
+    klass = dict(zip(table["kode_desa"], table["klass"], strict=True))
+    return np.array([int(klass.get(k, -1)) for k in villages["kode"]], dtype=int)
+
+
+def colors_of(klass: np.ndarray, legend: base.Legend) -> np.ndarray:
+    """The legend colour of each class index (``legend.color_of``, vectorised).
+
+    >>> from layers.base import Legend, LegendClass
+    >>> lg = Legend(Text("t", "t"), (LegendClass("#ff0000", Text("a", "a")),))
+    >>> colors_of(np.array([0, -1]), lg).tolist()
+    ['#ff0000', '#d9d9d9']
+    """
+    palette = np.array([c.color for c in legend.classes] + [legend.no_data.color], dtype=object)
+    index = np.where((klass >= 0) & (klass < len(legend.classes)), klass, len(legend.classes))
+    return palette[index]
+
+
+def map_figure(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
+               lang: str = "id", *, title: str = "", subtitle: str = "", source: str = "",
+               width_px: int = 1600, height_px: int = 1000, dpi: int = 150,
+               labels: bool = False, vector: bool = False) -> MapFigure:  # fmt: skip
+    """Draw a layer result on its villages; no store needed.
+
+    Parameters
+    ----------
+    villages
+        The villages to draw (``kode``, ``geometry`` in EPSG:4326; ``nama`` for labels;
+        ``kode_kec`` to dissolve kecamatan outlines from), or :class:`MapShapes` prepared
+        from them (with the kecamatan polygons, and its paths kept between calls).
+    result
+        What a layer gave for these villages; its legend colours and labels are used.
+    lang
+        ``id`` or ``en``: the legend's and the furniture's words.
+    title, subtitle, source
+        The heading (bold), the line under it and the source line at the bottom.
+    width_px, height_px, dpi
+        The PNG's size in pixels and its resolution (fonts are sized for the pixels, so
+        a larger image is sharper, not emptier).
+    labels
+        Village names (non-overlapping; on large maps only villages that hold theirs).
+    vector
+        Simplify less (an SVG or PDF may be zoomed into).
+
+    Returns
+    -------
+    MapFigure
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from layers.base import Legend, LegendClass, LayerResult
+    >>> rng = np.random.default_rng(7)
+    >>> boxes = [shapely.box(110 + i * 0.1, -7, 110.1 + i * 0.1, -6.9) for i in range(3)]
+    >>> gdf = gpd.GeoDataFrame({"kode": ["a", "b", "c"], "nama": ["A", "B", "C"]},
+    ...                        geometry=boxes, crs=4326)
+    >>> lg = Legend(Text("Nilai", "Value"), (LegendClass("#ff0000", Text("tinggi", "high")),))
+    >>> table = pd.DataFrame({"kode_desa": ["a", "b", "c"], "value": rng.random(3),
+    ...                       "klass": [0, -1, 0], "label": ""})
+    >>> m = map_figure(gdf, LayerResult(table, lg), "en", width_px=800, height_px=500)
+    >>> col, row = m.to_pixel(110.05, -6.95)[0].round().astype(int)
+    >>> from PIL import Image
+    >>> Image.open(io.BytesIO(m.save("png"))).convert("RGB").getpixel((col, row))
+    (255, 0, 0)
+    """
+    check_size(width_px, height_px, dpi)
+    shapes = villages if isinstance(villages, MapShapes) else MapShapes(villages)
+    extent = shapes.bounds
+    if extent is None:
+        raise ValueError("no villages to draw")
+    legend = result.legend
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    unit = min(3.0, max(0.6, math.sqrt(width_px * height_px / math.prod(REFERENCE_PX))))
+    margin, gap = 24 * unit, 20 * unit
+
+    def pt(px: float) -> float:
+        return px * unit * 72.0 / dpi
+
+    top = _heading(fig, title, subtitle, margin, unit, pt)
+    bottom = margin
+    if source:
+        fig.text(margin / width_px, margin / height_px, source, ha="left", va="bottom",
+                 fontsize=pt(11), color=furniture.MUTED)  # fmt: skip
+        bottom += 11 * unit * 1.7
+    longest = max(len(c.label(lang)) for c in [*legend.classes, legend.no_data])
+    panel_w = min(0.34 * width_px, max(0.2 * width_px, (longest * 0.56 * 13 + 70) * unit))
+    map_box = (margin, bottom + gap, width_px - margin - panel_w - gap, top - gap)
+    ax = fig.add_axes((map_box[0] / width_px, map_box[1] / height_px,
+                       (map_box[2] - map_box[0]) / width_px,
+                       (map_box[3] - map_box[1]) / height_px))  # fmt: skip
+    ax.set_axis_off()
+    per_px = _fit(ax, extent, map_box)
+    tolerance = per_px * (0.2 if vector else 0.5)
+
+    frame = shapes.villages
+    colors = colors_of(classes_of(frame, result), legend)
+    paths = shapes.village_paths(tolerance)
+    many = len(paths) > 500
+    ax.add_collection(PathCollection(paths, facecolors=colors, edgecolors="face",
+                                     linewidths=pt(0.35), zorder=1), autolim=False)
+    ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=EDGE_COLOR,
+                                     linewidths=pt(0.35 if many else 0.7), zorder=2),
+                      autolim=False)  # fmt: skip
+    outlines = shapes.kecamatan_lines(tolerance)
+    if outlines:
+        ax.add_collection(LineCollection(outlines, colors=furniture.KECAMATAN_COLOR,
+                                         linewidths=pt(1.6 if many else 2.0), zorder=3,
+                                         capstyle="round", joinstyle="round"),
+                          autolim=False)  # fmt: skip
+    drawn = 0
+    if labels and "nama" in frame.columns:
+        names = ["" if pd.isna(n) else str(n) for n in frame["nama"]]
+        size = 12.0 if len(names) <= village_labels.LABEL_ALL else 10.0
+        drawn = village_labels.draw_labels(ax, frame.geometry.values, names, pt(size),
+                                           pt(2.4))  # fmt: skip
+
+    panel = furniture.Panel(fig, left=map_box[2] + gap, right=width_px - margin, top=top - gap,
+                            bottom=map_box[1], unit=unit)  # fmt: skip
+    furniture.north_arrow(panel, lang)
+    box = furniture.legend_box(panel, legend, lang, outlines=bool(outlines),
+                               summary=result.summary(lang))  # fmt: skip
+    scale = furniture.scale_bar(panel, ax, lang)
+    extent_px = box.get_window_extent(fig.canvas.get_renderer())
+    legend_px = (extent_px.x0, height_px - extent_px.y1, extent_px.x1, height_px - extent_px.y0)
+    return MapFigure(fig, ax, legend_px, scale, drawn)
+
+
+def draw_map(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
+             lang: str = "id", *, kecamatan: gpd.GeoDataFrame | None = None,
+             title: str = "", subtitle: str = "", source: str = "", fmt: Format = "png",
+             width_px: int = 1600, height_px: int = 1000, dpi: int = 150,
+             labels: bool = False) -> bytes:  # fmt: skip
+    """:func:`map_figure` saved as ``fmt`` bytes (``kecamatan``: outlines to draw, else
+    dissolved from the villages' ``kode_kec``)."""
+    if fmt not in MEDIA_TYPES:
+        raise ValueError(f"unknown image format {fmt!r}; known: {sorted(MEDIA_TYPES)}")
+    shapes = villages if isinstance(villages, MapShapes) else MapShapes(villages, kecamatan)
+    drawn = map_figure(shapes, result, lang, title=title, subtitle=subtitle, source=source,
+                       width_px=width_px, height_px=height_px, dpi=dpi, labels=labels,
+                       vector=fmt != "png")  # fmt: skip
+    return drawn.save(fmt)
+
+
+def _heading(fig: Figure, title: str, subtitle: str, margin: float, unit: float,
+             pt: Callable[[float], float]) -> float:  # fmt: skip
+    """Draw the title and subtitle at the top; the pixel height below them."""
+    width, height = fig.bbox.width, fig.bbox.height
+    renderer = fig.canvas.get_renderer()
+    y = height - margin
+    for text, size, weight in ((title, 25, "bold"), (subtitle, 16, "normal")):
+        if not text:
+            continue
+        chars = max(20, int((width - 2 * margin) / (0.58 * size * unit)))
+        wrapped = "\n".join(textwrap.fill(line, chars) for line in text.splitlines())
+        artist = fig.text(margin / width, y / height, wrapped, ha="left", va="top",
+                          fontsize=pt(size), fontweight=weight, color=furniture.INK)
+        y = artist.get_window_extent(renderer).y0 - 6 * unit
+    return y
+
+
+def _fit(ax: Axes, extent: tuple[float, float, float, float],
+         box: tuple[float, float, float, float]) -> float:  # fmt: skip
+    """Set the map's limits so the extent fills its box at a true aspect (a degree of
+    latitude 1/cos(mid-latitude) degrees of longitude long); degrees of longitude per
+    pixel."""
+    minx, miny, maxx, maxy = extent
+    pad_x, pad_y = max((maxx - minx) * 0.02, 1e-4), max((maxy - miny) * 0.02, 1e-4)
+    minx, maxx, miny, maxy = minx - pad_x, maxx + pad_x, miny - pad_y, maxy + pad_y
+    k = math.cos(math.radians((miny + maxy) / 2))
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    per_deg = min(bw / (maxx - minx), bh * k / (maxy - miny))  # pixels per degree lon
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half_w, half_h = bw / per_deg / 2, bh * k / per_deg / 2
+    ax.set_xlim(cx - half_w, cx + half_w)
+    ax.set_ylim(cy - half_h, cy + half_h)
+    return 1.0 / per_deg
+
+
+# --------------------------------------------------------------------------- the store
+
+
+#: prepared shapes per (store, boundary version, scope), most recent last
+_SHAPES: OrderedDict[tuple[str, str, str], MapShapes] = OrderedDict()
+_SHAPES_KEPT = 8
+_SHAPES_LOCK = threading.Lock()
+
+
+def scope_shapes(session: Session, scope: Scope) -> MapShapes:
+    """The scope's villages and kecamatan polygons, read once per boundary version."""
+    key = (session.get_bind().url.render_as_string(hide_password=True),
+           queries.geometry_version(session), scope.key)  # fmt: skip
+    with _SHAPES_LOCK:
+        if key in _SHAPES:
+            _SHAPES.move_to_end(key)
+            return _SHAPES[key]
+    shapes = MapShapes(queries.villages(session, scope), queries.regions(session, scope, "kec"))
+    with _SHAPES_LOCK:
+        _SHAPES[key] = shapes
+        while len(_SHAPES) > _SHAPES_KEPT:
+            _SHAPES.popitem(last=False)
+    return shapes
+
+
+def region_name(session: Session, scope: Scope, lang: str) -> str:
+    """The scope's regions as ``Name (code)``, joined; all regions for everything."""
+    if scope.regions is None:
+        return ALL_REGIONS(lang)
+    names = []
+    for kode in sorted(scope.regions):
+        info = queries.region(session, scope, kode)
+        names.append(f"{info['nama']} ({kode})" if info else kode)
+    shown = ", ".join(names[:3])
+    return f"{shown} +{len(names) - 3}" if len(names) > 3 else shown
+
+
+def data_date(session: Session, scope: Scope) -> date | None:
+    """The day (UTC) of the newest import or trusted load that wrote data in the scope."""
+    log = queries.import_log(session, scope)
+    written = log[log["status"].isin(["ok", "dimuat"])]
+    return None if written.empty else written["waktu"].max().date()
+
+
+def layer_result(session: Session, scope: Scope, layer: base.Layer, period: base.Period,
+                 lang: str) -> base.LayerResult:  # fmt: skip
+    """The layer's values, or, for a weekly or yearly layer without a period (none holds
+    data), every village as no data under the layer's own words (as the map page does)."""
+    if layer.period_kind != base.SNAPSHOT and period is None:
+        kode = queries.village_table(session, scope)["kode"]
+        return base.no_data_result(kode, layer.legend(), layer.no_periods_text(), lang)
+    return layer.load(session, scope, period, lang)
+
+
+def default_title(session: Session, scope: Scope, layer: base.Layer, period: base.Period,
+                  lang: str) -> tuple[str, str]:  # fmt: skip
+    """``(title, subtitle)``: the layer's title; the region and the period."""
+    when = furniture.period_label(period, lang, snapshot=layer.period_kind == base.SNAPSHOT)
+    return layer.title(lang), f"{region_name(session, scope, lang)} · {when}"
+
+
+def render_map(session: Session, scope: Scope, layer: base.Layer, period: base.Period,
+               lang: str = "id", *, fmt: Format = "png", width_px: int = 1600,
+               height_px: int = 1000, dpi: int = 150, labels: bool = False,
+               title: str | None = None, made: date | None = None) -> bytes:  # fmt: skip
+    """The map of ``layer`` over every village of ``scope`` in ``period`` as image bytes.
+
+    Parameters
+    ----------
+    session, scope
+        The store and what may be read (the caller narrows it to the region shown).
+    layer, period
+        What to draw: a layer (e.g. :func:`layers.base.from_config`) and a period of its
+        kind (None for a snapshot; None for a weekly or yearly layer draws no data).
+    lang
+        ``id`` or ``en``.
+    fmt, width_px, height_px, dpi, labels
+        As :func:`draw_map`.
+    title
+        The heading; by default the layer's title over the region and the period.
+    made
+        The date in the source line (default today).
+
+    Returns
+    -------
+    bytes
+        PNG, SVG or PDF.
+
+    Raises
+    ------
+    ValueError
+        No village in the scope, a bad size or format.
+    """
+    check_size(width_px, height_px, dpi)
+    if fmt not in MEDIA_TYPES:
+        raise ValueError(f"unknown image format {fmt!r}; known: {sorted(MEDIA_TYPES)}")
+    shapes = scope_shapes(session, scope)
+    result = layer_result(session, scope, layer, period, lang)
+    heading, subtitle = default_title(session, scope, layer, period, lang)
+    if title is not None:
+        heading, subtitle = title, ""
+    source = furniture.source_line(data_date(session, scope), made or date.today(), lang)
+    return draw_map(shapes, result, lang, title=heading, subtitle=subtitle, source=source,
+                    fmt=fmt, width_px=width_px, height_px=height_px, dpi=dpi,
+                    labels=labels)  # fmt: skip
