@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from sqlalchemy.orm import Session
 
@@ -218,18 +218,20 @@ def map_figure(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
     frame = shapes.villages
     colors = colors_of(classes_of(frame, result), legend)
     paths = shapes.village_paths(tolerance)
-    many = len(paths) > 500
-    ax.add_collection(PathCollection(paths, facecolors=colors, edgecolors="face",
-                                     linewidths=pt(0.35), zorder=1), autolim=False)
-    ax.add_collection(PathCollection(paths, facecolors="none", edgecolors=EDGE_COLOR,
-                                     linewidths=pt(0.35 if many else 0.7), zorder=2),
-                      autolim=False)  # fmt: skip
-    outlines = shapes.kecamatan_lines(tolerance)
-    if outlines:
-        ax.add_collection(LineCollection(outlines, colors=furniture.KECAMATAN_COLOR,
-                                         linewidths=pt(1.6 if many else 2.0), zorder=3,
-                                         capstyle="round", joinstyle="round"),
-                          autolim=False)  # fmt: skip
+    area = (map_box[2] - map_box[0]) * (map_box[3] - map_box[1])
+    # strokes follow the size a village (a kecamatan) takes on the image: thin on a
+    # province of 8,500 villages, bolder on a kecamatan
+    village_px = math.sqrt(area / max(1, len(paths)))
+    ax.add_collection(PathCollection(paths, facecolors=colors, edgecolors=EDGE_COLOR,
+                                     linewidths=pt(min(0.7, max(0.25, village_px / 80))),
+                                     zorder=1), autolim=False)  # fmt: skip
+    outline = shapes.kecamatan_outline(tolerance)
+    if outline is not None:
+        kec_px = math.sqrt(area / max(1, len(shapes.kecamatan)))
+        ax.add_collection(PathCollection(
+            [outline], facecolors="none", edgecolors=furniture.KECAMATAN_COLOR,
+            linewidths=pt(min(2.0, max(0.6, kec_px / 50))), zorder=3, capstyle="round",
+            joinstyle="round"), autolim=False)  # fmt: skip
     drawn = 0
     if labels and "nama" in frame.columns:
         names = ["" if pd.isna(n) else str(n) for n in frame["nama"]]
@@ -240,7 +242,7 @@ def map_figure(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
     panel = furniture.Panel(fig, left=map_box[2] + gap, right=width_px - margin, top=top - gap,
                             bottom=map_box[1], unit=unit)  # fmt: skip
     furniture.north_arrow(panel, lang)
-    box = furniture.legend_box(panel, legend, lang, outlines=bool(outlines),
+    box = furniture.legend_box(panel, legend, lang, outlines=outline is not None,
                                summary=result.summary(lang))  # fmt: skip
     scale = furniture.scale_bar(panel, ax, lang)
     extent_px = box.get_window_extent(fig.canvas.get_renderer())

@@ -5,7 +5,7 @@ here the polygons are simplified to the output's pixel size, oriented (exteriors
 anticlockwise, holes clockwise, so the non-zero fill rule of every matplotlib backend
 leaves holes open) and cut from one :func:`shapely.to_ragged_array` coordinate array into
 one compound :class:`~matplotlib.path.Path` per village — a single ``PathCollection``
-then draws them all. Outlines become one ``LineCollection`` of rings.
+then draws them all. The kecamatan outlines become one compound path.
 
 :class:`MapShapes` keeps the simplified paths per tolerance, so a caller drawing the same
 scope at the same size again (slides, a web server) pays for the simplification once.
@@ -69,21 +69,52 @@ def polygon_paths(geoms: np.ndarray) -> list[Path]:
     return [Path(coords[a:b], codes[a:b]) for a, b in zip(starts[:-1], starts[1:], strict=True)]
 
 
-def ring_lines(geoms: np.ndarray) -> list[np.ndarray]:
-    """Every ring of the (multi)polygons as an ``(n, 2)`` array, for a ``LineCollection``."""
+def outline_path(geoms: np.ndarray, min_size: float = 0.0) -> Path:
+    """Every ring of the (multi)polygons as one compound path (one draw call for hundreds
+    of kecamatan), leaving out rings whose bounding box is under ``min_size`` on both
+    sides (slivers between real boundaries would print as dots).
+
+    >>> rings = np.array([shapely.box(0, 0, 1, 1), shapely.box(5, 5, 5.01, 5.01)])
+    >>> int((outline_path(rings, min_size=0.1).codes == Path.MOVETO).sum())
+    1
+    """
     coords, rings, _ = _ragged(geoms)
-    return [coords[a:b] for a, b in zip(rings[:-1], rings[1:], strict=True) if b - a > 1]
+    if len(rings) < 2:
+        return Path(np.empty((0, 2)))
+    starts, ends = rings[:-1], rings[1:]
+    keep = ends - starts > 1
+    if min_size > 0 and len(coords):
+        low = np.minimum.reduceat(coords, starts[keep], axis=0)
+        high = np.maximum.reduceat(coords, starts[keep], axis=0)
+        big = ((high - low) >= min_size).any(axis=1)
+        keep[np.flatnonzero(keep)[~big]] = False
+    parts = [np.arange(a, b) for a, b in zip(starts[keep], ends[keep], strict=True)]
+    if not parts:
+        return Path(np.empty((0, 2)))
+    index = np.concatenate(parts)
+    codes = np.full(len(index), Path.LINETO, dtype=Path.code_type)
+    lengths = np.array([len(p) for p in parts])
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    codes[first] = Path.MOVETO
+    codes[first + lengths - 1] = Path.CLOSEPOLY
+    return Path(coords[index], codes)
 
 
 def simplified(geoms: np.ndarray, tolerance: float) -> np.ndarray:
     """``geoms`` simplified by ``tolerance`` (degrees; 0 keeps them) and oriented.
 
-    Plain per-polygon simplification: neighbours may part by less than ``tolerance``,
-    which the village edges drawn over them cover (the tolerance is half a pixel or less).
+    Plain Douglas–Peucker per polygon (8× faster than the topology-preserving variant on
+    the 830,000 vertices of Jawa Timur): neighbours may part by less than ``tolerance``,
+    which the village edges drawn over them cover (it is half a pixel or less), and a
+    polygon it would erase keeps its own vertices.
     """
     out = np.asarray(geoms, dtype=object)
     if tolerance > 0:
-        out = shapely.simplify(out, tolerance, preserve_topology=True)
+        fast = shapely.simplify(out, tolerance, preserve_topology=False)
+        lost = shapely.is_empty(fast) & ~shapely.is_empty(out) | shapely.is_missing(fast)
+        lost &= ~shapely.is_missing(out)
+        fast[lost] = out[lost]
+        out = fast
     return shapely.orient_polygons(out)
 
 
@@ -104,7 +135,7 @@ class MapShapes:
     villages: gpd.GeoDataFrame
     kecamatan: gpd.GeoDataFrame | None = None
     _paths: dict[float, list[Path]] = field(default_factory=dict, repr=False)
-    _outlines: dict[float, list[np.ndarray]] = field(default_factory=dict, repr=False)
+    _outlines: dict[float, Path] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -131,16 +162,18 @@ class MapShapes:
                 self._paths[key] = polygon_paths(geoms)
             return self._paths[key]
 
-    def kecamatan_lines(self, tolerance: float) -> list[np.ndarray]:
-        """The kecamatan outlines as rings at ``tolerance`` degrees (none without them)."""
+    def kecamatan_outline(self, tolerance: float) -> Path | None:
+        """The kecamatan outlines as one path at ``tolerance`` degrees (rings smaller than
+        four tolerances left out); None without kecamatan."""
         if self.kecamatan is None or not len(self.kecamatan):
-            return []
+            return None
         key = _key(tolerance)
         with self._lock:
             if key not in self._outlines:
                 geoms = simplified(self.kecamatan.geometry.values, key)
-                self._outlines[key] = ring_lines(geoms)
-            return self._outlines[key]
+                self._outlines[key] = outline_path(geoms, min_size=4 * key)
+            found = self._outlines[key]
+        return found if len(found.vertices) else None
 
 
 def _key(tolerance: float) -> float:
