@@ -37,3 +37,18 @@ def fmt_number(value: float | int | None, lang: str = "id", decimals: int = 0) -
     if lang == "en":
         return text
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def counted(n: float | int, lang: str, word_id: str, one_en: str,
+            many_en: str | None = None) -> str:  # fmt: skip
+    """A number with its noun: Indonesian nouns do not inflect, English ones do.
+
+    >>> counted(1, "en", "desa", "village"), counted(1200, "en", "desa", "village")
+    ('1 village', '1,200 villages')
+    >>> counted(1200, "id", "desa", "village")
+    '1.200 desa'
+    """
+    number = fmt_number(n, lang)
+    if lang != "en":
+        return f"{number} {word_id}"
+    return f"{number} {one_en if n == 1 else (many_en or one_en + 's')}"

@@ -111,7 +111,10 @@ window.pws = Object.assign(window.pws || {}, {
         var esc = window.pws.escape;
         var html = "<b>" + esc(props.nama) + "</b><br>" + esc(props.kec_label) + " " + esc(props.kec);
         if (v !== undefined) {
-            html += "<br><span class='pws-tip-value'>" + esc(v[1]) + "</span>";
+            // a layer's label joins its facts with " · ": one line each, the first in bold
+            var parts = String(v[1]).split(" · ");
+            html += "<br><span class='pws-tip-value'>" + esc(parts[0]) + "</span>";
+            for (var i = 1; i < parts.length; i++) { html += "<br>" + esc(parts[i]); }
         }
         return html;
     },

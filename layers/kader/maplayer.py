@@ -42,7 +42,7 @@ from layers.kader.gaps import DEFAULT_NORM, DEFAULT_STALE_MONTHS, KaderGaps
 from layers.kader.skills import SkillBook
 from layers.scope import Scope
 from layers.store import queries
-from layers.text import Text, fmt_number
+from layers.text import Text, counted, fmt_number
 
 VIEWS = (
     Choice("strata", Text("Kader aktif Purwa ke atas (%)", "Active kader at Purwa or above (%)")),
@@ -153,9 +153,13 @@ class KaderLayer(Layer):
                     LegendClass(RED, Text("Tidak ada kader aktif yang mampu",
                                           "No active kader can")),
                 )  # fmt: skip
-            title = Text(f"Kader yang mampu: {name.id}", f"Kader who can: {name.en}")
+            title = (Text(f"Keterampilan kelompok {name.id}", f"Skills of the group {name.en}")
+                     if len(self.chosen()) > 1 else
+                     Text(f"Kader yang mampu: {name.id}", f"Kader who can: {name.en}"))
         else:
-            half = fmt_number(self.norma / 2, "id", 1), fmt_number(self.norma / 2, "en", 1)
+            places = 0 if self.norma % 2 == 0 else 1
+            half = (fmt_number(self.norma / 2, "id", places),
+                    fmt_number(self.norma / 2, "en", places))
             classes = (
                 LegendClass(DARK_RED, NO_ACTIVE),
                 LegendClass(RED, Text(f"< {half[0]} per posyandu", f"< {half[1]} per posyandu")),
@@ -224,6 +228,7 @@ INACTIVE = Text(" (+{n} tidak aktif)", " (+{n} inactive)")
 MIX = Text("Purwa ke atas {pct}", "Purwa or above {pct}")
 COMPLETE = Text("25 keterampilan lengkap", "all 25 skills held")
 LACKS = Text("kurang {n}: {codes}", "{n} missing: {codes}")
+PER = Text("{n} kader aktif per posyandu", "{n} active kader per posyandu")
 STALE = Text("{n} asesmen lebih dari {m} bulan", "{n} assessments older than {m} months")
 BELOW = Text("{n} dari {p} posyandu di bawah norma {norm}",
              "{n} of {p} posyandu below the norm of {norm}")  # fmt: skip
@@ -239,32 +244,39 @@ def _codes(codes: list[str]) -> str:
 
 
 def tooltips(gaps: KaderGaps, layer: KaderLayer, lang: str) -> list[str]:
-    """The tooltip of every village of ``gaps`` in ``lang``."""
+    """The tooltip of every village of ``gaps`` in ``lang``: the chosen view's fact first
+    (the map shows it in bold), then the kader, levels, gaps, norm and stale assessments."""
     v = gaps.villages
     missing = gaps.missing_lists("villages")
     below = _below_norm(gaps)
     chosen = [c for c in layer.chosen() if c in gaps.book.codes]
     chosen_idx = [gaps.book.codes.index(c) for c in chosen]
     skill = layer.chosen_label(lang)
+    view = layer.tampilan
     out = []
     for i, row in enumerate(v.itertuples(index=False)):
         head = ACTIVE(lang).format(n=fmt_number(row.kader_aktif, lang), p=row.posyandu)
         if row.kader > row.kader_aktif:
             head += INACTIVE(lang).format(n=row.kader - row.kader_aktif)
-        parts = [head, MIX(lang).format(pct=_pct(row.purwa_plus, lang))]
-        if layer.tampilan == "keterampilan" and chosen:
+        mix = MIX(lang).format(pct=_pct(row.purwa_plus, lang))
+        lacks = (LACKS(lang).format(n=row.kurang, codes=_codes(missing[i])) if row.kurang
+                 else COMPLETE(lang))  # fmt: skip
+        norm = BELOW(lang).format(n=below[i], p=row.posyandu, norm=gaps.norm)
+        parts = {"strata": [mix, head, lacks], "kurang": [lacks, head, mix],
+                 "rasio": [PER(lang).format(n=fmt_number(row.per_posyandu, lang, 1)), norm,
+                           head, mix, lacks]}.get(view, [head, mix, lacks])  # fmt: skip
+        if view == "keterampilan" and chosen:
             holders = gaps.village_holders[i, chosen_idx]
             if len(chosen) == 1:
-                parts.append((CAN if holders[0] else CANNOT)(lang).format(
-                    n=int(holders[0]), skill=skill))
+                lead = (CAN if holders[0] else CANNOT)(lang).format(n=int(holders[0]),
+                                                                    skill=skill)
             else:
                 lacking = [c for c, h in zip(chosen, holders, strict=True) if h == 0]
-                parts.append(GROUP_GAP(lang).format(skill=skill, codes=_codes(lacking))
-                             if lacking else GROUP_OK(lang).format(skill=skill))
-        parts.append(LACKS(lang).format(n=row.kurang, codes=_codes(missing[i]))
-                     if row.kurang else COMPLETE(lang))  # fmt: skip
-        if layer.tampilan == "rasio" or below[i]:
-            parts.append(BELOW(lang).format(n=below[i], p=row.posyandu, norm=gaps.norm))
+                lead = (GROUP_GAP(lang).format(skill=skill, codes=_codes(lacking))
+                        if lacking else GROUP_OK(lang).format(skill=skill))
+            parts.insert(0, lead)
+        if view != "rasio" and below[i]:
+            parts.append(norm)
         if row.stale:
             parts.append(STALE(lang).format(n=row.stale, m=gaps.stale_months))
         out.append(" · ".join(parts))
@@ -279,15 +291,15 @@ def _below_norm(gaps: KaderGaps) -> np.ndarray:
 
 
 SUMMARY = Text(
-    "{v} desa dengan data kader: {n} kader aktif di {p} posyandu; Purwa ke atas {pct} "
-    "({mix}); {g} desa dengan keterampilan yang tidak dimiliki kader aktif mana pun{top}; "
-    "{below} posyandu di bawah norma {norm}; {stale} asesmen lebih dari {m} bulan{nd}.",
-    "{v} villages with kader data: {n} active kader in {p} posyandu; Purwa or above {pct} "
-    "({mix}); {g} villages with skills no active kader holds{top}; {below} posyandu below "
-    "the norm of {norm}; {stale} assessments older than {m} months{nd}.",
+    "{v} dengan data kader: {n} kader aktif di {p}; Purwa ke atas {pct} ({mix}); {g} dengan "
+    "keterampilan yang tidak dimiliki kader aktif mana pun{top}; {below} di bawah norma "
+    "{norm}; {stale} lebih dari {m} bulan{nd}.",
+    "{v} with kader data: {n} active kader in {p}; Purwa or above {pct} ({mix}); {g} with skills "
+    "no active kader holds{top}; {below} below the norm of {norm}; {stale} older than {m} "
+    "months{nd}.",
 )
 TOP = Text(" (paling sering: {items})", " (most often: {items})")
-NO_DATA_VILLAGES = Text("; {n} desa tanpa data kader", "; {n} villages without kader data")
+NO_DATA_VILLAGES = Text("; {n} tanpa data kader", "; {n} without kader data")
 NOTHING = Text("Belum ada data kader di wilayah ini. Impor daftar kader di halaman Impor.",
                "No kader data in this region yet. Import a kader roster on the Import page.")
 
@@ -308,16 +320,21 @@ def _summary(gaps: KaderGaps, no_data: int, lang: str) -> str:
     mix = ", ".join(f"{name} {fmt_number(n, lang)}" for name, n in
                     zip(gaps.rule.names(lang), counts, strict=True))  # fmt: skip
     lacking = (gaps.village_holders == 0).sum(axis=0)
-    top = [f"{c} ({n} {'desa' if lang == 'id' else 'villages'})"
-           for c, n in sorted(zip(gaps.book.codes, lacking, strict=True),
-                              key=lambda t: -t[1])[:3] if n]  # fmt: skip
+    def villages(n: int) -> str:
+        return counted(n, lang, "desa", "village")
+
+    top = [f"{c} ({villages(n)})" for c, n in sorted(zip(gaps.book.codes, lacking, strict=True),
+                                                     key=lambda t: -t[1])[:3] if n]
     return SUMMARY(lang).format(
-        v=fmt_number(len(v), lang), n=fmt_number(active, lang),
-        p=fmt_number(int(v["posyandu"].sum()), lang),
+        v=villages(len(v)), n=fmt_number(active, lang),
+        p=counted(int(v["posyandu"].sum()), lang, "posyandu", "posyandu", "posyandu"),
         pct=_pct(sum(counts[1:]) / active if active else np.nan, lang), mix=mix,
-        g=fmt_number(int((v["kurang"] > 0).sum()), lang),
+        g=villages(int((v["kurang"] > 0).sum())),
         top=TOP(lang).format(items=", ".join(top)) if top else "",
-        below=fmt_number(int((gaps.posyandu["kader_aktif"] < gaps.norm).sum()), lang),
-        norm=gaps.norm, stale=fmt_number(int(v["stale"].sum()), lang), m=gaps.stale_months,
-        nd=NO_DATA_VILLAGES(lang).format(n=fmt_number(no_data, lang)) if no_data else "",
+        below=counted(int((gaps.posyandu["kader_aktif"] < gaps.norm).sum()), lang, "posyandu",
+                      "posyandu", "posyandu"),
+        norm=gaps.norm,
+        stale=counted(int(v["stale"].sum()), lang, "asesmen", "assessment"),
+        m=gaps.stale_months,
+        nd=NO_DATA_VILLAGES(lang).format(n=villages(no_data)) if no_data else "",
     )  # fmt: skip

@@ -30,16 +30,19 @@ LEVELS = Text("Strata kader aktif", "Levels of active kader")
 PURWA_PLUS = Text("Purwa ke atas", "Purwa or above")
 STALE = Text("Asesmen lebih dari {m} bulan", "Assessments older than {m} months")
 NO_DATE = Text("tanpa tanggal asesmen: {n}", "without assessment date: {n}")
-HEADS = (Text("Posyandu", "Posyandu"), Text("Kader aktif", "Active kader"),
-         Text("Strata (B/P/M/U)", "Levels (N/P/M/U)"),
-         Text("Keterampilan kurang", "Skills missing"))  # fmt: skip
+HEADS = (Text("Posyandu", "Posyandu"), Text("Aktif", "Active"),
+         Text("B/P/M/U", "N/P/M/U"), Text("Kurang", "Missing"))  # fmt: skip
+LEVEL_KEY = Text("Strata kader aktif per posyandu: B belum berstrata, P Purwa, M Madya, "
+                 "U Utama. Kurang: keterampilan yang tidak dimiliki kader aktif posyandu itu.",
+                 "Levels of active kader per posyandu: N no level yet, P Purwa, M Madya, "
+                 "U Utama. Missing: skills no active kader of that posyandu holds.")
 BELOW = Text(" (di bawah norma {norm})", " (below the norm of {norm})")
 MISSING_HEADS = (Text("Kelompok", "Group"), Text("Keterampilan yang belum dimiliki",
                                                  "Skills no active kader holds"))  # fmt: skip
 COMPLETE = Text("Kader aktif desa ini bersama-sama memiliki ke-25 keterampilan dasar.",
                 "Together the active kader of this village hold all 25 basic skills.")
-GAP = Text("{n} dari 25 keterampilan tidak dimiliki kader aktif mana pun di desa ini.",
-           "{n} of the 25 skills are held by no active kader in this village.")
+GAP = Text("Keterampilan yang tidak dimiliki kader aktif mana pun di desa ini: {n} dari 25.",
+           "Skills held by no active kader in this village: {n} of 25.")
 NOTHING = Text("Belum ada data kader untuk desa ini.", "No kader data for this village yet.")
 LEVEL_RULE = Text("Strata dihitung dari kelompok keterampilan yang lengkap (aturan: {src}).",
                   "Levels are computed from complete skill groups (rule: {src}).")
@@ -47,6 +50,15 @@ LEVEL_RULE = Text("Strata dihitung dari kelompok keterampilan yang lengkap (atur
 
 def _pct(value: float, lang: str) -> str:
     return "–" if value != value else f"{fmt_number(100 * value, lang)} %"
+
+
+def _missing(gaps: KaderGaps, row: int, shown: int = 6) -> str:
+    """``"3: IH2, DL4, DL5"`` — how many and which skills a posyandu lacks (``0``: none)."""
+    codes_ = gaps.missing("posyandu", row)
+    if not codes_:
+        return "0"
+    more = " …" if len(codes_) > shown else ""
+    return f"{len(codes_)}: {', '.join(codes_[:shown])}{more}"
 
 
 def village_blocks(gaps: KaderGaps, kode: str, lang: str) -> list[Block]:
@@ -81,9 +93,10 @@ def village_blocks(gaps: KaderGaps, kode: str, lang: str) -> list[Block]:
             str(int(p.at[j, "kader_aktif"])) + (BELOW(lang).format(norm=gaps.norm)
                                                 if p.at[j, "kader_aktif"] < gaps.norm else ""),
             "/".join(str(int(p.at[j, f"level_{k}"])) for k in keys),
-            str(int(p.at[j, "kurang"])),
+            _missing(gaps, j),
         ) for j in own),
     ))  # fmt: skip
+    blocks.append(Note(LEVEL_KEY(lang)))
     missing = gaps.missing("villages", i)
     if not missing:
         blocks.append(Note(COMPLETE(lang), tone="ok"))
