@@ -20,7 +20,7 @@ import dash_leaflet as dl
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, context, geo_routes
+from dashboard import components, context, geo_routes, map_image_route
 from dashboard.i18n import lang_of, t
 from dashboard.pages.peta_tools import TOOLS
 from layers import (
@@ -165,8 +165,14 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                       components.dropdown(lang, id="kec", options=kec_opts, value=kec_value,
                                    placeholder=t("filter.kecamatan.all", lang))],
                      className="pws-control"),
-            html.Div(f"{len(villages)} {t('map.desa', lang).lower()}", id="village-count",
-                     className="pws-hint"),
+            html.Div([
+                html.Div(f"{len(villages)} {t('map.desa', lang).lower()}", id="village-count"),
+                # the current view as an image drawn on the server (href set by a callback)
+                html.A(map_image_route.DOWNLOAD(lang), id="map-download", download="peta.png",
+                       title=map_image_route.DOWNLOAD_TITLE(lang),
+                       href=map_image_route.image_url({"type": layer_type}, period, kec_value,
+                                                      lang)),
+            ], className="pws-hint", style={"display": "flex", "flexDirection": "column"}),
         ], className="pws-controls"),
         html.Div([
             html.Div([
@@ -321,6 +327,23 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
     return data, components.legend(result.legend, lang, result.summary, overlays_shown), count
 
 
+def _download_href(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
+                   lang: Any) -> str:  # fmt: skip
+    """The download link's URL (``/peta.png``) for the current layer, options, period and
+    kecamatan; the route checks every value again against the server's scope."""
+    cls = _layer_class(layer_type)
+    ids = [i["id"] for i in ctx.inputs_list[3]] if len(ctx.inputs_list) > 3 else []
+    raw = option_values if isinstance(option_values, list) else []
+    try:
+        layer = base.from_config({"type": cls.type, **_chosen_options(cls, raw, ids)})
+    except (TypeError, ValueError) as exc:
+        raise PreventUpdate from exc
+    period = period_value if isinstance(period_value, str) \
+        and cls.period_kind != base.SNAPSHOT else None
+    region = kec if isinstance(kec, str) and codes.is_valid(kec) else None
+    return map_image_route.image_url(layer.config(), period, region, lang_of(lang))
+
+
 def _panel(kode: str, layer_type: Any, period_value: Any, lang: str) -> list:
     app_ctx = context.current()
     scope: Scope = app_ctx.scope()
@@ -375,6 +398,15 @@ def register(app: Dash) -> None:
         Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
         State("lang", "data"),
     )(_values)
+
+    app.callback(
+        Output("map-download", "href"),
+        Input("layer", "value"),
+        Input("period", "value"),
+        Input("kec", "value"),
+        Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
+        State("lang", "data"),
+    )(_download_href)
 
     app.clientside_callback(
         "function(data) { return window.pws.applyValues(data); }",
