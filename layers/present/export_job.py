@@ -99,7 +99,10 @@ def _export(session: Session, scope: Scope, region: str, week: EpiWeek | None, f
         from layers.present.a4_summary import kecamatan_summary_pdf
 
         return kecamatan_summary_pdf(ctx, progress), name, MEDIA_TYPES[fmt]
-    kinds = decks.load_deck(session, scope, ctx.region).shown()
+    try:
+        kinds = decks.load_deck(session, scope, ctx.region).shown()
+    except deck.DeckError:  # a region wider than the scope, narrowed to it: its own deck
+        kinds = decks.default_deck().shown()  # is not the caller's to read
     n = len(kinds)
     slides = []
     for i, kind in enumerate(kinds, start=1):
