@@ -46,7 +46,7 @@ from layers.ingest.problems import ImportReport, Problem
 from layers.ingest.write import upsert
 from layers.scope import Scope
 from layers.store.models import Fasilitas, Kader, KaderKeterampilan, Keterampilan, Wilayah
-from layers.text import Text
+from layers.text import Text, counted
 
 COLUMNS = (
     Column("kader_id", ("id_kader", "kode_kader", "no_kader", "nomor_kader", "kader")),
@@ -233,7 +233,8 @@ def _unresolved_notes(clean: pd.DataFrame, why: list[str]) -> list[Text]:
             f"tersimpan desanya ({len(names)} nama, mis. {shown}{more}); nama disimpan sebagai "
             f"teks{none_id}. Impor data fasilitas untuk menautkannya.",
             f"{len(rows)} kader with a posyandu name not found among their village's stored "
-            f"posyandu ({len(names)} names, e.g. {shown}{more}); the name is kept as "
+            f"posyandu ({counted(len(names), 'en', 'nama', 'name')}, e.g. {shown}{more}); the "
+            "name is kept as "
             f"text{none_en}. Import the facilities to link them."))  # fmt: skip
     ambiguous = int((reasons == "ambiguous").sum())
     if ambiguous:
@@ -323,15 +324,27 @@ class KaderImporter(Importer):
         skills = list(session.scalars(select(Keterampilan.kode).order_by(Keterampilan.urut,
                                                                           Keterampilan.kode)))
         read = read_mapped(path, COLUMNS, options, report, keep_other=True,
-                           check=lambda read: _skill_layout(read, skills)[1])  # fmt: skip
+                           # two layouts at once leave nothing to read; an unknown skill
+                           # header is reported with the rows' problems below
+                           check=lambda read: [p for p in _skill_layout(read, skills)[1]
+                                               if p.code == "layout"])  # fmt: skip
         if read is None:
             return None
         frame, rows, present = read.frame, read.rows, read.present
-        skill_cols, _ = _skill_layout(read, skills)
+        skill_cols, header_problems = _skill_layout(read, skills)
         has_list = "keterampilan" in present
         if not skill_cols and not has_list:
             report.notes.append(Text("Tidak ada kolom keterampilan: hanya data kader diimpor.",
                                      "No skill columns: only the kader rows are imported."))
+        absent = [c for c in skills if skill_cols and c not in skill_cols.values()]
+        if absent:
+            listed = ", ".join(absent)
+            report.notes.append(Text(
+                f"Kolom keterampilan tidak ada di file: {listed}. Kader yang sudah tersimpan "
+                "tetap dengan nilai lamanya untuk keterampilan ini; kader baru tercatat belum "
+                "dinilai.",
+                f"Skill columns not in the file: {listed}. Kader already stored keep their "
+                "previous values for these skills; new kader are recorded as not assessed."))
 
         known = set(session.scalars(select(Wilayah.kode).where(Wilayah.level == "desa")))
         kode_desa, found = villages.village_codes(session, scope, read, options, report, path,
@@ -340,7 +353,8 @@ class KaderImporter(Importer):
                                        lambda v: (str(v).strip(), None, ""))  # fmt: skip
         stored = _stored_kader(session, kode)
         # a row already refused for its village is not reported twice
-        found += p_id + _foreign_ids(stored, kode[kode_desa.notna()], rows, scope)
+        found += header_problems + p_id + _foreign_ids(stored, kode[kode_desa.notna()], rows,
+                                                       scope)
         has_aktif = "aktif" in present
         if has_aktif:
             aktif, p_aktif = checks.per_unique(

@@ -398,3 +398,29 @@ def test_posyandu_names_not_stored_are_kept_and_noted_once(store: Engine,
     kader = stored(store)[0].set_index("kode")
     assert kader.loc[frame.loc[0, "kader_id"], "posyandu"] == "Posyandu Anggrek"
     assert kader["posyandu_tersimpan"].isna().sum() == n
+
+
+def test_unknown_skill_header_comes_with_the_rows_problems(store: Engine,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    before = rows(store, ALL_TABLES)
+    frame = demo().assign(XX9="1")
+    frame.loc[5, "tanggal_asesmen"] = "2026-01-05"
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    report = run(store, path, today=TODAY)
+    found = {(p.code, p.column) for p in report.problems}
+    assert report.status == "ditolak"
+    assert {("unknown_skill", "XX9"), ("future", "tanggal_asesmen")} <= found
+    assert rows(store, ALL_TABLES) == before
+
+
+def test_a_missing_skill_column_is_noted(store: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "k.csv"
+    demo().drop(columns=["DL5", "UR1"]).to_csv(path, index=False)
+    report = run(store, path)
+    assert report.status == "ok", report.text("en")
+    assert any("UR1, DL5" in n and "not assessed" in n for n in _notes(report, "en"))
+    assert any("UR1, DL5" in n and "belum dinilai" in n for n in _notes(report, "id"))
+    path_all = tmp_path / "all.csv"
+    demo().to_csv(path_all, index=False)
+    assert not any("Skill columns" in n for n in _notes(run(store, path_all), "en"))
