@@ -23,6 +23,8 @@ BENCHMARKS = {
     "alerts": "bench.alerts",
     "pustu": "bench.pustu",
     "kader": "bench.kader",
+    "present": "bench.present",
+    "map_image": "bench.map_image",
 }
 
 

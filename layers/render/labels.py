@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.font_manager import FontProperties
 
@@ -20,7 +19,7 @@ LABEL_ALL = 150
 #: text width per character, as a share of the font size (DejaVu Sans, mixed case)
 CHAR_WIDTH = 0.58
 INK = "#111111"
-HALO = "#ffffff"
+LIGHT_INK = "#ffffff"
 
 
 def label_boxes(points: np.ndarray, names: list[str], font_px: float,
@@ -52,9 +51,11 @@ def char_widths(ax: Axes, names: list[str], font_pt: float) -> dict[str, float]:
 
 
 def choose(boxes: np.ndarray, areas_px: np.ndarray, *, fit_only: bool,
-           frame: tuple[float, float, float, float]) -> list[int]:  # fmt: skip
+           frame: tuple[float, float, float, float],
+           fits: np.ndarray | None = None) -> list[int]:  # fmt: skip
     """Indices of the labels to draw: largest village first, none overlapping another or
-    leaving ``frame`` (pixels); with ``fit_only`` only labels smaller than their village.
+    leaving ``frame`` (pixels); with ``fit_only`` only labels smaller than their village
+    (and, given ``fits``, only those whose box lies inside it).
 
     >>> b = np.array([[0, 0, 10, 4], [5, 1, 15, 5], [20, 0, 30, 4.0]])
     >>> choose(b, np.array([50.0, 90.0, 10.0]), fit_only=False, frame=(0, 0, 40, 10))
@@ -65,6 +66,8 @@ def choose(boxes: np.ndarray, areas_px: np.ndarray, *, fit_only: bool,
         & (boxes[:, 3] <= y1)
     if fit_only:
         inside &= areas_px >= (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+        if fits is not None:
+            inside &= fits
     kept: list[int] = []
     placed = np.empty((0, 4))
     for i in np.argsort(-areas_px, kind="stable"):
@@ -79,9 +82,39 @@ def choose(boxes: np.ndarray, areas_px: np.ndarray, *, fit_only: bool,
     return kept
 
 
-def draw_labels(ax: Axes, geoms: np.ndarray, names: list[str], font_pt: float,
-                halo_pt: float) -> int:  # fmt: skip
-    """Draw the chosen names of the villages ``geoms`` on the map ``ax``; returns how many."""
+def _inside(ax: Axes, geoms: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Whether each pixel box's corners and edge midpoints lie inside its geometry."""
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    x0, y0, x1, y1 = boxes.T
+    xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+    xs = np.column_stack([x0, x1, x1, x0, xm, x1, xm, x0])
+    ys = np.column_stack([y0, y0, y1, y1, y0, ym, y1, ym])
+    data = ax.transData.inverted().transform(np.column_stack([xs.ravel(), ys.ravel()]))
+    shapely.prepare(geoms)
+    found = shapely.contains_xy(np.repeat(geoms, xs.shape[1]), data[:, 0], data[:, 1])
+    return found.reshape(xs.shape).all(axis=1)
+
+
+def ink_for(fill: str) -> str:
+    """Dark text on a light fill, white text on a dark one (relative luminance < 0.4).
+
+    >>> ink_for("#ffffb2"), ink_for("#bd0026")
+    ('#111111', '#ffffff')
+    """
+    rgb = np.array([int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return LIGHT_INK if float(linear @ [0.2126, 0.7152, 0.0722]) < 0.4 else INK
+
+
+def draw_labels(ax: Axes, geoms: np.ndarray, names: list[str], fills: np.ndarray,
+                font_pt: float) -> int:  # fmt: skip
+    """Draw the chosen names of the villages ``geoms`` on the map ``ax``, each in the ink
+    that reads on its village's ``fills`` colour; returns how many.
+
+    Names are plain text (an SVG ``<text>``, extractable from a PDF): a halo would need a
+    path effect, which turns text into outlines and costs ~4 ms a label.
+    """
     if not len(geoms):
         return 0
     dpi = ax.figure.dpi
@@ -94,15 +127,21 @@ def draw_labels(ax: Axes, geoms: np.ndarray, names: list[str], font_pt: float,
     areas = shapely.area(geoms) * per_deg2
     box = ax.get_window_extent()
     widths = char_widths(ax, names, font_pt)
-    chosen = choose(label_boxes(px, names, font_px, widths), areas,
-                    fit_only=len(names) > LABEL_ALL,
-                    frame=(box.x0, box.y0, box.x1, box.y1))  # fmt: skip
-    # the white halo is a copy drawn as outlines (path effects turn text into paths), the
-    # name over it stays text (an SVG <text>, extractable from a PDF)
-    halo = [patheffects.Stroke(linewidth=halo_pt, foreground=HALO)]
+    boxes = label_boxes(px, names, font_px, widths)
+    fit_only = len(names) > LABEL_ALL
+    # whether a label's box lies inside its village, for the few that might (checked at
+    # its corners and edge midpoints)
+    candidates = np.flatnonzero(~fit_only | (areas >= (boxes[:, 2] - boxes[:, 0])
+                                             * (boxes[:, 3] - boxes[:, 1])))
+    fits = np.zeros(len(names), dtype=bool)
+    fits[candidates] = _inside(ax, geoms[candidates], boxes[candidates])
+    chosen = choose(boxes, areas, fit_only=fit_only, frame=(box.x0, box.y0, box.x1, box.y1),
+                    fits=fits)  # fmt: skip
+    inks: dict[str, str] = {}
     for i in chosen:
+        fill = str(fills[i])
+        # light ink only on the village's own dark fill (a name spilling out stays dark)
+        ink = inks.setdefault(fill, ink_for(fill)) if fits[i] else INK
         ax.text(xy[i, 0], xy[i, 1], names[i], ha="center", va="center", fontsize=font_pt,
-                color=HALO, path_effects=halo, zorder=4, clip_on=True, gid="halo")
-        ax.text(xy[i, 0], xy[i, 1], names[i], ha="center", va="center", fontsize=font_pt,
-                color=INK, zorder=5, clip_on=True)  # fmt: skip
+                color=ink, zorder=5, clip_on=True)  # fmt: skip
     return len(chosen)

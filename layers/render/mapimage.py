@@ -236,8 +236,8 @@ def map_figure(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
     if labels and "nama" in frame.columns:
         names = ["" if pd.isna(n) else str(n) for n in frame["nama"]]
         size = 12.0 if len(names) <= village_labels.LABEL_ALL else 10.0
-        drawn = village_labels.draw_labels(ax, frame.geometry.values, names, pt(size),
-                                           pt(2.4))  # fmt: skip
+        drawn = village_labels.draw_labels(ax, frame.geometry.values, names, colors,
+                                           pt(size))  # fmt: skip
 
     panel = furniture.Panel(fig, left=map_box[2] + gap, right=width_px - margin, top=top - gap,
                             bottom=map_box[1], unit=unit)  # fmt: skip
