@@ -52,3 +52,13 @@ def counted(n: float | int, lang: str, word_id: str, one_en: str,
     if lang != "en":
         return f"{number} {word_id}"
     return f"{number} {one_en if n == 1 else (many_en or one_en + 's')}"
+
+
+def loose_key(name: object) -> str:
+    """Names compared loosely (facility and posyandu names): case and repeated spaces do not
+    matter.
+
+    >>> loose_key("  Posyandu  MAWAR 1")
+    'posyandu mawar 1'
+    """
+    return " ".join(str(name).lower().split())

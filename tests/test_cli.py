@@ -69,3 +69,32 @@ def test_demo_is_deterministic_per_seed(tmp_path: Path) -> None:
     run("demo", "--out", str(tmp_path / "b"), "--seed", "3", db=db)
     for name in ("desa.geojson", "kasus_mingguan.csv", "fasilitas.csv", "kader.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_every_group_takes_lang_after_help() -> None:
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    for group in ("kader", "pustu", "db"):
+        out = CliRunner().invoke(main, [group, "--help", "--lang", "en"])
+        assert out.exit_code == 0, out.output
+        assert "Options:" in out.output and "Opsi" not in out.output
+        out = CliRunner().invoke(main, [group, "--help"])
+        assert "Opsi:" in out.output
+
+
+def test_xlsx_folder_problems_are_usage_errors_in_the_language(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+
+    missing = tmp_path / "tidak_ada" / "x.xlsx"
+    for args, word in ((["--xlsx", str(missing)], "tidak ada"),
+                       (["--xlsx", str(tmp_path)], "adalah folder")):
+        out = CliRunner().invoke(main, ["kader", "levels", "--region", "99.01", *args])
+        assert out.exit_code == 2 and word in out.output, out.output
+        assert "Traceback" not in out.output
+    out = CliRunner().invoke(main, ["kader", "levels", "--region", "99.01", "--lang", "en",
+                                    "--xlsx", str(missing)])
+    assert out.exit_code == 2 and "does not exist" in out.output

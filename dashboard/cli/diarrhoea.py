@@ -65,6 +65,9 @@ WEEK_OUTSIDE = Text("minggu {week} di luar 1–{last} tahun {year}",
 UNKNOWN_DISEASE = Text("penyakit {value!r} tidak dikenal; yang dikenal: {known}",
                        "unknown disease {value!r}; known: {known}")  # fmt: skip
 NOT_XLSX = Text("{value}: ekspor adalah file .xlsx", "{value}: the export is an .xlsx file")
+IS_FOLDER = Text("{value} adalah folder; beri nama file .xlsx",
+                 "{value} is a folder; give an .xlsx file name")
+NO_FOLDER = Text("folder {folder} tidak ada", "folder {folder} does not exist")
 
 
 def _heads(heads: tuple[Text, ...], lang: str) -> list[str]:
@@ -102,8 +105,16 @@ def _parse_disease(ctx: click.Context, param: click.Parameter, value: str) -> st
 
 
 def _check_xlsx(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is not None and value.suffix.lower() != ".xlsx":
-        raise click.BadParameter(NOT_XLSX(current(ctx)).format(value=value))
+    """An .xlsx path whose folder exists (checked here, in --lang, not by click in English)."""
+    if value is None:
+        return value
+    lang = current(ctx)
+    if value.is_dir():
+        raise click.BadParameter(IS_FOLDER(lang).format(value=value))
+    if value.suffix.lower() != ".xlsx":
+        raise click.BadParameter(NOT_XLSX(lang).format(value=value))
+    if not value.parent.is_dir():
+        raise click.BadParameter(NO_FOLDER(lang).format(folder=value.parent))
     return value
 
 
@@ -124,7 +135,7 @@ PENYAKIT = option("--penyakit", default="diare_akut", show_default=True,
                             "(layers/data/penyakit.csv)."))  # fmt: skip
 JSON_OUT = option("--json", "as_json", is_flag=True,
                   help=Text("Cetak hasilnya sebagai JSON.", "Print the result as JSON."))
-XLSX_OUT = option("--xlsx", "xlsx", type=PathType(dir_okay=False, path_type=Path),
+XLSX_OUT = option("--xlsx", "xlsx", type=PathType(path_type=Path),
                   default=None, callback=_check_xlsx, metavar=Text("FILE.xlsx", "FILE.xlsx"),
                   help=Text("Tulis juga daftarnya ke file .xlsx ini (dalam --lang).",
                             "Also write the list to this .xlsx file (in --lang)."))  # fmt: skip

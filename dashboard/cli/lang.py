@@ -231,6 +231,10 @@ class Group(_Localized, click.Group):
             kwargs["help"] = texts.en
         super().__init__(*args, **kwargs)
         self.texts = texts
+        if not any(p.name == "lang" for p in self.params):
+            # every group takes --lang too (``pws kader --help --lang en``); the option object
+            # comes from the same decorator the commands use
+            self.params += lang_option(expose=False)(lambda: None).__click_params__
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         pieces = super().collect_usage_pieces(ctx)

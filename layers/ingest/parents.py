@@ -15,8 +15,6 @@ turns those into ids once the file's Puskesmas are stored.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -26,16 +24,12 @@ from layers.ingest.checks import blank
 from layers.ingest.problems import Problem
 from layers.store.models import Fasilitas
 from layers.text import Text
+from layers.text import loose_key as name_key  # re-exported: the importers use it
 
 #: a facility's natural key: rows are matched on it
 KEY = ["kode_desa", "jenis", "nama"]
 #: a parent: the :data:`KEY` values of a Puskesmas in the same file, or a stored Puskesmas's id
 Parent = tuple[str, str, str] | int
-
-
-def name_key(name: Any) -> str:
-    """Facility names compared loosely: case and repeated spaces do not matter."""
-    return " ".join(str(name).lower().split())
 
 
 def _in_file(facilities: pd.DataFrame) -> dict[str, list[tuple[str, str, str]]]:

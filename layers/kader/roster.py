@@ -19,12 +19,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from layers.ingest.parents import name_key
 from layers.kader.skills import SkillBook
 from layers.scope import Scope
 from layers.store import queries
 from layers.store.models import Fasilitas, Kader, KaderKeterampilan
 from layers.store.queries import scope_clause
+from layers.text import loose_key
 
 KADER_COLUMNS = ["kode", "kode_desa", "posyandu_id", "posyandu_nama", "aktif",
                  "tanggal_asesmen"]  # fmt: skip
@@ -52,12 +52,12 @@ class Roster:
 
 def posyandu_key(posyandu_id: pd.Series, nama: pd.Series, kode_desa: pd.Series) -> pd.Series:
     """``f<id>`` for a stored posyandu, ``n<village>|<name>`` for a name only, ``x<village>``
-    when none is named (names compared loosely, :func:`~layers.ingest.parents.name_key`)."""
+    when none is named (names compared loosely, :func:`~layers.text.loose_key`)."""
     ids = pd.Series(posyandu_id, dtype="Int64")
     named = nama.notna() & (nama.astype(str).str.strip() != "")
     out = "x" + kode_desa.astype(str)
     out = out.where(~named, "n" + kode_desa.astype(str) + "|" + nama.map(
-        lambda v: name_key(v) if isinstance(v, str) else ""))
+        lambda v: loose_key(v) if isinstance(v, str) else ""))
     return out.where(ids.isna(), "f" + ids.astype(str))
 
 
