@@ -326,7 +326,7 @@ def test_draw_map_needs_no_store() -> None:
     assert all(t in svg for t in ("Value", "low", "high", "No data", "Desa 0"))
 
 
-@pytest.mark.parametrize("name", ["layers.render.mapimage", "layers.render.furniture",
+@pytest.mark.parametrize("name", ["layers.render.draw", "layers.render.furniture",
                                   "layers.render.labels", "layers.render.shapes"])
 def test_docstring_examples(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name),
