@@ -166,6 +166,8 @@ def export_spawned(engine: Engine, scope: Scope, region: str, week: EpiWeek | st
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; known: {FORMATS}")
     Suppression(suppress_threshold)  # a bad threshold fails here, not in the child
+    with Session(engine) as session:  # and so does a region outside the scope
+        deck.context(session, scope, region, _week(week), lang)
     spawn = multiprocessing.get_context("spawn")
     receive, send = spawn.Pipe(duplex=False)
     url = engine.url.render_as_string(hide_password=False)

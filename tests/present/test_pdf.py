@@ -132,3 +132,20 @@ def test_small_counts_are_suppressed(small: Engine, fmt: str) -> None:
     if fmt == "pdf":  # the footer, the fact, and the chart's last bar, left out and labelled
         diare = next(t for t in pages[5] if "Diare akut minggu ini" in t)
         assert diare.count("< 5") == 3
+
+
+def test_spawned_export_for_forked_jobs(store: Engine) -> None:
+    """The export in a spawned child (a job forked from the web server): the same file,
+    the progress passed back, a region outside the scope refused as a DeckError."""
+    from layers.present.deck import DeckError
+
+    seen: list[tuple[int, int]] = []
+    data, name, mime = export_job.export_spawned(store, ALL, ref.KEC, "2025-W50", "a4", "en",
+                                                 progress=lambda d, n: seen.append((d, n)))
+    assert (name, mime, seen) == ("kecamatan-summary_99.01.07_2025-W50.pdf", "application/pdf",
+                                  [(1, 1)])  # fmt: skip
+    text = _text(PdfReader(io.BytesIO(data)).pages[0])
+    assert f"Cases this week {ref.cases(store, ref.KEC, (2025, 50))}" in text
+    with pytest.raises(DeckError) as refused:
+        export_job.export_spawned(store, Scope.of([ref.KEC]), "99.01.08", None, "pdf", "id")
+    assert "99.01.08" in refused.value.text.id and "scope" in refused.value.text.en
