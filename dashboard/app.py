@@ -13,13 +13,14 @@ from flask_compress import Compress
 
 from dashboard import context, geo_routes, jobs, map_image_route, warmup
 from dashboard.i18n import lang_from_search, query_param, t
-from dashboard.pages import impor, peta
+from dashboard.pages import impor, peta, presentasi, presentasi_deck
 from layers.geometry import DEFAULT_DETAIL, DETAIL_TOLERANCE_M
 from layers.scope import Scope
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
-PAGES = {"/": peta, "/impor": impor}
+PAGES = {"/": peta, "/impor": impor, "/presentasi": presentasi,
+         "/presentasi/dek": presentasi_deck}
 #: background results (the import page) are dropped after this many seconds unread
 BACKGROUND_EXPIRE_S = 3600
 
@@ -104,7 +105,8 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
         other = "en" if lang == "id" else "id"
         here = pathname if isinstance(pathname, str) else "/"
         links = (("/", "nav-peta", t("nav.peta", lang)),
-                 ("/impor", "nav-impor", t("nav.impor", lang)))
+                 ("/impor", "nav-impor", t("nav.impor", lang)),
+                 ("/presentasi/dek", "nav-presentasi", t("nav.presentasi", lang)))
         nav = html.Nav([
             dcc.Link(label, href=f"{path}?lang={lang}", id=link_id,
                      className="pws-nav-active" if path == here else "")
@@ -125,6 +127,8 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
         detail = query_param(search, "detail", DEFAULT_DETAIL, DETAIL_TOLERANCE_M)
         fmt = query_param(search, "format", "geobuf", geo_routes.MIMETYPES)
         state = {k: v[0] for k, v in query.items()}
+        if getattr(page, "CHROMELESS", False):  # the presentation: the slides are the screen
+            return [], page.layout(lang, detail=detail, fmt=fmt, state=state)
         return header, page.layout(lang, detail=detail, fmt=fmt, state=state)
 
     for page in PAGES.values():

@@ -135,7 +135,9 @@ def bar_figure(chart: panel_blocks.BarChart, lang: str) -> go.Figure:
     return fig
 
 
-def _block(block: panel_blocks.Block, lang: str, section_id: str, n: int) -> object:
+def render_block(block: panel_blocks.Block, lang: str, section_id: str, n: int) -> object:
+    """One panel block (Facts, Table, BarChart, Note) as components; ``section_id`` and ``n``
+    name a chart (shared by the village panel and the presentation slides)."""
     if isinstance(block, panel_blocks.Facts):
         return html.Dl([part for label, value in block.rows
                         for part in (html.Dt(label), html.Dd(value))])  # fmt: skip
@@ -154,7 +156,7 @@ def _block(block: panel_blocks.Block, lang: str, section_id: str, n: int) -> obj
 def panel_section(section: panel_blocks.Section, lang: str) -> html.Section:
     """One registered section of the village panel, rendered from its blocks."""
     return html.Section(
-        [html.H4(section.title), *(_block(b, lang, section.id, i)
+        [html.H4(section.title), *(render_block(b, lang, section.id, i)
                                     for i, b in enumerate(section.blocks))],
         id=f"panel-section-{section.id}", className="pws-panel-section",
     )  # fmt: skip

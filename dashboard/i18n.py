@@ -333,6 +333,87 @@ CATALOGUE: dict[str, Text] = {
     "impor.undo.yes": Text("Ya, batalkan", "Yes, undo it"),
     "impor.undo.no": Text("Tidak", "No, keep it"),
     "impor.undo.kept": Text("Tidak ada yang dibatalkan.", "Nothing was undone."),
+    # the lokakarya mini presentation, its deck page and exports (issue 11)
+    "nav.presentasi": Text("Presentasi", "Presentation"),
+    "pres.outside.title": Text("Wilayah di luar cakupan", "Region outside your scope"),
+    "pres.menu.map": Text("Kembali ke peta (Esc)", "Back to the map (Esc)"),
+    "pres.menu.deck": Text("Atur slide dan unduh", "Arrange slides and download"),
+    "pres.auto": Text("Putar otomatis", "Auto-advance"),
+    "pres.auto.off": Text("Mati", "Off"),
+    "pres.auto.seconds": Text("tiap {n} detik", "every {n} seconds"),
+    "pres.fullscreen": Text("Layar penuh (F)", "Full screen (F)"),
+    "pres.keys": Text(
+        "→, PageDown, spasi: berikutnya · ←, PageUp: sebelumnya · Home/End: awal/akhir · "
+        "F: layar penuh · Esc: keluar ke peta",
+        "→, PageDown, space: next · ←, PageUp: previous · Home/End: first/last · "
+        "F: full screen · Esc: leave to the map",
+    ),
+    "pres.empty": Text("Semua slide disembunyikan. Atur daftar slide dulu.",
+                       "Every slide is hidden. Arrange the slide list first."),
+    "pres.map.hint": Text("Klik sebuah kecamatan untuk memperbesarnya.",
+                          "Click a sub-district to zoom into it."),
+    "pres.map.back": Text("Kembali ke {name}", "Back to {name}"),
+    "pres.notes.who.hint": Text("mis. Bidan desa", "e.g. village midwife"),
+    "pres.notes.what.hint": Text("mis. Kunjungan rumah balita diare",
+                                 "e.g. home visits to children with diarrhoea"),
+    "pres.notes.add": Text("Tambah baris", "Add a row"),
+    "pres.notes.save": Text("Simpan notulen", "Save the minutes"),
+    "pres.notes.empty": Text("Baris kosong tidak disimpan.", "Empty rows are not saved."),
+    "pres.notes.saved": Text("Notulen disimpan: {n} tindakan (pukul {time}).",
+                             "Minutes saved: {n} actions (at {time})."),
+    "pres.notes.unsaved": Text(
+        "Notulen belum disimpan. Tekan Esc sekali lagi untuk keluar tanpa menyimpan.",
+        "The minutes are not saved. Press Esc once more to leave without saving.",
+    ),
+    "dek.title": Text("Presentasi lokakarya mini", "Lokakarya mini presentation"),
+    "dek.intro": Text(
+        "Pilih wilayah dan minggu, atur slide, lalu mulai presentasi. Angka dibaca langsung "
+        "dari basis data saat presentasi dibuka.",
+        "Choose the region and week, arrange the slides, then start the presentation. The "
+        "numbers are read from the database when the presentation opens.",
+    ),
+    "dek.region": Text("Wilayah", "Region"),
+    "dek.start": Text("Mulai presentasi", "Start the presentation"),
+    "dek.slides": Text("Daftar slide", "Slide list"),
+    "dek.slides.hint": Text(
+        "Centang slide yang ditampilkan; ubah urutan dengan tombol panah. Simpan agar "
+        "presentasi wilayah ini memakai daftar ini.",
+        "Tick the slides to show; change the order with the arrow buttons. Save so that this "
+        "region's presentation uses this list.",
+    ),
+    "dek.up": Text("Naikkan", "Move up"),
+    "dek.down": Text("Turunkan", "Move down"),
+    "dek.save": Text("Simpan daftar slide", "Save the slide list"),
+    "dek.reset": Text("Kembalikan ke bawaan", "Back to the default"),
+    "dek.saved": Text("Daftar slide disimpan: {n} dari {total} slide ditampilkan.",
+                      "Slide list saved: {n} of {total} slides shown."),
+    "dek.reset.done": Text("Daftar slide kembali ke bawaan.",
+                           "The slide list is back to the default."),
+    "export.title": Text("Unduh untuk yang tidak hadir", "Download for those not present"),
+    "export.intro": Text(
+        "Slide yang sama sebagai dokumen: PowerPoint, PDF, atau ringkasan satu halaman A4 "
+        "per kecamatan, untuk wilayah dan minggu di atas dengan daftar slide yang tersimpan.",
+        "The same slides as a document: PowerPoint, PDF, or a one-page A4 summary per "
+        "sub-district, for the region and week above with the saved slide list.",
+    ),
+    "export.suppress": Text("Sembunyikan angka kecil (< {n})", "Hide small numbers (< {n})"),
+    "export.suppress.help": Text(
+        "Jumlah kasus per desa dari 1 sampai {top} ditulis \u201c< {n}\u201d agar tidak ada "
+        "keluarga yang bisa dikenali dari dokumen yang dibawa keluar kantor.",
+        "Case counts per village from 1 to {top} are written \u201c< {n}\u201d so that no "
+        "family can be singled out from a document that leaves the office.",
+    ),
+    "export.pptx": Text("Unduh PPTX", "Download PPTX"),
+    "export.pdf": Text("Unduh PDF", "Download PDF"),
+    "export.a4": Text("Unduh ringkasan A4 per kecamatan",
+                      "Download the A4 summary per sub-district"),
+    "export.cancel": Text("Batal", "Cancel"),
+    "export.starting": Text("Menyiapkan dokumen…", "Preparing the document…"),
+    "export.progress": Text("Langkah {done} dari {total}", "Step {done} of {total}"),
+    "export.error": Text("Ekspor gagal; lihat log server.",
+                         "The export failed; see the server log."),
+    "export.done": Text("Selesai: {file} ({size}).", "Done: {file} ({size})."),
+    "export.cancelled": Text("Ekspor dibatalkan.", "Export cancelled."),
     "nodata": Text(
         "Belum ada data. Jalankan `pws load-demo`.", "No data yet. Run `pws load-demo`."
     ),
