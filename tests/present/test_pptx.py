@@ -169,3 +169,28 @@ def test_pptx_file_name(store: Engine) -> None:
                                    "en", today=TODAY)  # fmt: skip
     assert name == "lokakarya-mini_99.01.07_2025-W50.pptx"
     assert Path(name).suffix == ".pptx"
+
+
+def test_a_long_table_is_shortened_with_a_count(tmp_path: Path) -> None:
+    """Forty agreed actions do not fit a slide: the table keeps what fits whole and says how
+    many rows are left out; the speaker notes keep every action."""
+    from layers.present import notulen
+    from tests.ingest.helpers import demo_engine
+
+    engine = demo_engine(tmp_path)
+    actions = [{"siapa": f"Bidan desa {i}", "apa": f"Kunjungan rumah ke keluarga {i}",
+                "kapan": "2026-12-20"} for i in range(1, 41)]  # fmt: skip
+    with Session(engine) as s:
+        notulen.save(s, ALL, ref.KEC, TODAY, None, actions)
+    deck = _pptx(engine, ref.KEC, "id")
+    engine.dispose()
+    closing = deck.slides[-1]
+    table = _tables(closing)[-1]
+    assert table[0] == ["Siapa", "Apa", "Kapan"]
+    kept = len(table) - 2  # the header and the count row
+    assert 2 <= kept < 40 and table[-1][0] == f"… dan {40 - kept} baris lainnya"
+    assert table[1] == ["Bidan desa 1", "Kunjungan rumah ke keluarga 1", "20 Desember 2026"]
+    shape = next(s for s in closing.shapes if s.has_table)
+    assert shape.top + shape.height <= deck.slide_height
+    notes = closing.notes_slide.notes_text_frame.text
+    assert "Bidan desa 40: Kunjungan rumah ke keluarga 40" in notes
