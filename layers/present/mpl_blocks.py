@@ -26,7 +26,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from layers.panel import BarChart, Facts, Note, Table
 from layers.present.deck import MapFigure
-from layers.present.layout import FONT, PAD_X, PAD_Y, Box, Grid, Heading, Placed, line_h, wrap
+from layers.present.layout import Box, Heading, Placed
+from layers.present.measure import FONT, PAD_X, PAD_Y, Grid, line_h, wrap
 from layers.text import fmt_number
 
 INK = "#222222"

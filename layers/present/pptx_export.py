@@ -34,8 +34,6 @@ from layers.present import figures
 from layers.present.deck import DeckContext, MapFigure, Slide
 from layers.present.layout import (
     MARGIN,
-    PAD_X,
-    PAD_Y,
     SLIDE_H,
     SLIDE_W,
     Box,
@@ -43,6 +41,7 @@ from layers.present.layout import (
     footer_text,
     slide_layout,
 )
+from layers.present.measure import PAD_X, PAD_Y
 from layers.present.mpl_blocks import BAR, HEADER_FILL, HIGHLIGHT, INK, MUTED, TONES, ZEBRA
 
 Progress = Callable[[int, int], None]
