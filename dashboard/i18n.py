@@ -348,6 +348,8 @@ CATALOGUE: dict[str, Text] = {
         "→, PageDown, space: next · ←, PageUp: previous · Home/End: first/last · "
         "F: full screen · Esc: leave to the map",
     ),
+    "pres.loading": Text("Menyiapkan slide {name} dari basis data…",
+                         "Preparing the slides of {name} from the database…"),
     "pres.empty": Text("Semua slide disembunyikan. Atur daftar slide dulu.",
                        "Every slide is hidden. Arrange the slide list first."),
     "pres.map.hint": Text("Klik sebuah kecamatan untuk memperbesarnya.",

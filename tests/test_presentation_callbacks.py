@@ -97,14 +97,26 @@ def test_a_region_outside_the_scope_gets_a_message_and_no_slide(kec: FlaskClient
     assert "pres-refused" in deck_page and "dek-rows" not in deck_page
 
 
+def _build(client: FlaskClient, region: Any, week: Any = None, lang: str = "id") -> Any:
+    return Page(client).post("pres-request.data", {"pres-request.data": {
+        "region": region, "week": week}, "pres-lang.data": lang})
+
+
+def test_the_slides_of_a_crafted_region_are_never_built(kec: FlaskClient) -> None:
+    for region in (OTHER, KAB, "99", "98", "", None, ["99.01.01"], "x' OR 1=1 --"):
+        assert _build(kec, region).status_code == 204, region
+
+
 def test_the_same_page_in_scope_has_the_slides(kec: FlaskClient) -> None:
     response = _response(_route(kec, "/presentasi", f"?wilayah={KEC}"))
-    text = json.dumps(response["page"])
-    assert "pres-refused" not in text and text.count('"pres-slide"') >= 5
-    assert "Purwoarum" in text  # the kecamatan's own name in the title
     assert response["header"]["children"] == []  # no app header over the slides
+    frame = json.dumps(response["page"])
+    assert "pres-refused" not in frame and f'"region": "{KEC}"' in frame
+    assert "Purwoarum" in frame  # "preparing the slides of Purwoarum"
+    slides = json.dumps(_response(_build(kec, KEC, "2025-W53")))
+    assert slides.count('"pres-slide"') >= 5 and "Purwoarum" in slides
     default = json.dumps(_response(_route(kec, "/presentasi", ""))["page"])
-    assert "Purwoarum" in default and "pres-refused" not in default
+    assert f'"region": "{KEC}"' in default and "pres-refused" not in default
 
 
 # --------------------------------------------------------------------------- map clicks

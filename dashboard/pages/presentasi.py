@@ -181,8 +181,32 @@ def _chrome(lang: str, exit_url: str, deck_url: str) -> html.Div:
     ], id="pres-chrome", className="pres-chrome")  # fmt: skip
 
 
+def sections(region: str, week: EpiWeek | None, lang: str) -> list[html.Section]:
+    """The rendered slides of the region's saved deck (``region`` checked by the caller)."""
+    app_ctx = context.current()
+    scope = app_ctx.scope()
+    with app_ctx.session() as session:
+        deck_ctx = deck.context(session, scope, region, week, lang)
+        kinds = decks.load_deck(session, scope, region).shown()
+        out = []
+        for i, slide in enumerate(built_slides(session, deck_ctx, kinds)):
+            editor, rows = None, 3
+            if deck.KINDS[slide.kind].editable:
+                editor, rows = presentasi_notes.editor(session, scope, region, deck_ctx.week,
+                                                       deck_ctx.today, lang)  # fmt: skip
+            out.append(render_slide(slide, i, region, deck_ctx.region_name, lang, editor,
+                                    rows))  # fmt: skip
+    if not out:
+        out = [html.Section(html.Div([
+            html.Header(html.H1(t("pres.empty", lang), className="pres-title"),
+                        className="pres-head")], className="pres-screen"),
+            className="pres-slide")]  # fmt: skip
+    return out
+
+
 def layout(lang: str, state: dict[str, str] | None = None, **_: object) -> html.Div:
-    """The deck of the region and week in the URL (``wilayah``, ``minggu``)."""
+    """The presentation of the region and week in the URL (``wilayah``, ``minggu``): at once
+    a frame saying the slides are being prepared; the slides follow (:func:`on_build`)."""
     state = state or {}
     app_ctx = context.current()
     scope = app_ctx.scope()
@@ -196,36 +220,37 @@ def layout(lang: str, state: dict[str, str] | None = None, **_: object) -> html.
                                     lang)  # fmt: skip
         except DeckError:
             return refused(lang, asked)
-        kinds = decks.load_deck(session, scope, region).shown()
-        slides = built_slides(session, deck_ctx, kinds)
-        sections = []
-        for i, slide in enumerate(slides):
-            editor, rows = None, 3
-            if deck.KINDS[slide.kind].editable:
-                editor, rows = presentasi_notes.editor(session, scope, region, deck_ctx.week,
-                                                       deck_ctx.today, lang)  # fmt: skip
-            sections.append(render_slide(slide, i, region, deck_ctx.region_name, lang,
-                                         editor, rows))  # fmt: skip
-        exit_url = map_page_url(region, lang)
-    if not sections:
-        sections = [html.Section(html.Div([
-            html.Header(html.H1(t("pres.empty", lang), className="pres-title"),
-                        className="pres-head")], className="pres-screen"),
-            className="pres-slide")]  # fmt: skip
-    deck_url = deck_page_url(region, deck_ctx.week, lang)
+    week = str(deck_ctx.week) if deck_ctx.week else None
+    exit_url = map_page_url(region, lang)
     return html.Div([
         dcc.Store(id="pres-lang", data=lang),
+        dcc.Store(id="pres-request", data={"region": region, "week": week}),
         dcc.Store(id="pres-ready"),
-        html.Div(sections, id="pres-slides"),
+        html.Div(html.P(t("pres.loading", lang, name=deck_ctx.region_name),
+                        className="pres-loading"), id="pres-slides"),
         html.Footer([html.Span(id="pres-auto-on"), html.Span(id="pres-dots", className="pres-dots"),
-                     html.Span(f"1 / {len(sections)}", id="pres-counter")],
-                    className="pres-footer"),  # fmt: skip
-        _chrome(lang, exit_url, deck_url),
+                     html.Span(id="pres-counter")], className="pres-footer"),  # fmt: skip
+        _chrome(lang, exit_url, deck_page_url(region, deck_ctx.week, lang)),
         html.Div(t("pres.notes.unsaved", lang), id="pres-warning", className="pres-warning",
                  style=HIDDEN),
     ], id="pres", className="pres", lang=lang, tabIndex="-1",
-        **{"data-exit": exit_url, "data-region": region,
-           "data-week": str(deck_ctx.week) if deck_ctx.week else ""})  # fmt: skip
+        **{"data-exit": exit_url, "data-region": region, "data-week": week or ""})  # fmt: skip
+
+
+def on_build(request: Any, lang: Any) -> list[html.Section]:
+    """The slides for the page's region and week, the region checked again here."""
+    if not isinstance(request, dict):
+        raise PreventUpdate
+    lang = lang_of(lang)
+    app_ctx = context.current()
+    with app_ctx.session() as session:
+        region = checked_region(session, app_ctx.scope(), request.get("region") or None)
+    if region is None or not request.get("region"):
+        raise PreventUpdate  # crafted: no slide of a region outside the scope
+    try:
+        return sections(region, parse_week(request.get("week")), lang)
+    except DeckError as exc:
+        raise PreventUpdate from exc
 
 
 # --- click a kecamatan on a map slide ----------------------------------------------------
@@ -309,9 +334,14 @@ def register(app: Dash) -> None:
         State({"type": "pres-map-meta", "index": MATCH}, "data"),
         prevent_initial_call=True,
     )(on_map)
+    app.callback(
+        Output("pres-slides", "children"),
+        Input("pres-request", "data"),
+        State("pres-lang", "data"),
+    )(on_build)
     app.clientside_callback(
-        "function(lang) { return window.pws.present.start(); }",
+        "function(slides) { return window.pws.present.start(); }",
         Output("pres-ready", "data"),
-        Input("pres-lang", "data"),
+        Input("pres-slides", "children"),
     )
 

@@ -331,3 +331,27 @@ def test_each_language_shows_only_its_own_words(page: Page, app: PresApp, lang: 
     deck_words = page.inner_text("#page") + " " + " ".join(page.eval_on_selector_all(
         "#page [title]", "els => els.map(e => e.title)"))
     assert _foreign(deck_words, foreign) == [], deck_words[:3000]
+
+
+def test_an_export_runs_in_the_background_with_a_progress_bar(page: Page, app: PresApp) -> None:
+    from pypdf import PdfReader
+
+    with Session(app.engine) as session:
+        n_kec = len(queries.region_names(session, Scope.everything().narrow(KAB), "kec"))
+    page.goto(f"{app.url}/presentasi/dek?wilayah={KAB}&lang=id")
+    page.wait_for_selector("#export-a4", timeout=60_000)
+    expect(page.locator("#export-suppress input")).to_be_checked()  # on by default
+    expect(page.locator("#export-section")).to_contain_text("Sembunyikan angka kecil (< 5)")
+    page.evaluate("""() => { window.__shown = 0;
+        const wrap = document.getElementById('export-progress-wrap');
+        new MutationObserver(() => { if (wrap.style.display !== 'none') window.__shown++; })
+          .observe(wrap, {attributes: true, attributeFilter: ['style']}); }""")
+    with page.expect_download(timeout=300_000) as download:
+        page.click("#export-a4")
+    assert page.evaluate("window.__shown") > 0, "the progress bar was never shown"
+    got = download.value
+    assert got.suggested_filename == f"ringkasan-kecamatan_{KAB}_2025-W53.pdf"
+    reader = PdfReader(got.path())
+    assert len(reader.pages) == n_kec
+    expect(page.locator("#export-ready")).to_contain_text(got.suggested_filename)
+    expect(page.locator("#export-progress-wrap")).to_be_hidden()
