@@ -93,7 +93,7 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
         dcc.Location(id="url"),
         html.Div(id="header", className="pws-header"),
         html.Div(id="page"),
-    ])
+    ], className="pws-root")
 
     # The page is built from the URL once per navigation: the search part is read as State,
     # so the map keeping its view in the URL (history.replaceState in pws.js) re-renders

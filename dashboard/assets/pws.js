@@ -130,6 +130,15 @@ window.pws = Object.assign(window.pws || {}, {
         layer.options.className = "pws-desa";
         layer.bindTooltip(function () { return window.pws.tooltipFor(feature.properties); },
                           {sticky: true, className: "pws-tooltip"});
+        layer.once("add", function () {
+            // the map's box changes when the option controls wrap to another row: Leaflet
+            // only follows window resizes, so it is told (else the map leaves a grey band)
+            var map = layer._map;
+            if (!map || map._pwsSizeWatched) { return; }
+            map._pwsSizeWatched = true;
+            new ResizeObserver(function () { map.invalidateSize({pan: false}); })
+                .observe(map.getContainer());
+        });
         layer.on("mouseover", function () {
             // hover thickens the stroke; a selected or outlined village keeps its colour
             var base = window.pws.styleFor(kode);

@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import components, context, geo_routes, map_image_route
 from dashboard.i18n import lang_of, t
+from dashboard.pages import peta_options, peta_points
 from dashboard.pages.peta_tools import TOOLS
 from layers import (
     base,
@@ -57,18 +58,6 @@ def _basemap() -> list:
     return [dl.TileLayer(url=url, attribution=attribution, opacity=0.6)]
 
 
-def _points(overlay: overlays.PointOverlay, scope: Scope, lang: str) -> dl.GeoJSON:
-    """An overlay's points, styled in the browser from its classes (``hideout``)."""
-    style = {
-        "classes": [{"key": c.key, "color": c.color, "radius": c.radius, "opacity": c.opacity,
-                     "label": c.label(lang)} for c in overlay.classes],
-        "details": [[name, label(lang)] for name, label in overlay.details],
-        "overlay": overlay.id,
-    }  # fmt: skip
-    return dl.GeoJSON(id=f"titik-{overlay.id}", url=geo_routes.overlay_url(scope, overlay.id),
-                      pointToLayer=_fn("pointMarker"), hideout=style)  # fmt: skip
-
-
 def _layer_overlays(layer_type: str) -> list[overlays.PointOverlay]:
     cls = base.REGISTRY.get(layer_type)
     names = cls.overlays if cls else ()
@@ -77,7 +66,7 @@ def _layer_overlays(layer_type: str) -> list[overlays.PointOverlay]:
 
 def _shown_overlays(layer_type: str) -> list[overlays.PointOverlay]:
     """The overlays the legend explains: those always offered, then the layer's own."""
-    always = [o for o in overlays.OVERLAYS.values() if o.always]
+    always = peta_points.always()
     return always + [o for o in _layer_overlays(layer_type) if o not in always]
 
 
@@ -90,30 +79,6 @@ def _first_layer(session: Any, scope: Scope) -> str:
         if cls and (cls.period_kind == base.SNAPSHOT or cls().periods(session, scope)):
             return kind
     return DEFAULT_LAYER if DEFAULT_LAYER in base.REGISTRY else next(iter(base.REGISTRY))
-
-
-def _initial_options(cls: type[base.Layer], state: dict[str, str]) -> dict[str, Any]:
-    """Option values asked for in the URL (``opt_<name>=value``); anything that is not a
-    valid value of the option is dropped (the default stays)."""
-    chosen: dict[str, Any] = {}
-    for opt in cls.options():
-        raw = state.get(f"opt_{opt.name}")
-        if raw is None:
-            continue
-        if opt.spec.kind == "flag":
-            value: Any = raw == "1"
-        elif opt.spec.kind == "choice":
-            value = next((c.value for c in opt.spec.choice_list() if str(c.value) == raw), None)
-        else:
-            try:
-                value = float(raw)
-            except ValueError:
-                continue
-        try:
-            chosen[opt.name] = opt.spec.validate(value, opt.default)
-        except ValueError:
-            continue
-    return chosen
 
 
 def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
@@ -140,10 +105,10 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
     panel_content = (_panel(desa, layer_type, period, lang) if desa else
                      html.P(t("panel.hint", lang), className="pws-hint"))  # fmt: skip
     initial = {"layer": layer_type,
-               "options": _initial_options(base.REGISTRY[layer_type], state)}  # fmt: skip
+               "options": peta_options.initial(base.REGISTRY[layer_type], state)}  # fmt: skip
     kec_opts = [{"label": n, "value": k} for k, n in zip(kec["kode"], kec["nama"], strict=True)]
     layer_opts = [{"label": cls.title(lang), "value": kind} for kind, cls in base.REGISTRY.items()]
-    always = [o for o in overlays.OVERLAYS.values() if o.always]
+    points_on = peta_points.switched_on(counts)
     return html.Div([
         dcc.Store(id="lang", data=lang),
         dcc.Store(id="layer-values"),
@@ -205,14 +170,11 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                         # (650) and popups (700): a village's tooltip is never hidden
                         dl.Pane(name="titik", style={"zIndex": 620}),
                         dl.LayerGroup(id="layer-points"),
-                        dl.LayersControl([
-                            dl.Overlay(_points(o, scope, lang), name=o.title(lang),
-                                       checked=o.on_by_default(counts[o.id]))
-                            for o in always
-                        ], position="topright", collapsed=False),
+                        peta_points.layer_group(points_on, scope, lang),
                         dl.ScaleControl(position="bottomleft", imperial=False),
                     ],
                 ),
+                peta_points.switches(points_on, lang),
                 html.Details([
                     html.Summary(t("map.legend", lang)),
                     html.Div(id="legend"),
@@ -229,7 +191,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                 ], id="panel-wrap", className="pws-panel-wrap"),
             ], className="pws-panel pws-side"),
         ], className="pws-main"),
-    ])
+    ], className="pws-map-page")
 
 
 # --- server side ------------------------------------------------------------------------
@@ -251,9 +213,9 @@ def _on_layer(layer_type: Any, period: Any, initial: Any, lang: Any) -> tuple:
     asked = initial.get("options") if isinstance(initial, dict) and \
         initial.get("layer") == cls.type and isinstance(initial.get("options"), dict) else {}
     values = {o.name: o.default for o in cls.options()}
-    values.update(_initial_options(cls, {f"opt_{k}": _url_text(v) for k, v in asked.items()}))
+    values.update(peta_options.initial(cls, {f"opt_{k}": _url_text(v) for k, v in asked.items()}))
     controls = [components.option_control(cls, o, values[o.name], lang) for o in cls.options()]
-    points = [_points(o, scope, lang) for o in _layer_overlays(cls.type)]
+    points = [peta_points.points(o, scope, lang) for o in _layer_overlays(cls.type)]
     with app_ctx.session() as session:
         period_control = _period_control(session, scope, cls, period, lang)
     return *period_control, controls, points, None
@@ -276,18 +238,6 @@ def _url_text(value: object) -> str:
     return ("1" if value else "0") if isinstance(value, bool) else str(value)
 
 
-def _chosen_options(cls: type[base.Layer], raw: list, ids: list) -> dict[str, Any]:
-    """The option values the page sent for ``cls`` (controls of another layer, sent while
-    the page was switching, are ignored; missing ones keep their default)."""
-    specs = {o.name: o.spec for o in cls.options()}
-    chosen: dict[str, Any] = {}
-    for ident, value in zip(ids, raw, strict=False):
-        if isinstance(ident, dict) and ident.get("layer") == cls.type \
-                and ident.get("name") in specs:
-            chosen[ident["name"]] = components.option_value(specs[ident["name"]], value)
-    return chosen
-
-
 def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
             lang: Any) -> tuple[dict, list, str]:  # fmt: skip
     cls = _layer_class(layer_type)
@@ -301,7 +251,8 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
                 raise ValueError("not a region code")
             scope = scope.narrow(kec)  # narrowing can only shrink the server's scope
         raw = option_values if isinstance(option_values, list) else []
-        layer = base.from_config({"type": cls.type, **_chosen_options(cls, raw, ids)})
+        chosen, problems = peta_options.chosen(cls, raw, ids)
+        layer = base.from_config({"type": cls.type, **chosen})
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
     with app_ctx.session() as session:
@@ -324,7 +275,8 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
     }  # fmt: skip
     overlays_shown = _shown_overlays(cls.type)
     count = f"{len(result.table)} {t('map.desa', lang).lower()}"
-    return data, components.legend(result.legend, lang, result.summary, overlays_shown), count
+    legend = components.legend(result.legend, lang, result.summary, overlays_shown)
+    return data, peta_options.warnings(problems, lang) + legend, count
 
 
 def _download_href(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
@@ -335,7 +287,7 @@ def _download_href(layer_type: Any, period_value: Any, kec: Any, option_values: 
     ids = [i["id"] for i in ctx.inputs_list[3]] if len(ctx.inputs_list) > 3 else []
     raw = option_values if isinstance(option_values, list) else []
     try:
-        layer = base.from_config({"type": cls.type, **_chosen_options(cls, raw, ids)})
+        layer = base.from_config({"type": cls.type, **peta_options.chosen(cls, raw, ids)[0]})
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
     period = period_value if isinstance(period_value, str) \
@@ -373,6 +325,7 @@ def _panel(kode: str, layer_type: Any, period_value: Any, lang: str) -> list:
 def register(app: Dash) -> None:
     for tool in TOOLS:
         tool.register(app)
+    peta_points.register(app)
 
     app.callback(
         Output("period", "options"),
