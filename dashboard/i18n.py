@@ -148,9 +148,11 @@ CATALOGUE: dict[str, Text] = {
     "kader.intro": Text(
         "Per Puskesmas: keterampilan yang belum dimiliki kader aktif mana pun di sebuah "
         "posyandu, diurutkan menurut sasaran yang terlayani bila setiap posyandu itu punya "
-        "satu kader terlatih.",
+        "satu kader terlatih. Dihitung per posyandu; peta menghitung per desa (desa merah "
+        "bila tidak satu pun posyandunya punya keterampilan itu).",
         "Per Puskesmas: the skills no active kader of a posyandu holds, ranked by the people "
-        "served once each of those posyandu has one trained kader.",
+        "served once each of those posyandu has one trained kader. Counted per posyandu; the "
+        "map counts per village (red when none of its posyandu has the skill).",
     ),
     "kader.weights": Text(
         "Sasaran: penduduk kelompok siklus hidup keterampilan itu (balita, ibu hamil, remaja, "

@@ -36,7 +36,7 @@ HIDDEN = {"display": "none"}
 TOP = 5
 #: posyandu named per skill before "+ n more"
 NAMED = 3
-FILE_NAME = "prioritas_pelatihan_kader.xlsx"
+FILE_NAME = {"id": "prioritas_pelatihan_kader.xlsx", "en": "kader_training_priority.xlsx"}
 #: the list fits the side area's width: headers and the skill cell wrap, cells align top
 HEAD = {"whiteSpace": "normal", "verticalAlign": "bottom"}
 CELL = {"verticalAlign": "top"}
@@ -181,9 +181,11 @@ def _on_download(clicks: Any, kec: Any, _options: Any, lang: Any) -> Any:
     scope = _scope(kec)
     layer = _layer(list(ctx.states_list))
     gaps, priority = _priority(scope, layer)
+    if gaps.villages.empty:
+        raise PreventUpdate  # nothing to download: the tool already says there is no data
     with context.current().session() as session:
         area = _region_name(session, context.current().scope(), kec)
-    return dcc.send_bytes(export.gaps_xlsx(gaps, priority, lang, area), FILE_NAME)
+    return dcc.send_bytes(export.gaps_xlsx(gaps, priority, lang, area), FILE_NAME[lang])
 
 
 def register(app: Dash) -> None:

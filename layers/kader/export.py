@@ -138,11 +138,13 @@ NO_DATA_WORDS = Text("Desa tanpa data kader tidak ada di daftar: tidak ada data,
                      "every skill.")  # fmt: skip
 WEIGHT_WORDS = Text(
     "Bobot kesenjangan: penduduk sasaran kelompok keterampilan di desa (bila file penduduk "
-    "melaporkan setiap kolom kelompok; layers/data/sasaran_kelompok.csv), selain itu seluruh "
+    "melaporkan setiap kolom kelompok, menurut pemetaan kelompok ke kolom penduduk yang dapat "
+    "diubah dinas), selain itu seluruh "
     "penduduk desa, dibagi rata antar posyandu desa itu. Tanpa angka penduduk sel kosong dan "
     "peringkatnya terakhir.",
-    "Gaps are weighed by the target population of the skill's group in the village (when "
-    "the population file reports every group column; layers/data/sasaran_kelompok.csv), "
+    "Gaps are weighted by the target population of the skill's group in the village (when "
+    "the population file reports every group column, by the office's editable mapping of "
+    "groups to population columns), "
     "else by the whole village population, shared equally among the village's posyandu. "
     "Without a population figure the cell is empty and ranked last.",
 )
@@ -358,7 +360,7 @@ def gaps_xlsx(gaps: KaderGaps, priority: TrainingPriority, lang: str = "id",
               Column(ACTIVE_KADER, "int"), *levels,
               Column(Text("Kader aktif per posyandu", "Active kader per posyandu"), "dec1"),
               Column(MISSING_N, "int"), Column(MISSING, "text", 40),
-              Column(UNSERVED, "int"), Column(Text("Bobot", "Weighed by"), "label"),
+              Column(UNSERVED, "int"), Column(Text("Bobot", "Weighted by"), "label"),
               Column(STALE_N, "int"), Column(NO_DATE_N, "int")]  # fmt: skip
     rows = ([_clean(r["peringkat"]), r["kode_desa"], _clean(r["nama_desa"]), r["posyandu"],
              r["kader"], r["kader_aktif"], *(r[k] for k in keys), r["per_posyandu"],
@@ -407,7 +409,7 @@ def gaps_xlsx(gaps: KaderGaps, priority: TrainingPriority, lang: str = "id",
               int((p["kurang"] > 0).sum())),
              (Text("Posyandu di bawah norma", "Posyandu below the norm"),
               int(p["below_norm"].sum())),
-             (Text("Desa berbobot seluruh penduduk", "Villages weighed by the whole "
+             (Text("Desa berbobot seluruh penduduk", "Villages weighted by the whole "
                    "population"), int((bobot == "penduduk").sum())),
              (Text("Desa tanpa angka penduduk", "Villages without a population figure"),
               int(bobot.isna().sum()))]  # fmt: skip

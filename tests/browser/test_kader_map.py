@@ -148,10 +148,13 @@ def _on_screen(page: Page, codes: list[str]) -> str:
     )
 
 
-def _download(page: Page) -> Path:
+FILE_NAMES = {"id": "prioritas_pelatihan_kader.xlsx", "en": "kader_training_priority.xlsx"}
+
+
+def _download(page: Page, lang: str = "id") -> Path:
     with page.expect_download() as download:
         page.click("#kader-download")
-    assert download.value.suggested_filename == "prioritas_pelatihan_kader.xlsx"
+    assert download.value.suggested_filename == FILE_NAMES[lang]
     return Path(download.value.path())
 
 
@@ -198,7 +201,8 @@ def test_one_skill_map_panel_and_training_tool(page: Page, kader_app: KaderApp) 
     expect(page.locator("#panel-code")).to_have_text(clicked)
     section = page.locator("#panel-section-kader")
     expect(section).to_contain_text("Kader posyandu")
-    expect(section).to_contain_text(f"{len(missing)} dari 25 keterampilan")
+    expect(section).to_contain_text(f"tidak dimiliki kader aktif mana pun di desa ini: "
+                                    f"{len(missing)} dari 25")
     for code in missing:
         expect(section).to_contain_text(book.label(code, "id"))
     assert book.label(app.skill, "id") in section.inner_text()
@@ -229,7 +233,8 @@ def test_one_skill_map_panel_and_training_tool(page: Page, kader_app: KaderApp) 
     expect(legend).to_contain_text("No kader data (not zero)")
     section = page.locator("#panel-section-kader")
     expect(section).to_contain_text("Posyandu kader")
-    expect(section).to_contain_text(f"{len(missing)} of the 25 skills")
+    expect(section).to_contain_text(f"held by no active kader in this village: {len(missing)} "
+                                    "of 25")
     for code in missing:
         expect(section).to_contain_text(book.label(code, "en"))
     expect(tool).to_contain_text("Kader training priority")
@@ -239,7 +244,7 @@ def test_one_skill_map_panel_and_training_tool(page: Page, kader_app: KaderApp) 
         expect(rows.nth(i)).to_contain_text(book.label(code, "en"))
     for where in (legend, section, tool, page.locator(".pws-options")):
         assert _words(where.inner_text(), ONLY_ID) == [], where.inner_text()[:1500]
-    wb, text = _workbook_text(_download(page))
+    wb, text = _workbook_text(_download(page, "en"))
     assert "Training priority" in wb.sheetnames
     assert wb["Training priority"].max_row == app.training_rows + 1
     assert _words(text, ONLY_ID) == []

@@ -66,7 +66,7 @@ HEADERS = {
                      "No level yet (active kader)", "Purwa (active kader)",
                      "Madya (active kader)", "Utama (active kader)",
                      "Active kader per posyandu", "Skills missing", "Missing skill codes",
-                     "People unserved", "Weighed by", "Stale assessments (active kader)",
+                     "People unserved", "Weighted by", "Stale assessments (active kader)",
                      "No assessment date (active kader)"],
         "Posyandu": ["Rank", "Village code", "Village", "Posyandu", "Kader", "Active kader",
                      "Below the norm (5)", "No level yet (active kader)",
