@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import components, context, jobs
 from dashboard.i18n import lang_of, t
-from layers import codes, geometry
+from layers import base, codes, geometry
 from layers.diarrhoea import export, service
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
@@ -282,10 +282,18 @@ def _on_download_alerts(_: int | None, period: Any, kec: Any, lang: Any) -> tupl
     return dcc.send_bytes(data, f"peringatan_{week}.xlsx"), ""
 
 
+def _open_for(layer_type: Any) -> bool:
+    """The section starts open with a weekly layer (the diarrhoea maps) and folded with the
+    others, whose own tools then come first; a click still opens it on any layer."""
+    cls = base.REGISTRY.get(layer_type) if isinstance(layer_type, str) else None
+    return cls is not None and cls.period_kind == base.WEEKLY
+
+
 def register(app: Dash) -> None:
     """The section's callbacks; the scan itself is a background callback."""
     app_ctx = app.server.extensions[context.EXTENSION_KEY]
     jobs.database_key(app_ctx.engine)
+    app.callback(Output("scan-section", "open"), Input("layer", "value"))(_open_for)
 
     def background_scan(set_progress: Callable[[tuple], None], token: Any, lang: Any) -> tuple:
         # runs in a job process, outside any request: the scope comes from this app's own
