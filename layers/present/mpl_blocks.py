@@ -156,6 +156,17 @@ def draw_chart(page: Page, placed: Placed, lang: str) -> None:
         ax.spines[side].set_visible(False)
 
 
+def chart_png(placed: Placed, lang: str, dpi: int = 200) -> bytes:
+    """A bar chart alone as a PNG of its box's size (the PPTX's chart with a line, which
+    python-pptx cannot combine with bars in one native chart)."""
+    box = placed.box
+    page = Page(box.w, box.h)
+    draw_chart(page, Placed(placed.block, Box(0, 0, box.w, box.h), placed.pt), lang)
+    buf = io.BytesIO()
+    page.figure.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
+
+
 def draw(page: Page, placed: list[Placed], lang: str,
          map_png: Callable[[MapFigure, Box], bytes | None], no_map: str) -> None:  # fmt: skip
     """Every placed block; maps through ``map_png`` (None: ``no_map`` said instead)."""

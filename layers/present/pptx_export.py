@@ -11,7 +11,8 @@ the PDF (:func:`layers.present.layout.slide_layout`).
   right-aligned; facts as a two-column table (labels, bold values) without header;
 * a bar chart as a native column chart whose data labels are the block's hover texts; a
   suppressed value (NaN) has no bar and no number in the chart's data — its category label
-  says ``< 5`` (PowerPoint shows no data label on an empty point);
+  says ``< 5`` (PowerPoint shows no data label on an empty point); a chart with a line
+  (bars and a line cannot be one native chart in python-pptx) as the PDF's drawing, a PNG;
 * a note as a small text box; the speaker notes are the slide's ``notes``.
 """
 
@@ -42,7 +43,16 @@ from layers.present.layout import (
     slide_layout,
 )
 from layers.present.measure import PAD_X, PAD_Y
-from layers.present.mpl_blocks import BAR, HEADER_FILL, HIGHLIGHT, INK, MUTED, TONES, ZEBRA
+from layers.present.mpl_blocks import (
+    BAR,
+    HEADER_FILL,
+    HIGHLIGHT,
+    INK,
+    MUTED,
+    TONES,
+    ZEBRA,
+    chart_png,
+)
 
 Progress = Callable[[int, int], None]
 #: the default template's "Title Only" layout
@@ -116,15 +126,10 @@ def _chart(slide: PptxSlide, placed: Placed, lang: str) -> None:
     data.categories = [x if v is not None else f"{x} ({h})"
                        for x, v, h in zip(chart_block.x, values, hover, strict=True)]  # fmt: skip
     data.add_series(chart_block.name, values)
-    if chart_block.line is not None:
-        where = dict(zip(chart_block.line.x, chart_block.line.y, strict=True))
-        data.add_series(chart_block.line.name, [
-            None if (v := where.get(x)) is None or math.isnan(v) else float(v)
-            for x in chart_block.x])
     frame = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, *_place(placed.box), data)
     chart = frame.chart
     small = Pt(max(8.0, placed.pt * 0.8))
-    chart.has_legend = chart_block.line is not None
+    chart.has_legend = False
     chart.has_title = True
     chart.chart_title.text_frame.text = chart_block.name
     chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(placed.pt)
@@ -176,6 +181,8 @@ def _slide(prs: Presentation, ctx: DeckContext, slide: Slide) -> None:
                 page.shapes.add_picture(io.BytesIO(png), *_place(p.box))
         elif isinstance(b, Table | Facts):
             _table(page, p, facts=isinstance(b, Facts))
+        elif isinstance(b, BarChart) and b.line is not None:  # bars and a line: an image
+            page.shapes.add_picture(io.BytesIO(chart_png(p, ctx.lang)), *_place(p.box))
         elif isinstance(b, BarChart):
             _chart(page, p, ctx.lang)
         elif isinstance(b, Note):

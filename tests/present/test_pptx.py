@@ -194,3 +194,29 @@ def test_a_long_table_is_shortened_with_a_count(tmp_path: Path) -> None:
     assert shape.top + shape.height <= deck.slide_height
     notes = closing.notes_slide.notes_text_frame.text
     assert "Bidan desa 40: Kunjungan rumah ke keluarga 40" in notes
+
+
+def test_a_chart_with_a_line_is_an_image(session: Session) -> None:
+    """Bars and a line cannot be one native python-pptx chart: such a chart is placed as a
+    picture of the PDF's drawing; bars alone stay a native chart."""
+    import math
+
+    from layers.panel import BarChart, Line
+    from layers.present import deck
+    from layers.present.deck import Slide
+    from layers.present.pptx_export import deck_pptx
+
+    ctx = deck.context(session, ALL, ref.KEC, None, "en")
+    x = ("2025-W51", "2025-W52", "2025-W53")
+    bars = BarChart(x, (4.0, math.nan, 9.0), "Cases", "Cases", ("4", "< 5", "9"), 2)
+    with_line = BarChart(x, (4.0, 6.0, 9.0), "Cases", "Cases", line=Line(x, (5.0, 5.0, 7.0),
+                                                                         "Threshold"))
+    slides = [Slide("test", "Bars", blocks=[bars]), Slide("test", "Line", blocks=[with_line])]
+    out = Presentation(io.BytesIO(deck_pptx(ctx, slides)))
+    first, second = out.slides
+    chart = next(s for s in first.shapes if s.has_chart).chart
+    assert list(chart.plots[0].series[0].values) == [4.0, None, 9.0]
+    assert list(chart.plots[0].categories)[1] == "2025-W52 (< 5)"
+    assert not any(s.has_chart for s in second.shapes)
+    picture = next(s for s in second.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE)
+    assert Image.open(io.BytesIO(picture.image.blob)).format == "PNG"
