@@ -157,6 +157,11 @@
 
         onKey: function (e) {
             var root = P.root();
+            var message = document.getElementById("pres-message");  // a region refused
+            if (!root && message && e.key === "Escape") {
+                window.location.href = message.getAttribute("data-exit") || "/";
+                return;
+            }
             if (!root || e.defaultPrevented) { return; }
             var target = e.target || {};
             var tag = target.tagName || "";

@@ -158,11 +158,12 @@ def built_slides(session: Session, deck_ctx: deck.DeckContext, kinds: list[str])
 def refused(lang: str, asked: object) -> html.Div:
     """The page for a region outside the server's scope (or unknown): a message, no data."""
     code = asked if isinstance(asked, str) else ""
+    exit_url = f"/?lang={lang}"
     return html.Div([
         html.H1(t("pres.outside.title", lang)),
         html.P(deck.NOT_IN_SCOPE.format(kode=code[:40])(lang), id="pres-refused"),
-        html.A(t("pres.menu.map", lang), href=f"/?lang={lang}", className="pres-button"),
-    ], className="pres-message")  # fmt: skip
+        html.A(t("pres.menu.map", lang), href=exit_url, className="pres-button"),
+    ], id="pres-message", className="pres-message", **{"data-exit": exit_url})  # fmt: skip
 
 
 def _chrome(lang: str, exit_url: str, deck_url: str) -> html.Div:

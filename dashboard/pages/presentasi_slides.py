@@ -111,7 +111,7 @@ def _note_em(block: Note) -> float:
 
 def editor_em(rows: int) -> float:
     """The closing slide's editor: column heads, ``rows`` rows of inputs, the buttons."""
-    return 1.6 + 1.5 * rows + 3.0
+    return 1.6 + 2.0 * rows + 3.0
 
 
 def block_em(block: Block | str, editor_rows: int = 3) -> float:
