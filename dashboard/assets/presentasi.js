@@ -234,7 +234,12 @@
     document.addEventListener("click", P.onClick);
     document.addEventListener("mousemove", P.onPointer);
     document.addEventListener("change", function (e) {
-        if (e.target && e.target.id === "pres-auto") { P.setAuto(e.target.value); }
+        if (e.target && e.target.id === "pres-auto") {
+            P.setAuto(e.target.value);
+            e.target.blur();  // the arrow keys step the slides again, not the interval
+            var root = P.root();
+            if (root) { root.focus(); }
+        }
     });
     document.addEventListener("input", function (e) {
         if (e.target && e.target.closest && e.target.closest("#notes-editor")) {

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from dashboard import context
 from dashboard.i18n import lang_of, t
 from dashboard.pages import presentasi_notes
-from dashboard.pages.presentasi_slides import MAP_PX, map_src, render_slide
+from dashboard.pages.presentasi_slides import MAP_PX, ZOOMS_FROM, map_src, render_slide
 from layers import base, codes
 from layers.epiweek import EpiWeek
 from layers.present import deck, decks
@@ -50,8 +50,6 @@ CHROMELESS = True
 #: auto-advance intervals offered, in seconds (DHIS2 offers 10–120 s)
 AUTO_SECONDS = (10, 15, 20, 30, 45, 60, 90, 120)
 HIDDEN = {"display": "none"}
-#: the level a map click zooms to, below the level shown
-CHILD = {"prov": "kec", "kab": "kec"}
 
 
 # --- regions and weeks, checked on the server ---------------------------------------------
@@ -309,7 +307,7 @@ def on_map(click: Any, _back: Any, meta: Any) -> tuple:
         if trigger.get("type") != "pres-back":
             x, y = _point(click)
             if zoom is None:
-                if codes.level(region) not in CHILD:
+                if codes.level(region) not in ZOOMS_FROM:
                     raise PreventUpdate  # a kecamatan or village deck: nothing to open
                 target = kecamatan_at(session, scope, region, layer, period, lang, x, y)
                 if target is None:

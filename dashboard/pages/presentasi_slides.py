@@ -29,7 +29,7 @@ from dash import dcc, html
 
 from dashboard import components, map_image_route
 from dashboard.i18n import t
-from layers import base
+from layers import base, codes
 from layers.panel import BarChart, Facts, Note, Table
 from layers.present.deck import Block, MapFigure, Slide
 
@@ -52,6 +52,8 @@ MAP_PX = (1200, 900)
 #: a table split over screens starts on a screen with room for its head and this many rows
 MIN_ROWS = 3
 EDITOR = "editor"
+#: the levels whose map a click zooms into one of its kecamatan
+ZOOMS_FROM = ("prov", "kab")
 
 
 def _lines(text: str, chars: float) -> int:
@@ -236,11 +238,12 @@ def map_meta(figure: MapFigure, region: str, lang: str) -> dict[str, Any]:
 def _map_screen(figure: MapFigure, key: str, region: str, region_name: str,
                 lang: str) -> list:  # fmt: skip
     shown = figure.region or region
+    zooms = codes.level(shown) in ZOOMS_FROM
     return [
         html.Figure(
             html.Img(id={"type": "pres-map", "index": key}, src=map_src(figure, shown, lang),
-                     alt=figure.caption, className="pres-map", draggable="false",
-                     **{"data-key": key}),
+                     alt=figure.caption, draggable="false", **{"data-key": key},
+                     className="pres-map pres-zooms" if zooms else "pres-map"),
             className="pres-figure"),
         html.Div([
             html.H2(figure.caption, id={"type": "pres-caption", "index": key},
@@ -249,7 +252,8 @@ def _map_screen(figure: MapFigure, key: str, region: str, region_name: str,
             html.Button(t("pres.map.back", lang, name=region_name),
                         id={"type": "pres-back", "index": key}, n_clicks=0,
                         className="pres-button pres-back", style={"display": "none"}),
-            html.P(t("pres.map.hint", lang), className="pres-hint pres-chrome-item"),
+            html.P(t("pres.map.hint", lang), className="pres-hint pres-chrome-item")
+            if zooms else None,
         ], className="pres-side"),
         dcc.Store(id={"type": "pres-click", "index": key}),
         dcc.Store(id={"type": "pres-map-meta", "index": key},
