@@ -109,8 +109,14 @@ def _region(scope: Scope, region: str) -> str:
 
 
 def load_deck(session: Session, scope: Scope, region: str) -> Deck:
-    """The region's saved deck, else the default one."""
-    kode = _region(scope, region)
+    """The region's saved deck, else the default one. Reading also serves a region wider
+    than the scope that holds part of it (a kecamatan's officer presenting the kabupaten's
+    deck over their own kecamatan, as :func:`layers.present.deck.context` narrows it);
+    saving does not."""
+    if codes.is_valid(region) and not scope.narrow(region).is_empty:
+        kode = codes.normalize(region)
+    else:
+        kode = _region(scope, region)
     row = session.get(DekPresentasi, kode)
     return default_deck() if row is None else Deck.from_json(row.slide, known_kinds())
 

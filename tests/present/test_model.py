@@ -145,6 +145,13 @@ def test_deck_of_a_region_outside_the_scope_is_refused(session: Session) -> None
     with pytest.raises(DeckError):
         decks.load_deck(session, scoped, "99.01.08")
     assert decks.load_deck(session, scoped, KEC) == decks.default_deck()
+    # the kabupaten's saved deck is read (not written) by an officer of one of its kecamatan
+    saved = decks.validate([{"id": "kader", "hidden": False}])
+    decks.save_deck(session, ALL, "99.01", saved)
+    assert decks.load_deck(session, scoped, "99.01").shown() == ["kader"]
+    with pytest.raises(DeckError):
+        decks.save_deck(session, scoped, "99.01", decks.default_deck())
+    decks.reset_deck(session, ALL, "99.01")
 
 
 def test_minutes_are_checked_saved_and_shown_at_the_next_meeting(session: Session) -> None:

@@ -28,6 +28,7 @@ ALERTS = Text("Desa dengan peringatan", "Villages with an alert")
 KLB = Text("Sinyal KLB untuk diverifikasi", "KLB signals to verify")
 CLUSTERS = Text("Klaster bermakna (p < 0,05)", "Significant clusters (p < 0.05)")
 TREND = Text("Kasus per minggu (8 minggu)", "Cases per week (8 weeks)")
+CASES_AXIS = Text("Kasus", "Cases")
 SIGNAL_HEADS = (Text("Desa", "Village"), Text("Kriteria", "Criterion"),
                 Text("Kasus", "Cases"))  # fmt: skip
 CLUSTER_HEADS = (Text("Pusat", "Centre"), Text("Desa", "Villages"), Text("Kasus", "Cases"),
@@ -67,7 +68,7 @@ class DiarrhoeaSlide(SlideKind):
         cases = counts[-1]
         chart = BarChart(
             x=tuple(str(w) for w in weeks), y=tuple(sup.value(c) for c in counts),
-            name=CASES(lang), y_title=CASES(lang),
+            name=TREND(lang), y_title=CASES_AXIS(lang),
             hover=tuple(sup.count(c, lang) for c in counts), highlight=len(weeks) - 1)
         signals = klb.signals
         signal_rows = tuple(
