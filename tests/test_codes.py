@@ -212,6 +212,38 @@ def test_village_kind_refuses_other_seventh_digits(code: str) -> None:
     assert "7th digit" in info.value.reason_en
 
 
+@pytest.mark.parametrize(("code", "kind"), [
+    ("91.03.01.3007", None), ("9103013007", None), ("35.10.01.2001", "desa"),
+    ("35.10.05.1001", "kelurahan"),
+])  # fmt: skip
+def test_village_kind_or_none_knows_a_seventh_digit_of_3_as_unknown(code: str,
+                                                                    kind: str | None) -> None:
+    """Real codes (../shared/data/README.md §5: the Desa Adat of 91.03) have a 7th digit of 3."""
+    assert codes.village_kind_or_none(code) == kind
+    assert codes.village_code(code) == codes.normalize(code)
+
+
+def test_village_kind_stays_strict_for_a_seventh_digit_of_3() -> None:
+    with pytest.raises(CodeError) as info:
+        codes.village_kind("91.03.01.3007")
+    assert "1 (kelurahan) or 2 (desa)" in info.value.reason_en
+
+
+@pytest.mark.parametrize("code", ["35.10.01.0001", "35.10.01.9001", "35.10.01", "35", "x"])
+def test_village_code_refuses_other_digits_and_levels(code: str) -> None:
+    with pytest.raises(CodeError) as info:
+        codes.village_code(code)
+    assert info.value.reason_id != info.value.reason_en
+    with pytest.raises(CodeError):
+        codes.village_kind_or_none(code)
+
+
+def test_village_kinds_of_many_dotted_codes() -> None:
+    assert codes.village_kinds(["35.10.01.2001", "35.10.05.1001", "91.03.01.3007"]) == [
+        "desa", "kelurahan", None]  # fmt: skip
+    assert codes.village_kinds([]) == []
+
+
 @pytest.mark.parametrize("code", ["35", "35.10", "35.10.01", "351001"])
 def test_village_kind_refuses_non_village_levels(code: str) -> None:
     with pytest.raises(CodeError) as info:

@@ -115,8 +115,14 @@ def _prepare_villages(villages: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int
     gdf["kode_kec"] = [codes.parent(k) for k in gdf["kode_desa"]]
     gdf["kode_kab"] = [codes.parent(k) for k in gdf["kode_kec"]]
     gdf["kode_prov"] = [codes.parent(k) for k in gdf["kode_kab"]]
-    if "jenis" not in gdf:
-        gdf["jenis"] = [codes.village_kind(k) for k in gdf["kode_desa"]]
+    # the kind from the code (None for a 7th digit of 3); a file's own ``jenis`` wins where
+    # it names one
+    kinds = pd.Series(codes.village_kinds(gdf["kode_desa"]), index=gdf.index, dtype=object)
+    if "jenis" in gdf:
+        given = gdf["jenis"].astype(object).where(gdf["jenis"].notna(), None)
+        given = given.map(lambda v: str(v).strip().lower() if v is not None else None)
+        kinds = given.where(given.isin(["desa", "kelurahan"]), kinds)
+    gdf["jenis"] = kinds
     repaired = int((~gdf.geometry.is_valid).sum())
     gdf["geometry"] = [regions.multipolygon(g) for g in gdf.geometry]
     return gdf, repaired
@@ -156,7 +162,7 @@ def load_boundaries(session: Session, villages: gpd.GeoDataFrame) -> dict[str, A
                    for level in ("prov", "kab", "kec")})  # fmt: skip
     desa = pd.DataFrame({
         "kode": gdf["kode_desa"], "level": "desa", "nama": gdf["nama_desa"].astype(str),
-        "induk": gdf["kode_kec"], "jenis": gdf["jenis"].astype(str).str.lower(),
+        "induk": gdf["kode_kec"], "jenis": gdf["jenis"],
         "geometry": list(gdf.geometry), "luas_km2": regions.area_km2(gdf.geometry),
     })  # fmt: skip
     _upsert(session, Wilayah, _records(desa), ["kode"])

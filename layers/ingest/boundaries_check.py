@@ -3,7 +3,11 @@
 Owns the checks of a boundary file's values: region codes of the file's level inside the
 user's scope (``wrong_level``, ``bad_code``, ``out_of_scope``), and geometries that are
 polygons inside Indonesia, repaired with ``make_valid`` when invalid. Problems name the
-feature number as ``row``.
+feature number as ``row``. A feature without geometry (null or empty) is no problem of the
+file but a feature to leave out (:func:`geometries` returns where they are; the importer
+says so in a note). The checks are vectorised (shapely 2): a national file of 74,840
+villages is checked in about a second, only the features that need a repair or a message
+are visited one by one.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -86,37 +91,50 @@ def _outside_message(bounds: tuple[float, float, float, float]) -> Text:
 
 def geometries(
     geoms: gpd.GeoSeries, rows: pd.Series, kode: pd.Series
-) -> tuple[list[shapely.MultiPolygon | None], list[Problem], list[str]]:
-    """Valid MultiPolygons per feature, a problem per unusable one, and the repaired codes."""
+) -> tuple[np.ndarray, list[Problem], list[str], np.ndarray]:
+    """Valid MultiPolygons per feature, a problem per unusable one, the repaired codes, and
+    a mask of the features without geometry (null or empty: None in the result, no problem).
+    """
     column = geoms.name or "geometry"
-    arr = geoms.to_numpy()
-    valid = shapely.is_valid(arr)
+    arr = np.asarray(geoms.to_numpy(), dtype=object)
+    n = len(arr)
+    missing = shapely.is_missing(arr) | shapely.is_empty(arr)
+    kinds = shapely.get_type_id(arr)
     bounds = shapely.bounds(arr)
-    out: list[shapely.MultiPolygon | None] = []
+    with np.errstate(invalid="ignore"):
+        inside = ((bounds[:, 0] >= LON_RANGE[0]) & (bounds[:, 2] <= LON_RANGE[1])
+                  & (bounds[:, 1] >= LAT_RANGE[0]) & (bounds[:, 3] <= LAT_RANGE[1]))  # fmt: skip
+    polygonal = (kinds == 3) | (kinds == 6)
+    valid = np.zeros(n, dtype=bool)
+    valid[polygonal] = shapely.is_valid(arr[polygonal])
+    fast = polygonal & inside & valid & ~missing
+    # a valid MultiPolygon with an empty part goes the slow way (polygonal_parts drops it)
+    multi = np.flatnonzero(fast & (kinds == 6))
+    parts, owner = shapely.get_parts(arr[multi], return_index=True)
+    fast[multi[np.unique(owner[shapely.is_empty(parts)])]] = False
+    out = np.full(n, None, dtype=object)
+    out[fast & (kinds == 6)] = arr[fast & (kinds == 6)]
+    single = np.flatnonzero(fast & (kinds == 3))
+    if len(single):
+        out[single] = shapely.multipolygons(arr[single], indices=np.arange(len(single)))
     problems: list[Problem] = []
     repaired: list[str] = []
-    for i, geom in enumerate(arr):
-        row = int(rows.iloc[i])
-        if geom is None or geom.is_empty:
-            problems.append(Problem(Text("Geometri kosong.", "The geometry is empty."),
-                                    row=row, column=column, code="no_geometry"))  # fmt: skip
-            out.append(None)
-            continue
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+    row_numbers = rows.to_numpy()
+    codes_seen = kode.to_numpy()
+    for i in np.flatnonzero(~fast & ~missing):
+        row, geom = int(row_numbers[i]), arr[i]
+        if not polygonal[i]:
             problems.append(Problem(
                 Text("Geometri harus poligon (batas desa), bukan titik atau garis.",
                      "The geometry must be a polygon (a village boundary), not a point or line."),
                 row=row, column=column, value=geom.geom_type, code="not_polygon",
             ))  # fmt: skip
-            out.append(None)
             continue
-        b = tuple(float(v) for v in bounds[i])
-        if not (LON_RANGE[0] <= b[0] and b[2] <= LON_RANGE[1]
-                and LAT_RANGE[0] <= b[1] and b[3] <= LAT_RANGE[1]):  # fmt: skip
+        if not inside[i]:
+            b = tuple(float(v) for v in bounds[i])
             problems.append(Problem(_outside_message(b), row=row, column=column,
                                     value=f"x {b[0]:.4f}..{b[2]:.4f}, y {b[1]:.4f}..{b[3]:.4f}",
                                     code="outside_indonesia"))  # fmt: skip
-            out.append(None)
             continue
         fixed = polygonal_parts(geom) if valid[i] else multipolygon(geom)
         if fixed is None:
@@ -125,6 +143,10 @@ def geometries(
                      "The geometry is invalid and cannot be repaired."),
                 row=row, column=column, code="bad_geometry"))  # fmt: skip
         elif not valid[i]:
-            repaired.append(str(kode.iloc[i]) if kode.iloc[i] else f"#{row}")
-        out.append(fixed)
-    return out, problems, repaired
+            repaired.append(str(codes_seen[i]) if codes_seen[i] else f"#{row}")
+        out[i] = fixed
+    if missing.all():  # nothing to import: every feature is a problem
+        problems += [Problem(Text("Geometri kosong.", "The geometry is empty."),
+                             row=int(row_numbers[i]), column=column, code="no_geometry")
+                     for i in range(n)]  # fmt: skip
+    return out, problems, repaired, missing

@@ -2,7 +2,9 @@
 
 Owns :class:`BoundaryDiff` (new, vanished, renamed and reshaped villages of the covered
 kabupaten) and the notes of a region file (new rows, replaced dissolves, replaced outlines,
-renames) and of repaired geometries. Reads the store, never writes it.
+renames), of repaired geometries, of features left out for want of a geometry, and of what a
+village file holds that is worth knowing (codes of unknown kind, names shared within a
+kecamatan). Reads the store, never writes it.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ def compare_with_store(
 
 
 def repaired_note(repaired: list[str]) -> Text:
-    listed = ", ".join(repaired[:MAX_LISTED]) + (" …" if len(repaired) > MAX_LISTED else "")
+    listed = _listed(repaired)
     return Text(f"{len(repaired)} geometri tidak valid diperbaiki (make_valid): {listed}",
                 f"{len(repaired)} invalid geometries repaired (make_valid): {listed}")  # fmt: skip
 
@@ -133,4 +135,47 @@ def region_notes(session: Session, regions: pd.DataFrame, level: str) -> list[Te
     for kode, old, nama in renamed[:MAX_LISTED]:
         out.append(Text(f"Ganti nama: {kode} {old!r} -> {nama!r}",
                         f"Renamed: {kode} {old!r} -> {nama!r}"))  # fmt: skip
+    return out
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:MAX_LISTED]) + (" …" if len(items) > MAX_LISTED else "")
+
+
+def no_geometry_note(rows: pd.Series, kode: pd.Series, nama: pd.Series) -> Text:
+    """The features left out because they have no geometry (feature number, code, name)."""
+    items = [f"#{r} {k or ''} {n or ''}".strip()
+             for r, k, n in zip(rows, kode, nama, strict=True)]  # fmt: skip
+    return Text(
+        f"{len(items)} fitur tanpa geometri dilewati (tidak ditulis; batas yang sudah "
+        f"tersimpan untuknya tetap, datanya tetap): {_listed(items)}",
+        f"{len(items)} features without geometry left out (not written; a boundary already "
+        f"stored for them is kept, and so is their data): {_listed(items)}",
+    )
+
+
+def village_notes(villages: pd.DataFrame) -> list[Text]:
+    """Notes on a village file's codes and names (``kode``, ``nama``, ``kode_kec``): codes
+    whose 7th digit names no kind (stored without ``jenis``), names shared within a
+    kecamatan (fine: codes are the key; name matching must then use codes)."""
+    out: list[Text] = []
+    unknown = villages.loc[villages["kode"].str[9] == "3", ["kode", "nama"]]
+    if len(unknown):
+        items = [f"{k} {n}" for k, n in zip(unknown["kode"], unknown["nama"], strict=True)]
+        out.append(Text(
+            f"{len(items)} desa dengan digit ke-7 kode 3 (bukan 1 kelurahan / 2 desa) diterima "
+            f"tanpa jenis (jenis tidak diketahui): {_listed(items)}",
+            f"{len(items)} villages whose code has a 7th digit of 3 (neither 1 kelurahan nor "
+            f"2 desa) accepted without a kind (kind unknown): {_listed(items)}",
+        ))  # fmt: skip
+    shared = villages[villages.duplicated(["kode_kec", "nama"], keep=False)]
+    if len(shared):
+        groups = shared.groupby(["kode_kec", "nama"], sort=True)["kode"].apply(list)
+        items = [f"{nama} ({' / '.join(kodes)})" for (_, nama), kodes in groups.items()]
+        out.append(Text(
+            f"{len(items)} nama desa dipakai lebih dari sekali dalam satu kecamatan (semua "
+            f"disimpan; kode yang membedakan): {_listed(items)}",
+            f"{len(items)} village names occur more than once within one kecamatan (all "
+            f"stored; the codes tell them apart): {_listed(items)}",
+        ))  # fmt: skip
     return out

@@ -69,8 +69,7 @@ def village_codes(
 
     def judge(value: str) -> tuple[Any, Text | None, str]:
         try:
-            kode = codes.normalize(value)
-            codes.village_kind(kode)
+            kode = codes.village_code(value)  # 7th digit 1, 2 or 3 (kind unknown)
         except codes.CodeError as exc:
             return None, Text(exc.reason_id, exc.reason_en), "bad_code"
         if not scope.allows(kode):

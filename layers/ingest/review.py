@@ -80,8 +80,7 @@ def read_confirmations(path: Path) -> dict[tuple[str, str], str]:
             continue
         value = clean_text(frame.at[i, "kode_desa_usulan"])
         try:
-            kode = codes.normalize(value)
-            codes.village_kind(kode)
+            kode = codes.village_code(value)
         except codes.CodeError as exc:
             problems.append(Problem(
                 Text(f"File konfirmasi: kode desa tidak sah ({exc.reason_id}).",

@@ -47,6 +47,9 @@ WRITTEN = {
     "prov_sendiri": Text("batas provinsi sendiri", "own province outlines"),
     "kab_sendiri": Text("batas kabupaten/kota sendiri", "own kabupaten/kota outlines"),
     "kec_sendiri": Text("batas kecamatan sendiri", "own kecamatan outlines"),
+    "tanpa_geometri": Text("fitur tanpa geometri dilewati", "features without geometry left out"),
+    "jenis_tak_dikenal": Text("desa tanpa jenis (digit ke-7 kode 3)",
+                              "villages of unknown kind (7th digit 3)"),
 }
 
 #: the progress steps of an import, short (a progress bar's label)

@@ -19,6 +19,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -26,6 +27,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from layers.store.models import Base, ImporCadangan, ImporWilayah
+from layers.store.types import Geometry, encode_many
 
 CHUNK = 20_000
 #: where :func:`upsert` collects the regions of each import (``session.info`` key)
@@ -56,14 +58,36 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Plain Python records (NaN/NA -> None, numpy scalars -> Python)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (v.item() if hasattr(v, "item") and not isinstance(v, BaseGeometry) else v)
-         for k, v in row.items()}
-        for row in clean.to_dict("records")
-    ]  # fmt: skip
+def _plain_values(column: pd.Series) -> list[Any]:
+    """A column as plain Python values (NaN/NA -> None, numpy scalars -> Python)."""
+    values = column.astype(object).where(column.notna(), None).tolist()
+    if any(isinstance(v, np.generic) for v in values):
+        values = [v.item() if isinstance(v, np.generic) else v for v in values]
+    return values
+
+
+def _records(frame: pd.DataFrame, encode: tuple[str, Sequence[str], str] | None = None
+             ) -> list[dict[str, Any]]:  # fmt: skip
+    """Plain Python records (NaN/NA -> None, numpy scalars -> Python).
+
+    ``encode`` = ``(dialect name, geometry columns, geometry type)``: those columns go as
+    WKB bytes encoded at once (:func:`layers.store.types.encode_many`), not row by row.
+    """
+    names = [str(c) for c in frame.columns]
+    columns = []
+    for name in names:
+        if encode is not None and name in encode[1]:
+            columns.append(encode_many(frame[name], encode[0], encode[2]))
+        else:
+            columns.append(_plain_values(frame[name]))
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _geometry_columns(model: type[Base]) -> tuple[list[str], str]:
+    """The model's geometry columns and their geometry type (one type per table here)."""
+    found = [(c.name, c.type.geometry_type) for c in model.__table__.columns
+             if isinstance(c.type, Geometry)]  # fmt: skip
+    return [n for n, _ in found], (found[0][1] if found else "GEOMETRY")
 
 
 def _region_column(table: str, columns: Sequence[str]) -> str | None:
@@ -119,6 +143,8 @@ def upsert(
     Returns ``{"inserted": n, "updated": m}``.
     """
     model = _model(table)
+    geometry_cols, geometry_type = _geometry_columns(model)
+    encode = (session.get_bind().dialect.name, geometry_cols, geometry_type)
     cols = [c.name for c in model.__table__.columns]
     pk = [c.name for c in model.__table__.primary_key.columns]
     key = list(key)
@@ -148,10 +174,11 @@ def upsert(
             )))  # fmt: skip
         updates = merged.loc[exists].drop(columns="_merge")
         for start in range(0, len(updates), CHUNK):
-            session.execute(update(model), _records(updates.iloc[start : start + CHUNK]))
+            session.execute(update(model),
+                            _records(updates.iloc[start : start + CHUNK], encode))  # fmt: skip
     inserts = new.loc[~exists]
     for start in range(0, len(inserts), CHUNK):
-        session.execute(insert(model), _records(inserts.iloc[start : start + CHUNK]))
+        session.execute(insert(model), _records(inserts.iloc[start : start + CHUNK], encode))
     return {"inserted": int((~exists).sum()), "updated": int(exists.sum())}
 
 

@@ -7,6 +7,10 @@ Owns how geometries are stored on each backend:
   the bind is wrapped in ``ST_GeomFromEWKB(...)`` and the column in ``ST_AsEWKB(...)``.
 * SQLite (and anything else): plain WKB bytes in a BLOB, no SpatiaLite needed.
 
+Bulk writers (the importers' upsert) encode a whole column at once with :func:`encode_many`
+(shapely's vectorised WKB writer) and bind the bytes: :meth:`Geometry.process_bind_param`
+passes ``bytes`` through as already encoded for the dialect.
+
 Why not simply reuse geoalchemy2's bind/column expressions: a ``TypeDecorator`` forwards
 ``bind_expression``/``column_expression`` to its *static* ``impl`` (not to the per-dialect
 implementation chosen in ``load_dialect_impl``), so geoalchemy2's ``ST_GeomFromEWKT`` /
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import shapely
 from geoalchemy2 import Geometry as PostgisGeometry
 from shapely.geometry.base import BaseGeometry
@@ -110,6 +115,8 @@ class Geometry(TypeDecorator[BaseGeometry]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
         if value is None:
             return None
+        if isinstance(value, bytes):  # already encoded for this dialect (encode_many)
+            return value
         if not isinstance(value, BaseGeometry):
             raise TypeError(f"expected a shapely geometry, got {type(value).__name__}")
         if self.geometry_type == "MULTIPOLYGON" and value.geom_type == "Polygon":
@@ -126,3 +133,28 @@ class Geometry(TypeDecorator[BaseGeometry]):
             data = data.tobytes()
         geom = shapely.from_wkb(data)
         return shapely.set_srid(geom, 0) if shapely.get_srid(geom) else geom
+
+
+def encode_many(values: Any, dialect_name: str, geometry_type: str = "GEOMETRY"
+                ) -> list[bytes | None]:  # fmt: skip
+    """What :meth:`Geometry.process_bind_param` makes of each value, for a whole column at
+    once: WKB (EWKB with SRID 4326 on PostgreSQL), a Polygon promoted to a MultiPolygon for
+    a ``MULTIPOLYGON`` column; None stays None."""
+    arr = np.asarray(list(values), dtype=object)
+    out: list[bytes | None] = [None] * len(arr)
+    present = np.flatnonzero(~shapely.is_missing(arr))
+    if not len(present):
+        return out
+    geoms = arr[present]
+    if geometry_type.upper() == "MULTIPOLYGON":
+        single = shapely.get_type_id(geoms) == 3
+        if single.any():
+            geoms = geoms.copy()
+            geoms[single] = shapely.multipolygons(geoms[single], indices=np.arange(single.sum()))
+    if dialect_name == "postgresql":
+        wkb = shapely.to_wkb(shapely.set_srid(geoms, SRID), include_srid=True)
+    else:
+        wkb = shapely.to_wkb(geoms)
+    for i, data in zip(present.tolist(), wkb, strict=True):
+        out[i] = bytes(data)
+    return out

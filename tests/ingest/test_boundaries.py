@@ -334,7 +334,9 @@ def test_every_bad_feature_is_reported_with_row_column_and_value(
         ("19.06.01.2004", "Tertukar", _square(-2.9, 108.0)),      # 5 lon/lat swapped
         ("19.06.01", "Kecamatan", _square(108.06, -2.9)),         # 6 not a village code
         ("19.06.01.2007", None, _square(108.08, -2.9)),           # 7 no name
-        ("19.06.01.3008", "Digit 7", _square(108.1, -2.9)),       # 8 7th digit not 1/2
+        ("19.06.01.9008", "Digit 7", _square(108.1, -2.9)),       # 8 7th digit not 1/2/3
+        ("19.06.01.3009", "Desa Adat", _square(108.12, -2.9)),    # 9 fine: 7th digit 3
+        ("19.06.01.2010", "Tanpa Batas", None),                   # 10 no geometry: left out
     ]  # fmt: skip
     gdf = gpd.GeoDataFrame(
         [{"kode_desa": k, "nama_desa": n, "geometry": g} for k, n, g in features],
@@ -353,7 +355,7 @@ def test_every_bad_feature_is_reported_with_row_column_and_value(
     assert by_row[2].value == "19.06.01.20X1" and by_row[4].value == "Point"
     assert "swapped" in by_row[5].message("en") and "tertukar" in by_row[5].message("id")
     assert all(p.message("id") != p.message("en") for p in report.problems)
-    assert report.rows_total == 8 and report.rows_ok == 1
+    assert report.rows_total == 10 and report.rows_ok == 2  # rows 1 and 9
     _assert_nothing_written(sqlite_engine)
 
 
