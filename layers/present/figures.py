@@ -13,6 +13,8 @@ from layers.text import Text
 
 #: pixels per inch of the placed image (sharp on a projector and in print)
 DPI = 200
+#: the map legend's text on a slide or an A4 page, in points (readable when printed)
+TEXT_PT = 9.0
 NO_MAP = Text("Peta tidak tersedia untuk wilayah ini.", "No map for this region.")
 
 
@@ -45,6 +47,6 @@ def map_png(ctx: DeckContext, fig: MapFigure, width_in: float, height_in: float,
     try:
         return render_map(ctx.session, scope, layer, period, ctx.lang, fmt="png", width_px=w,
                           height_px=h, dpi=dpi, title=fig.caption or None,
-                          made=ctx.today)  # fmt: skip
+                          made=ctx.today, text_pt=TEXT_PT * w / (width_in * dpi))  # fmt: skip
     except ValueError:  # no village to draw
         return None

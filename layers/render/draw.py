@@ -128,8 +128,13 @@ def colors_of(klass: np.ndarray, legend: base.Legend) -> np.ndarray:
 def map_figure(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
                lang: str = "id", *, title: str = "", subtitle: str = "", source: str = "",
                width_px: int = 1600, height_px: int = 1000, dpi: int = 150,
-               labels: bool = False, vector: bool = False) -> MapFigure:  # fmt: skip
+               labels: bool = False, vector: bool = False,
+               text_pt: float | None = None) -> MapFigure:  # fmt: skip
     """Draw a layer result on its villages; no store needed.
+
+    ``text_pt`` fixes the legend's text size in points where the image is placed at ``dpi``
+    (a slide or a printed page, whose reader needs ~10 pt whatever the pixels); by default
+    the furniture grows with the image's area.
 
     Parameters
     ----------
@@ -182,6 +187,8 @@ def map_figure(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     unit = min(3.0, max(0.6, math.sqrt(width_px * height_px / math.prod(REFERENCE_PX))))
+    if text_pt is not None:  # pt(BODY_PX) == text_pt
+        unit = text_pt * dpi / (furniture.BODY_PX * 72.0)
     margin, gap = 24 * unit, 20 * unit
 
     def pt(px: float) -> float:
@@ -242,7 +249,7 @@ def draw_map(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
              lang: str = "id", *, kecamatan: gpd.GeoDataFrame | None = None,
              title: str = "", subtitle: str = "", source: str = "", fmt: Format = "png",
              width_px: int = 1600, height_px: int = 1000, dpi: int = 150,
-             labels: bool = False) -> bytes:  # fmt: skip
+             labels: bool = False, text_pt: float | None = None) -> bytes:  # fmt: skip
     """:func:`map_figure` saved as ``fmt`` bytes (``kecamatan``: outlines to draw, else
     dissolved from the villages' ``kode_kec``)."""
     if fmt not in MEDIA_TYPES:
@@ -250,7 +257,7 @@ def draw_map(villages: gpd.GeoDataFrame | MapShapes, result: base.LayerResult,
     shapes = villages if isinstance(villages, MapShapes) else MapShapes(villages, kecamatan)
     drawn = map_figure(shapes, result, lang, title=title, subtitle=subtitle, source=source,
                        width_px=width_px, height_px=height_px, dpi=dpi, labels=labels,
-                       vector=fmt != "png")  # fmt: skip
+                       vector=fmt != "png", text_pt=text_pt)  # fmt: skip
     return drawn.save(fmt)
 
 

@@ -37,6 +37,8 @@ MONTHS = Text("Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
               "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec")  # fmt: skip
 #: outline colour of the kecamatan (as the map page's legend shows it)
 KECAMATAN_COLOR = "#222222"
+#: the legend's text size in reference pixels (the unit of every other size)
+BODY_PX = 13.0
 INK = "#222222"
 MUTED = "#555555"
 _GEOD = Geod(ellps="WGS84")
@@ -172,7 +174,7 @@ def legend_box(panel: Panel, legend: Legend, lang: str, *, outlines: bool,
     """The layer's legend: its title, each class colour and label, the no-data entry,
     the kecamatan border (when drawn) and the layer's summary line under it (left out
     when it would reach the scale bar)."""
-    font = 13.0
+    font = BODY_PX
     renderer = panel.fig.canvas.get_renderer()
     inner = panel.width - 24 * panel.unit  # the frame's padding
     chars = panel.chars(font, inner - 40 * panel.unit)  # beside the swatch
@@ -216,6 +218,15 @@ def scale_bar(panel: Panel, ax: Axes, lang: str) -> float:
     height = 8 * panel.unit
     y = panel.bottom + 26 * panel.unit
     x = panel.left
+    if panel.top < y + height + 10 * panel.unit:
+        # the legend took the whole column (large type on a slide): the bar goes under the
+        # map's bottom-left corner instead of under the legend
+        box = ax.get_position()
+        x = box.x0 * panel.fig.bbox.width
+        y = box.y0 * panel.fig.bbox.height + 18 * panel.unit
+        bar_px = min(bar_px, 0.3 * box.width * panel.fig.bbox.width)
+        length = nice_length(bar_px * per_px)
+        bar_px = length / per_px
     for i, color in enumerate((INK, "#ffffff")):
         panel.fig.add_artist(Rectangle(
             (panel.fx(x + i * bar_px / 2), panel.fy(y)), panel.fx(bar_px / 2), panel.fy(height),

@@ -115,7 +115,8 @@ def default_title(session: Session, scope: Scope, layer: base.Layer, period: bas
 def render_map(session: Session, scope: Scope, layer: base.Layer, period: base.Period,
                lang: str = "id", *, fmt: Format = "png", width_px: int = 1600,
                height_px: int = 1000, dpi: int = 150, labels: bool = False,
-               title: str | None = None, made: date | None = None) -> bytes:  # fmt: skip
+               title: str | None = None, made: date | None = None,
+               text_pt: float | None = None) -> bytes:  # fmt: skip
     """The map of ``layer`` over every village of ``scope`` in ``period`` as image bytes.
 
     Parameters
@@ -133,6 +134,9 @@ def render_map(session: Session, scope: Scope, layer: base.Layer, period: base.P
         The heading; by default the layer's title over the region and the period.
     made
         The date in the source line (default today).
+    text_pt
+        The legend's text size in points at ``dpi`` (slides, printed pages); by default it
+        grows with the image.
 
     Returns
     -------
@@ -155,4 +159,4 @@ def render_map(session: Session, scope: Scope, layer: base.Layer, period: base.P
     source = furniture.source_line(data_date(session, scope), made or date.today(), lang)
     return draw_map(shapes, result, lang, title=heading, subtitle=subtitle, source=source,
                     fmt=fmt, width_px=width_px, height_px=height_px, dpi=dpi,
-                    labels=labels)  # fmt: skip
+                    labels=labels, text_pt=text_pt)  # fmt: skip

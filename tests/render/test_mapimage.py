@@ -333,3 +333,30 @@ def test_docstring_examples(name: str) -> None:
                              optionflags=doctest.NORMALIZE_WHITESPACE)  # fmt: skip
     assert result.attempted > 0, f"{name} has no examples"
     assert result.failed == 0
+
+
+def test_text_size_in_points_and_the_scale_bar_clear_of_the_legend(session: Session,
+                                                                   kab: Scope) -> None:  # fmt: skip
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Text as MplText
+
+    layer = base.from_config({"type": "kader", "tampilan": "kurang"})
+    result = mapimage.layer_result(session, kab, layer, None, "id")
+    shapes = mapimage.scope_shapes(session, kab)
+    sizes = {}
+    for text_pt in (None, 9.0):
+        m = map_figure(shapes, result, "id", width_px=1260, height_px=840, dpi=200,
+                       text_pt=text_pt)
+        fig = m.figure
+        renderer = fig.canvas.get_renderer()
+        legend = [t for t in fig.findobj(MplText) if t.get_text() == "kurang 1–2"]
+        sizes[text_pt] = legend[0].get_fontsize()
+        box = m.legend_px
+        height = fig.bbox.height
+        for bar in [a for a in fig.artists if isinstance(a, Rectangle)]:
+            e = bar.get_window_extent(renderer)
+            top, bottom = height - e.y1, height - e.y0
+            overlaps = (e.x0 < box[2] and e.x1 > box[0] and top < box[3] and bottom > box[1])
+            assert not overlaps, (text_pt, (e.x0, top, e.x1, bottom), box)
+    assert sizes[9.0] == pytest.approx(9.0)
+    assert sizes[None] < 6  # the default follows the pixels: too small for a slide
