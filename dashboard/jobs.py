@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import functools
 import getpass
 import hashlib
-import multiprocessing
 import os
 import re
 import secrets
@@ -38,6 +36,7 @@ from sqlalchemy import make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from layers import spawned
 from layers.diarrhoea import service
 from layers.diarrhoea.scan import Cluster
 from layers.epiweek import EpiWeek
@@ -224,28 +223,11 @@ def run_ticket(job: dict[str, Any], progress: Progress, then: Callable[[Engine],
         return report, then(engine)
 
 
-def _scan_worker(conn: Any, url: str, scope: Scope, week: str, max_weeks: int,
-                 reps: int) -> None:  # fmt: skip
-    """The scan itself, in a freshly spawned process (see :func:`run_scan`): sends
-    ``("progress", done, total)`` while it runs, then ``("done", clusters)`` or
-    ``("error", text)``. A closed pipe (the job was cancelled) stops it from the scan's own
-    progress callback."""
-
-    def progress(done: int, total: int) -> None:
-        conn.send(("progress", done, total))  # raises once the job is gone: the scan stops
-
-    engine = store_engine.make_engine(url)
-    try:
-        with Session(engine) as session:
-            result = service.scan_for(session, scope, EpiWeek.parse(week), max_weeks=max_weeks,
-                                      reps=reps, progress=progress)  # fmt: skip
-        conn.send(("done", result.clusters))
-    except Exception as exc:  # noqa: BLE001 - reported to the job, which logs it
-        with contextlib.suppress(OSError):  # the job is gone (cancelled)
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        engine.dispose()
-        conn.close()
+def _scan_in(session: Session, scope: Scope, week: str, max_weeks: int, reps: int,
+             progress: Callable[[int, int], None]) -> list[Cluster]:
+    """The scan as the spawned child runs it (a module-level function: pickled)."""
+    return service.scan_for(session, scope, EpiWeek.parse(week), max_weeks=max_weeks,
+                            reps=reps, progress=progress).clusters
 
 
 def run_scan(engine: Engine, job: dict[str, Any],
@@ -258,26 +240,5 @@ def run_scan(engine: Engine, job: dict[str, Any],
     starts clean and loads the kernels from numba's on-disk cache. It is a child of the job,
     so the cancel button (which kills the job and its children) stops it too.
     """
-    spawn = multiprocessing.get_context("spawn")
-    receive, send = spawn.Pipe(duplex=False)
-    url = engine.url.render_as_string(hide_password=False)
-    proc = spawn.Process(target=_scan_worker, name="pws-scan",
-                         args=(send, url, job["scope"], job["week"], job["max_weeks"],
-                               job["reps"]))  # fmt: skip
-    proc.start()
-    send.close()
-    try:
-        while True:
-            try:
-                message = receive.recv()
-            except EOFError as exc:
-                raise RuntimeError("the scan process ended without a result") from exc
-            if message[0] == "progress":
-                progress(message[1], message[2])
-            elif message[0] == "done":
-                return message[1]
-            else:
-                raise RuntimeError(message[1])
-    finally:
-        receive.close()
-        proc.join(timeout=10)
+    return spawned.call(engine, _scan_in, (job["scope"], job["week"], job["max_weeks"],
+                                           job["reps"]), progress, name="pws-scan")

@@ -17,15 +17,14 @@ callbacks are) runs the export in a freshly spawned process with :func:`export_s
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import multiprocessing
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from layers import spawned
 from layers.epiweek import EpiWeek
 from layers.present import deck, decks
 from layers.present.suppress import DEFAULT_THRESHOLD, Suppression
@@ -128,32 +127,10 @@ def _export(session: Session, scope: Scope, region: str, week: EpiWeek | None, f
 # --------------------------------------------------------------------------- spawned
 
 
-def _worker(conn: Any, url: str, scope: Scope, region: str, week: str | None, fmt: Format,
-            lang: str, threshold: int | None) -> None:  # fmt: skip
-    """The export in a freshly spawned process: sends ``("progress", done, total)`` while it
-    runs, then ``("done", bytes, name, media type)`` or ``("error", kind, text)`` (kind
-    ``deck`` for a :class:`~layers.present.deck.DeckError`, with its Indonesian and English
-    texts). A closed pipe (the job was cancelled) stops it at the next progress call."""
-    from layers.store import engine as store_engine
-
-    def progress(done: int, total: int) -> None:
-        conn.send(("progress", done, total))  # raises once the job is gone: the export stops
-
-    engine = store_engine.make_engine(url)
-    try:
-        with Session(engine) as session:
-            data, name, mime = export(session, scope, region, week, fmt, lang, threshold,
-                                      progress)  # fmt: skip
-        conn.send(("done", data, name, mime))
-    except deck.DeckError as exc:
-        with contextlib.suppress(OSError):
-            conn.send(("error", "deck", (exc.text.id, exc.text.en)))
-    except Exception as exc:  # noqa: BLE001 - reported to the job, which logs it
-        with contextlib.suppress(OSError):  # the job is gone (cancelled)
-            conn.send(("error", "other", f"{type(exc).__name__}: {exc}"))
-    finally:
-        engine.dispose()
-        conn.close()
+def _export_in(session: Session, scope: Scope, region: str, week: str | None, fmt: Format,
+               lang: str, threshold: int | None, progress: Progress) -> tuple[bytes, str, str]:
+    """:func:`export` as the spawned child runs it (a module-level function: pickled)."""
+    return export(session, scope, region, week, fmt, lang, threshold, progress)
 
 
 def export_spawned(engine: Engine, scope: Scope, region: str, week: EpiWeek | str | None,
@@ -168,30 +145,6 @@ def export_spawned(engine: Engine, scope: Scope, region: str, week: EpiWeek | st
     Suppression(suppress_threshold)  # a bad threshold fails here, not in the child
     with Session(engine) as session:  # and so does a region outside the scope
         deck.context(session, scope, region, _week(week), lang)
-    spawn = multiprocessing.get_context("spawn")
-    receive, send = spawn.Pipe(duplex=False)
-    url = engine.url.render_as_string(hide_password=False)
     text = None if week is None else str(week)
-    proc = spawn.Process(target=_worker, name="pws-export",
-                         args=(send, url, scope, region, text, fmt, lang,
-                               suppress_threshold))  # fmt: skip
-    proc.start()
-    send.close()
-    try:
-        while True:
-            try:
-                message = receive.recv()
-            except EOFError as exc:
-                raise RuntimeError("the export process ended without a result") from exc
-            if message[0] == "progress":
-                if progress is not None:
-                    progress(message[1], message[2])
-            elif message[0] == "done":
-                return message[1], message[2], message[3]
-            elif message[1] == "deck":
-                raise deck.DeckError(Text(*message[2]))
-            else:
-                raise RuntimeError(message[2])
-    finally:
-        receive.close()
-        proc.join(timeout=10)
+    return spawned.call(engine, _export_in, (scope, region, text, fmt, lang, suppress_threshold),
+                        progress, name="pws-export")  # fmt: skip
