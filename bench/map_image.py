@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from bench.common import Row, median, print_table, timed
-from bench.map_payload import DRAWN_JS, VILLAGE_PATHS, Dataset, jatim_unavailable
+from bench.map_payload import DRAWN_JS, VILLAGE_PATHS, Dataset, datasets
 from bench.map_payload import prepare_demo as _prepare_demo
 from bench.map_payload import prepare_jatim as _prepare_jatim
 from dashboard import testing
@@ -155,16 +155,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="pws-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        datasets = [_prepare_demo(tmp)]
-        reason = "skipped by --quick" if quick else jatim_unavailable()
-        if reason:
-            note = f"Jawa Timur not measured: {reason}; demo only"
-            print(note)
-            record["notes"].append(note)
-        else:
-            print("preparing Jawa Timur (generate + load) ...", flush=True)
-            datasets.append(_prepare_jatim(tmp))
-        for ds in datasets:
+        for ds in datasets(tmp, quick, record, _prepare_demo, _prepare_jatim):
             print(f"{ds.name}: render ...", flush=True)
             render = measure_render(ds, reps)
             print(f"{ds.name}: Chromium, {reps} runs ...", flush=True)

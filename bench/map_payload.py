@@ -23,7 +23,7 @@ import gzip
 import json
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +133,22 @@ def jatim_unavailable() -> str | None:
     except ImportError:
         return "pyarrow is not installed (geopandas.read_parquet needs it)"
     return None
+
+
+def datasets(tmp: Path, quick: bool, record: dict[str, Any], demo: Callable[[Path], Dataset],
+             jatim: Callable[[Path], Dataset]) -> list[Dataset]:  # fmt: skip
+    """The demo, and Jawa Timur unless ``--quick`` or its file is missing (the reason is
+    printed and noted in ``record``); the benchmarks measuring both share this."""
+    found = [demo(tmp)]
+    reason = "skipped by --quick" if quick else jatim_unavailable()
+    if reason:
+        note = f"Jawa Timur not measured: {reason}; demo only"
+        print(note)
+        record["notes"].append(note)
+    else:
+        print("preparing Jawa Timur (generate + load) ...", flush=True)
+        found.append(jatim(tmp))
+    return found
 
 
 # --------------------------------------------------------------------------- payload
@@ -420,16 +436,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="pws-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        datasets = [prepare_demo(tmp)]
-        reason = "skipped by --quick" if quick else jatim_unavailable()
-        if reason:
-            note = f"Jawa Timur not measured: {reason}; demo only"
-            print(note)
-            record["notes"].append(note)
-        else:
-            print("preparing Jawa Timur (generate + load) ...", flush=True)
-            datasets.append(prepare_jatim(tmp))
-        for ds in datasets:
+        for ds in datasets(tmp, quick, record, prepare_demo, prepare_jatim):
             if quick:
                 ds.runs, ds.cold_reps = 2, 2
             print(f"{ds.name}: payload ...", flush=True)
