@@ -18,6 +18,7 @@ from bench.common import write_json
 BENCHMARKS = {
     "map_payload": "bench.map_payload",
     "imports": "bench.imports",
+    "national_import": "bench.national_import",
     "scan": "bench.scan",
     "hotspots": "bench.hotspots",
     "alerts": "bench.alerts",

@@ -30,6 +30,8 @@ from layers.store.models import Base, ImporCadangan, ImporWilayah
 from layers.store.types import Geometry, encode_many
 
 CHUNK = 20_000
+#: keys per ``IN (…)`` query (a national boundary file has 82,000 region codes)
+IN_CHUNK = 5_000
 #: where :func:`upsert` collects the regions of each import (``session.info`` key)
 _TOUCHED = "pws.touched"
 
@@ -150,11 +152,15 @@ def upsert(
     key = list(key)
     stmt = select(*(getattr(model, c) for c in cols))
     if existing_filter is not None:
-        stmt = stmt.where(existing_filter)
-    elif len(key) == 1:
+        found = session.execute(stmt.where(existing_filter)).all()
+    elif len(key) == 1:  # in chunks: PostgreSQL takes at most 65,535 parameters a statement
         values = list(pd.unique(frame[key[0]]))
-        stmt = stmt.where(getattr(model, key[0]).in_(values))
-    old = pd.DataFrame(session.execute(stmt).all(), columns=cols)
+        found = [row for start in range(0, len(values), IN_CHUNK)
+                 for row in session.execute(stmt.where(getattr(model, key[0]).in_(
+                     values[start : start + IN_CHUNK])))]  # fmt: skip
+    else:
+        found = session.execute(stmt).all()
+    old = pd.DataFrame(found, columns=cols)
     new = frame.assign(impor_id=impor_id)
     merged = new.merge(old[key + [c for c in pk if c not in key]], on=key, how="left",
                        indicator=True)  # fmt: skip

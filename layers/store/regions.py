@@ -149,6 +149,12 @@ def fill_slivers(geoms: Iterable[BaseGeometry | None] | np.ndarray,
     present = np.unique(owner)
     at = np.searchsorted(present, owner)
     out[present] = shapely.multipolygons(polys, indices=at)
+    # a part that lay in a filled hole (an island in a sliver) is now nested in its shell:
+    # merge the parts of those few geometries again
+    filled = np.unique(owner[ring_of[~keep]])
+    several = filled[np.bincount(owner, minlength=len(arr))[filled] > 1]
+    for i in several[~shapely.is_valid(out[several])]:
+        out[i] = polygonal_parts(shapely.union_all(shapely.get_parts(out[i])))
     return out
 
 

@@ -119,6 +119,18 @@ def test_fill_slivers_fills_small_holes_only() -> None:
     assert len(out[2].geoms) == 2
 
 
+def test_fill_slivers_merges_an_island_that_lay_in_a_filled_hole() -> None:
+    """Real dissolves have them (35.07 Malang): filling the sliver would nest the island."""
+    shell = shapely.box(110.0, -7.0, 110.1, -6.9)
+    sliver = shapely.box(110.01, -6.99, 110.01 + 8e-4, -6.99 + 8e-4)  # ~0.8 ha
+    island = shapely.box(110.0102, -6.9898, 110.0105, -6.9895)  # inside the sliver
+    geom = shapely.MultiPolygon([shapely.Polygon(shell.exterior, [sliver.exterior]), island])
+    assert geom.is_valid
+    (filled,) = regions.fill_slivers([geom])
+    assert filled.is_valid and filled.geom_type == "MultiPolygon" and len(filled.geoms) == 1
+    assert filled.equals(shapely.MultiPolygon([shell]))
+
+
 def test_dissolve_groups_match_a_plain_union() -> None:
     rng = np.random.default_rng(12)
     xs, ys = rng.uniform(110, 110.2, 60), rng.uniform(-7.2, -7.0, 60)
