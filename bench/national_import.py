@@ -60,7 +60,8 @@ def _count(path: Path) -> tuple[int, int]:
 def timed_import(path: Path, db: Path, before: tuple[Path, ...] = ()
                  ) -> tuple[float, float, dict[str, float], ImportReport]:  # fmt: skip
     """Import ``before`` then ``path`` into a fresh store at ``db``: wall and CPU seconds of
-    ``path``'s import, its stages (seconds from its start to each progress step), report."""
+    ``path``'s import, its stages (seconds from its start to each progress step: read and
+    checked at ``1/3 tulis``, dissolved at ``2/3 tulis``, written at ``3/3 selesai``), report."""
     engine = _fresh_engine(db)
     try:
         for earlier in before:
@@ -70,7 +71,7 @@ def timed_import(path: Path, db: Path, before: tuple[Path, ...] = ()
         wall, cpu = time.perf_counter(), time.process_time()
 
         def progress(done: int, total: int, what: str) -> None:
-            stages.setdefault(what, time.perf_counter() - wall)
+            stages.setdefault(f"{done}/{total} {what}", time.perf_counter() - wall)
 
         report = run_import(engine, "batas", path, user="bench", scope=Scope.everything(),
                             progress=progress)  # fmt: skip
