@@ -41,9 +41,10 @@ def _row(i: int, action: dict[str, str], lang: str) -> html.Div:
         dcc.Input(id={"type": "notes-siapa", "row": i}, value=who, type="text",
                   maxLength=notulen.LIMITS["siapa"], placeholder=t("pres.notes.who.hint", lang),
                   className="pres-input"),
-        dcc.Input(id={"type": "notes-apa", "row": i}, value=what, type="text",
-                  maxLength=notulen.LIMITS["apa"], placeholder=t("pres.notes.what.hint", lang),
-                  className="pres-input"),
+        # what was agreed wraps (the room reads it whole), as it will in the minutes
+        dcc.Textarea(id={"type": "notes-apa", "row": i}, value=what, rows=2,
+                     maxLength=notulen.LIMITS["apa"], placeholder=t("pres.notes.what.hint", lang),
+                     className="pres-input pres-textarea"),
         # a native date picker (dcc.Input passes the type through to the <input>)
         dcc.Input(id={"type": "notes-kapan", "row": i}, value=when, type="date",
                   className="pres-input"),

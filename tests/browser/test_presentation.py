@@ -220,7 +220,7 @@ def test_minutes_typed_on_the_closing_slide_stay_after_a_reload(page: Page,
     expect(shown).to_contain_text("Kesepakatan pertemuan sebelumnya")
     expect(shown.locator("table")).to_contain_text("Rapat lintas sektor air bersih")
     who = page.locator("#notes-rows input[type=text]").nth(0)
-    what = page.locator("#notes-rows input[type=text]").nth(1)
+    what = page.locator("#notes-rows textarea").nth(0)
     when = page.locator("#notes-rows input[type=date]").nth(0)
     who.fill("Bidan Sari")
     what.fill("Kunjungan rumah ke balita diare di Sukawetan")
@@ -248,7 +248,7 @@ def test_minutes_typed_on_the_closing_slide_stay_after_a_reload(page: Page,
     page.wait_for_selector(CURRENT, timeout=OPEN_MS)
     expect(page.locator(CURRENT)).to_have_attribute("data-kind", "penutup")  # the hash kept it
     expect(page.locator("#notes-rows input[type=text]").nth(0)).to_have_value("Bidan Sari")
-    expect(page.locator("#notes-rows input[type=text]").nth(1)).to_have_value(
+    expect(page.locator("#notes-rows textarea").nth(0)).to_have_value(
         "Kunjungan rumah ke balita diare di Sukawetan")
     expect(page.locator("#notes-rows input[type=date]").nth(0)).to_have_value("2026-01-20")
 

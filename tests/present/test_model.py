@@ -187,3 +187,20 @@ def test_every_slide_builds_in_both_languages_without_the_other(session: Session
             assert slide.title and slide.blocks and slide.notes
             heads = " ".join(" ".join(b.columns) for b in slide.blocks if isinstance(b, Table))
             assert other not in slide.title + " " + heads, (lang, slide.kind)
+
+
+def test_a_week_without_reports_says_so_instead_of_zeros(session: Session) -> None:
+    ctx = deck.context(session, ALL, "99.01", EpiWeek(2030, 1), "en")
+    slide = deck.build(ctx, ["diare"])[0]
+    assert not any(isinstance(b, Facts) for b in slide.blocks)
+    assert "No case report for week 2030-W01" in slide.notes
+
+
+def test_the_pustu_table_lists_villages_not_served(session: Session) -> None:
+    from layers.pustu.classes import CLASS_TEXT
+
+    ctx = deck.context(session, ALL, "99.01", None, "en")
+    slide = deck.build(ctx, ["pustu"])[0]
+    table = next(b for b in slide.blocks if isinstance(b, Table))
+    statuses = {row[1] for row in table.rows}
+    assert statuses and CLASS_TEXT["puskesmas"]("en") not in statuses

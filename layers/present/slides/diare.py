@@ -26,13 +26,21 @@ NO_DATA = Text("Belum ada data kasus diare untuk wilayah ini.",
 CASES = Text("Kasus minggu ini", "Cases this week")
 ALERTS = Text("Desa dengan peringatan", "Villages with an alert")
 KLB = Text("Sinyal KLB untuk diverifikasi", "KLB signals to verify")
-CLUSTERS = Text("Klaster bermakna (p < 0,05)", "Significant clusters (p < 0.05)")
+CLUSTERS = Text("Klaster bermakna di {region} (p < 0,05)",
+                "Significant clusters in {region} (p < 0.05)")
 TREND = Text("Kasus per minggu (8 minggu)", "Cases per week (8 weeks)")
 CASES_AXIS = Text("Kasus", "Cases")
 SIGNAL_HEADS = (Text("Desa", "Village"), Text("Kriteria", "Criterion"),
                 Text("Kasus", "Cases"))  # fmt: skip
 CLUSTER_HEADS = (Text("Pusat", "Centre"), Text("Desa", "Villages"), Text("Kasus", "Cases"),
                  Text("Harapan", "Expected"), Text("RR", "RR"), Text("Minggu", "Weeks"))
+SIGNAL_CAPTION = Text("Sinyal KLB: {n} dari {total}, kasus terbanyak lebih dulu",
+                      "KLB signals: {n} of {total}, most cases first")
+CLUSTER_CAPTION = Text("Klaster bermakna: {n} dari {total}", "Significant clusters: {n} of {total}")
+NO_REPORT = Text("Tidak ada laporan kasus minggu {week} di wilayah ini: belum dilaporkan, "
+                 "bukan nol. Pilih minggu yang sudah dilaporkan.",
+                 "No case report for week {week} in this region: not reported yet, not zero. "
+                 "Choose a reported week.")
 SIGNAL_NOTE = Text("Sinyal KLB adalah tanda untuk diverifikasi, bukan penetapan KLB.",
                    "KLB signals are signs to verify, not a declared KLB.")  # fmt: skip
 NOTES = Text(
@@ -56,12 +64,16 @@ class DiarrhoeaSlide(SlideKind):
             return Slide(self.id, TITLE(lang), week_text(None, lang), [Note(NO_DATA(lang))],
                          NO_DATA(lang))  # fmt: skip
         s, sup = ctx.session, ctx.suppress
+        data = service.series(s, ctx.scope, service.DEFAULT_PENYAKIT, week - 7, week)
+        if not ((data["tahun"] == week.year) & (data["minggu"] == week.week)).any():
+            text = NO_REPORT(lang).format(week=str(week))
+            return Slide(self.id, TITLE(lang), week_text(week, lang), [Note(text, tone="bad")],
+                         text)  # fmt: skip
         alerts = service.alerts_for(s, ctx.scope, week)
         klb = service.klb_for(s, ctx.scope, week)
         scan = service.scan_for(s, ctx.scope, week)
         significant = [c for c, sig in service.ordered_clusters(scan.clusters) if sig]
         label = names(ctx)
-        data = service.series(s, ctx.scope, service.DEFAULT_PENYAKIT, week - 7, week)
         totals = data.groupby(["tahun", "minggu"])["kasus"].sum()
         weeks = [week - back for back in range(7, -1, -1)]
         counts = [float(totals.get((w.year, w.week), np.nan)) for w in weeks]
@@ -71,10 +83,11 @@ class DiarrhoeaSlide(SlideKind):
             name=TREND(lang), y_title=CASES_AXIS(lang),
             hover=tuple(sup.count(c, lang) for c in counts), highlight=len(weeks) - 1)
         signals = klb.signals
+        shown = signals.sort_values("observed", ascending=False, kind="stable").head(SHOWN)
         signal_rows = tuple(
             (label.get(r.kode, r.kode), CRITERIA_SHORT[r.kriteria](lang),
              sup.count(r.observed, lang))
-            for r in signals.head(SHOWN).itertuples(index=False))  # fmt: skip
+            for r in shown.itertuples(index=False))  # fmt: skip
         cluster_rows = tuple(
             (label.get(c.centre, c.centre), str(len(c.villages)), sup.count(c.observed, lang),
              fmt_number(c.expected, lang, 1), fmt_number(c.relative_risk, lang, 1),
@@ -84,12 +97,15 @@ class DiarrhoeaSlide(SlideKind):
         facts = Facts((
             (CASES(lang), sup.count(cases, lang)), (ALERTS(lang), fmt_number(n_alert, lang)),
             (KLB(lang), fmt_number(klb.n_signals, lang)),
-            (CLUSTERS(lang), fmt_number(len(significant), lang)),
+            (CLUSTERS(lang).format(region=ctx.region_name), fmt_number(len(significant), lang)),
         ))  # fmt: skip
         blocks = [
             MapFigure({"type": "peringatan"}, str(week), ALERTS(lang)), facts, chart,
-            Table(tuple(h(lang) for h in SIGNAL_HEADS), signal_rows) if signal_rows else None,
-            Table(tuple(h(lang) for h in CLUSTER_HEADS), cluster_rows) if cluster_rows else None,
+            *((Note(SIGNAL_CAPTION(lang).format(n=len(signal_rows), total=klb.n_signals)),
+               Table(tuple(h(lang) for h in SIGNAL_HEADS), signal_rows)) if signal_rows else ()),
+            *((Note(CLUSTER_CAPTION(lang).format(n=len(cluster_rows), total=len(significant))),
+               Table(tuple(h(lang) for h in CLUSTER_HEADS), cluster_rows))
+              if cluster_rows else ()),
             Note(SIGNAL_NOTE(lang)),
         ]  # fmt: skip
         notes = NOTES(lang).format(

@@ -32,6 +32,8 @@ NOTES = Text(
     "{with_} of {n} villages have an active Pustu (coverage {cov}); {people} people beyond "
     "{km} km; {plan}.",
 )
+LARGEST = Text("Desa terbesar tanpa Pustu aktif: {n} dari {total}",
+               "Largest villages without an active Pustu: {n} of {total}")
 SHOWN = 8
 
 
@@ -50,7 +52,10 @@ class PustuSlide(SlideKind):
         gaps = service.gaps_for(ctx.session, ctx.scope)
         t = gaps.total()
         km = fmt_number(gaps.distance_m / 1000, lang)
-        lacking = gaps.lacking().sort_values("penduduk", ascending=False, na_position="last")
+        lacking = gaps.lacking()
+        if gaps.puskesmas_served:  # a Puskesmas in the village serves it: not a gap to show
+            lacking = lacking[lacking["kelas"] != "puskesmas"]
+        lacking = lacking.sort_values("penduduk", ascending=False, na_position="last")
         rows = tuple(
             (f"{r.nama} ({r.nama_kec})", CLASS_TEXT[r.kelas](lang),
              fmt_number(r.penduduk, lang), distance_text(r.jarak_pustu_m, lang))
@@ -72,6 +77,7 @@ class PustuSlide(SlideKind):
         ))  # fmt: skip
         blocks = [MapFigure({"type": "pustu"}, None, TITLE(lang)), facts]
         if rows:
+            blocks.append(Note(LARGEST(lang).format(n=len(rows), total=len(lacking))))
             blocks.append(Table(tuple(h(lang) for h in HEADS), rows))
         blocks.append(Note(STRAIGHT_LINE(lang)))
         notes = NOTES(lang).format(with_=fmt_number(t["dengan_pustu"], lang),
