@@ -62,3 +62,13 @@ def loose_key(name: object) -> str:
     'posyandu mawar 1'
     """
     return " ".join(str(name).lower().split())
+
+
+class TextError(ValueError):
+    """A refusal whose reason is a :class:`Text` pair (``text``), shown in the reader's
+    language; ``str()`` is the English. The domain's own refusals (a deck, a plan, a rule
+    file) subclass it."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
-from layers.text import Text
+from layers.text import Text, TextError
 
 #: environment variable naming an office's own rule file
 ENV = "PWS_STRATA_KADER"
@@ -56,12 +56,8 @@ COLUMNS = ("kode", "urut", "label_id", "label_en", "wajib", "pilihan", "jumlah_p
 NO_LEVEL = Text("Belum berstrata", "No level yet")
 
 
-class RuleError(ValueError):
+class RuleError(TextError):
     """A rule file that cannot be used; ``text`` says what is wrong where, in both languages."""
-
-    def __init__(self, text: Text) -> None:
-        super().__init__(text.en)
-        self.text = text
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from layers.panel import BarChart, Facts, Note, Table
 from layers.present.suppress import ON_SCREEN, Suppression
 from layers.scope import Scope
 from layers.store import queries
-from layers.text import Text
+from layers.text import Text, TextError
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,8 @@ class Slide:
     notes: str = ""
 
 
-class DeckError(ValueError):
+class DeckError(TextError):
     """A deck that cannot be built (e.g. a region outside the scope); ``text`` says why."""
-
-    def __init__(self, text: Text) -> None:
-        super().__init__(text.en)
-        self.text = text
 
 
 @dataclass

@@ -47,7 +47,7 @@ from layers.pustu.ranking import PlanningData
 from layers.scope import Scope
 from layers.store.models import RencanaPustu
 from layers.store.queries import scope_clause
-from layers.text import Text
+from layers.text import Text, TextError
 
 #: methods a plan may be made with (``manual``: edited by hand in the what-if)
 METHODS = ("greedy", "highs", "spopt", "manual")
@@ -70,12 +70,8 @@ E_EXISTS = Text("rencana {nama!r} sudah ada di {wilayah}",
 E_METHOD = Text("metode {metode!r} tidak dikenal", "unknown method {metode!r}")
 
 
-class PlanError(ValueError):
+class PlanError(TextError):
     """A plan that cannot be saved; ``text`` says why in both languages."""
-
-    def __init__(self, text: Text) -> None:
-        super().__init__(text.en)
-        self.text = text
 
 
 @dataclass(frozen=True)
