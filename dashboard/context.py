@@ -1,24 +1,26 @@
-"""The app's server-side context: database, the request's scope, and caches.
+"""The app's server-side context: database, the request's scope, and the shared cache.
 
 The scope is decided here, on the server, for every request and callback — never
 from region codes the browser sends. Until user accounts exist the whole
 deployment has one scope, from ``PWS_SCOPE`` (comma-separated region codes; empty =
 everything, the embedded single-office demo).
+
+The cache of encoded payloads (:class:`dashboard.cache.SharedCache`) is shared by every
+worker of the deployment; its keys name the database (:func:`dashboard.cache.store_key`).
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.cache import SharedCache, store_key
 from layers.scope import Scope
 from layers.store import engine as store_engine
 
@@ -32,35 +34,24 @@ def scope_from_env() -> Scope:
     return Scope.of(part.strip() for part in raw.split(",") if part.strip())
 
 
-class BytesCache:
-    """A small thread-safe LRU cache of encoded responses."""
-
-    def __init__(self, size: int = 32) -> None:
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-
-    def get_or_make(self, key: tuple, make: Callable[[], bytes]) -> bytes:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()  # outside the lock: a slow encode must not block other keys
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-
 @dataclass
 class AppContext:
     engine: Engine
     scope_resolver: Callable[[], Scope] = scope_from_env
-    geo_cache: BytesCache = field(default_factory=BytesCache)
+    #: the shared cache of encoded payloads; by default as the environment configures it
+    #: (:meth:`SharedCache.from_env`), keyed by this engine's database
+    geo_cache: SharedCache = None  # type: ignore[assignment]  # made in __post_init__
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine)
+        if self.geo_cache is None:
+            url = self.engine.url.render_as_string(hide_password=False)
+            self.geo_cache = SharedCache.from_env(store=store_key(url))
+
+    @property
+    def cache(self) -> SharedCache:
+        """The shared cache (the same object as :attr:`geo_cache`)."""
+        return self.geo_cache
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -65,8 +65,9 @@ def _respond(body: bytes, fmt: str, etag: str, immutable: bool,
         response = flask.Response(status=304)
     elif gzipped:
         make = lambda: gzip.compress(body, compresslevel=6)  # noqa: E731
-        data = context.current().geo_cache.get_or_make((*cache_key, "gz"), make) \
-            if cache_key else make()
+        # its own namespace (``desa.gz``): the log tells a compression from an encoding
+        data = context.current().geo_cache.get_or_make(
+            (f"{cache_key[0]}.gz", *cache_key[1:]), make) if cache_key else make()
         response = flask.Response(data, mimetype=MIMETYPES[fmt])
         response.headers["Content-Encoding"] = "gzip"
     else:
@@ -123,19 +124,39 @@ def kecamatan(version: str, scope_key: str) -> flask.Response:
 
 @bp.get("/titik/<scope_key>/<overlay_id>.geojson")
 def points(scope_key: str, overlay_id: str) -> flask.Response:
-    """An overlay's points: ``k`` (class index), ``n`` (name) and its detail columns."""
+    """An overlay's points: ``k`` (class index), ``n`` (name) and its detail columns.
+
+    Encoded once per overlay, scope and store versions (data and boundaries) into the shared
+    cache (namespace ``titik``); the ETag names those versions, so a revalidation is a 304
+    before anything is loaded or encoded.
+    """
     overlay = overlays.OVERLAYS.get(overlay_id)
     if overlay is None:
         flask.abort(404)
     ctx, scope = _checked_scope(None, scope_key)
     with ctx.session() as session:
-        table = overlay.load(session, scope)
-    table = table.rename(columns={"klass": "k", "nama": "n"})
-    points = gpd.GeoDataFrame(
-        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326
-    )
-    props = ["k", "n", *(name for name, _ in overlay.details)]
-    collection = geometry.feature_collection(points, props, 6)
-    body = geometry.encode(collection, "geojson", 6)
-    etag = hashlib.sha1(body).hexdigest()[:16]
-    return _respond(body, "geojson", etag, immutable=False)
+        versions = (queries.data_version(session), queries.geometry_version(session))
+    key = ("titik", overlay_id, scope.key, *versions)
+    named = repr((ctx.geo_cache.store, *key)).encode("utf-8")  # the database too
+    etag = "titik-" + hashlib.sha1(named).hexdigest()[:16]
+    for tag in (f"{etag}-gz", etag):  # as _respond sends it, with or without gzip
+        if flask.request.if_none_match.contains(tag):
+            response = flask.Response(status=304)
+            response.vary.add("Accept-Encoding")
+            response.set_etag(tag)
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
+
+    def make() -> bytes:
+        with ctx.session() as session:
+            table = overlay.load(session, scope)
+        table = table.rename(columns={"klass": "k", "nama": "n"})
+        points = gpd.GeoDataFrame(
+            table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=4326
+        )
+        props = ["k", "n", *(name for name, _ in overlay.details)]
+        collection = geometry.feature_collection(points, props, 6)
+        return geometry.encode(collection, "geojson", 6)
+
+    body = ctx.geo_cache.get_or_make(key, make)
+    return _respond(body, "geojson", etag, immutable=False, cache_key=key)
