@@ -214,10 +214,14 @@ class _RedisStore:
 
     def __init__(self, url: str, ttl_seconds: float, lock_seconds: float) -> None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
         self._errors = redis.RedisError
+        # one immediate retry (a pooled connection a restarted server dropped), then the
+        # failover: no backoff of seconds on every request while Redis is down
         self._client = redis.Redis.from_url(url, socket_connect_timeout=2.0,
-                                            socket_timeout=30.0)  # fmt: skip
+                                            socket_timeout=30.0, retry=Retry(NoBackoff(), 1))
         self._ttl = max(1, round(ttl_seconds)) if ttl_seconds > 0 else None
         self._lock_seconds = lock_seconds
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install the system packages the test suite needs, when missing: Chromium (browser tests)
-# and PostgreSQL + PostGIS (database tests). Runs apt-get only as root; otherwise it just
-# reports what is missing so the suite's own error explains itself.
+# Install the system packages the test suite needs, when missing: Chromium (browser tests),
+# PostgreSQL + PostGIS (database tests) and Redis (the shared cache's tests start their own
+# redis-server). Runs apt-get only as root; otherwise it just reports what is missing so
+# the suite's own error explains itself.
 set -euo pipefail
 
 missing=()
@@ -12,6 +13,7 @@ fi
 postgis_ok() { ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; }
 postgis_ok || missing+=(postgis)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
