@@ -11,7 +11,7 @@ import flask
 from dash import Dash, DiskcacheManager, Input, Output, State, dcc, html
 from flask_compress import Compress
 
-from dashboard import context, geo_routes, jobs, map_image_route, warmup
+from dashboard import context, geo_routes, jobs, layer_values, map_geometry, map_image_route, warmup
 from dashboard.i18n import lang_from_search, query_param, t
 from dashboard.pages import impor, peta, presentasi, presentasi_deck
 from layers.geometry import DEFAULT_DETAIL, DETAIL_TOLERANCE_M
@@ -88,6 +88,8 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
     server.before_request(lambda: _check_callback_body(app))
     server.register_blueprint(geo_routes.bp)
     server.register_blueprint(map_image_route.bp)
+    server.register_blueprint(layer_values.bp)
+    server.register_blueprint(map_geometry.bp)
 
     app.layout = html.Div([
         dcc.Location(id="url"),

@@ -85,12 +85,12 @@ def village_payload(ctx: context.AppContext, scope: Scope, version: str, detail:
     """Encoded village polygons of a scope (cached per version, scope, detail, format)."""
 
     def make() -> bytes:
-        with ctx.session() as session:
-            gdf = queries.villages(session, scope)
-        gdf = gdf.assign(kec=gdf["nama_kec"], kec_label="Kec.")
+        from dashboard.map_geometry import villages_of  # it imports this module
+
+        gdf = villages_of(ctx, scope, version)
         simplified = geometry.simplify_coverage(gdf, geometry.DETAIL_TOLERANCE_M[detail])
         precision = geometry.DETAIL_PRECISION[detail]
-        collection = geometry.feature_collection(simplified, VILLAGE_PROPS, precision)
+        collection = geometry.feature_collection(simplified, [*VILLAGE_PROPS, "i"], precision)
         return geometry.encode(collection, fmt, precision)  # type: ignore[arg-type]
 
     return ctx.geo_cache.get_or_make(("desa", version, scope.key, detail, fmt), make)

@@ -16,6 +16,8 @@ declares:
 * its **legend** (:meth:`Layer.legend`) and, given a session, a
   :class:`~layers.scope.Scope` and a period, its per-village values
   (:meth:`Layer.load` → :class:`LayerResult`);
+* how its values **aggregate** to kecamatan, kabupaten and province for the national and
+  provincial zoom (:meth:`Layer.aggregation`, one of :mod:`layers.aggregate`);
 * optionally the **point overlays** drawn while it is chosen (:attr:`Layer.overlays`, ids of
   :mod:`layers.overlays`). Village panel sections are registered apart
   (:mod:`layers.panel`), since a village's panel gathers every layer family.
@@ -34,7 +36,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -43,6 +45,9 @@ from layers.classify import NO_DATA, NO_DATA_COLOR
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from layers.text import Text
+
+if TYPE_CHECKING:
+    from layers.aggregate import Aggregation
 
 #: columns every LayerResult.table has (layers may add more)
 RESULT_COLUMNS = ("kode_desa", "value", "klass", "label")
@@ -251,6 +256,17 @@ class Layer(ABC):
         """Compute the layer for every village in ``scope`` in ``period`` (an
         :class:`~layers.epiweek.EpiWeek` for a weekly layer, a year for a yearly one,
         None for a snapshot)."""
+
+    def aggregation(self) -> Aggregation:
+        """How the village values roll up to regions (:mod:`layers.aggregate`).
+
+        The default, the median class, suits any ordinal legend; a layer with a natural
+        numerator (cases, people) or a yes/no class overrides it with a
+        :class:`~layers.aggregate.Rate` or a :class:`~layers.aggregate.Share`.
+        """
+        from layers.aggregate import MedianClass  # layers.aggregate imports this module
+
+        return MedianClass()
 
     def periods(self, session: Session, scope: Scope) -> list[Period]:
         """The periods holding data for ``scope``, newest first (a snapshot: none).

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers import classify, diseases
+from layers import aggregate, classify, diseases
 from layers.base import (
     WEEKLY,
     Choice,
@@ -89,6 +89,10 @@ class IncidenceLayer(CaseWeeks, Layer):
     per: int = 1000
     #: inclusive upper bounds of the classes above "0 cases"; the last class is open-ended
     bounds: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
+
+    def aggregation(self) -> aggregate.Aggregation:
+        """Cases over the population of the reporting villages, in the village classes."""
+        return aggregate.Rate("kasus", "jumlah", self.per, self.bounds)
 
     def legend(self) -> Legend:
         unit = Text(f"per {fmt_number(self.per, 'id')}", f"per {fmt_number(self.per, 'en')}")

@@ -16,15 +16,18 @@ import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
+from dashboard import context
 from dashboard.app import create_app
 from dashboard.i18n import t
 from dashboard.testing import loaded_database
 from layers.scope import Scope
+from layers.store import queries
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "geo" / "demo_9901"
 KEC = "99.01.01"
 WEEK = "2025-W10"
 NOT_FOUND = t("panel.not_found", "id")
+_APP: list = []  # the server of the module's client (its store decodes the values)
 CRAFTED = ["99.01.01' OR 1=1 --", "%", "99.01.%", "99.01.01.%", "' OR ''='", "99;--", "_"]
 
 
@@ -56,7 +59,9 @@ def outsider(raw: pd.DataFrame) -> pd.Series:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     url = loaded_database(DEMO, tmp_path_factory.mktemp("callback_scope") / "demo.sqlite")
-    return create_app(url, Scope.of([KEC])).server.test_client()
+    server = create_app(url, Scope.of([KEC])).server
+    _APP[:] = [server]
+    return server.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +111,7 @@ def _call(client: FlaskClient, dep: dict, inputs: dict[str, Any], state: dict[st
 def _values(client: FlaskClient, deps: dict, kec: Any, lang: str = "id") -> Any:
     return _call(client, _dep(deps, "layer-values.data"),
                  {"layer.value": "insidens", "period.value": WEEK, "kec.value": kec},
-                 {"lang.data": lang}, "kec.value")  # fmt: skip
+                 {"lang.data": lang, "geo-config.data": None}, "kec.value")  # fmt: skip
 
 
 def _panel(client: FlaskClient, deps: dict, click: Any, lang: str = "id") -> Any:
@@ -120,8 +125,16 @@ def _click(kode: Any) -> dict:
 
 
 def _village_codes(response: Any) -> set[str]:
+    """The villages a values response colours: ``k`` has one character per village of the
+    server's scope in code order (``.`` = not sent), decoded with that order."""
     assert response.status_code == 200, response.data[:300]
-    return set(response.get_json()["response"]["layer-values"]["data"]["values"])
+    k = response.get_json()["response"]["layer-values"]["data"]["k"]
+    with _APP[0].app_context():
+        app_ctx = context.current()
+        with app_ctx.session() as session:
+            order = queries.village_table(session, app_ctx.scope())["kode"].tolist()
+    assert len(k) == len(order)
+    return {kode for kode, ch in zip(order, k, strict=True) if ch != "."}
 
 
 # ------------------------------------------------------------------- (a) values callback

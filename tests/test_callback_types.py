@@ -107,10 +107,11 @@ def test_malformed_bodies_are_refused_without_a_500(client: FlaskClient, body: A
 def test_the_same_endpoint_answers_honest_calls(client: FlaskClient,
                                                 callbacks: list[dict]) -> None:  # fmt: skip
     (values,) = [d for d in callbacks if d["output"].startswith("..layer-values.data")]
-    honest = ["insidens", "2025-W10", None, [], "id"]
+    honest = ["insidens", "2025-W10", None, [], "id", None]
     body = _body(values, honest)
     body["inputs"][3] = []  # no option control on the page for this call
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
-    got = response.get_json()["response"]["layer-values"]["data"]["values"]
-    assert got and all(k.startswith(KEC + ".") for k in got)
+    got = response.get_json()["response"]["layer-values"]["data"]["k"]
+    # one class per village of the scope (the kecamatan), none left out
+    assert got and set(got) <= set("0123456789-")

@@ -214,3 +214,11 @@ def test_collecting_the_tests_registers_no_throwaway_layer() -> None:
     # every registered layer comes from layers/ (a test's own layer would show on the map
     # pages of every other test in the session)
     assert all(cls.__module__.startswith("layers.") for cls in base.REGISTRY.values())
+
+
+@pytest.mark.parametrize("kind", sorted(base.REGISTRY))
+def test_layer_aggregation_is_documented(kind: str) -> None:
+    section = _docs().split(f"## `{kind}`", 1)[1].split("\n## ", 1)[0]
+    name = type(base.REGISTRY[kind]().aggregation()).__name__
+    assert f"**Aggregated** (`{name}`)" in section, \
+        f"{kind}: its aggregation ({name}) is not said in docs/layers.md"

@@ -15,11 +15,12 @@ window.pws = Object.assign(window.pws || {}, {
     outlines: {},
 
     villageStyle: function (feature) {
-        return window.pws.styleFor(feature.properties.kode);
+        // Leaflet styles a feature before onEachFeature registers it: pass its properties
+        return window.pws.styleFor(feature.properties.kode, feature.properties);
     },
 
-    styleFor: function (kode) {
-        var style = window.pws.fillFor(kode);
+    styleFor: function (kode, props) {
+        var style = window.pws.fillFor(kode, props);
         var out = window.pws.outlineOf(kode);
         if (out) {  // e.g. a village of a significant cluster: thick coloured stroke
             Object.assign(style, {weight: 4, color: out.villages[kode], opacity: 1,
@@ -37,6 +38,9 @@ window.pws = Object.assign(window.pws || {}, {
         // the village whose panel is open: the clicked one, none after the close button
         var trig = window.dash_clientside.callback_context.triggered;
         if (trig.length && trig[0].prop_id === "panel-close.n_clicks") { return null; }
+        if (click && click.properties && click.properties.lvl) {  // a region: it zooms
+            return window.dash_clientside.no_update;
+        }
         return click && click.properties ? click.properties.kode : null;
     },
 
@@ -90,29 +94,83 @@ window.pws = Object.assign(window.pws || {}, {
         return search;
     },
 
-    fillFor: function (kode) {
+    fillFor: function (kode, props) {
         var cur = window.pws.current;
         var base = {weight: 0.6, color: "#555555", opacity: 1, fillOpacity: 0.85,
                     dashArray: null};
         if (!cur) {
             return Object.assign(base, {fillColor: "#eeeeee", fillOpacity: 0.6});
         }
-        var v = cur.values[kode];
-        if (v === undefined) {  // outside the filter
+        if (!props) {
+            var layer = window.pws.layers[kode];
+            props = layer && layer.feature ? layer.feature.properties : {};
+        }
+        if (props.lvl) {  // a province, kabupaten or kecamatan: its aggregated class
+            var agg = (cur._agg || {})[props.lvl] || {};
+            var ch = agg[kode];
+            if (ch === undefined || ch === ".") {
+                return Object.assign(base, {fillColor: "#f4f4f4", fillOpacity: 0.25});
+            }
+            var aggColor = ch === "-" ? cur.agg.no_data : cur.agg.colors[parseInt(ch, 36)];
+            return Object.assign(base, {fillColor: aggColor, weight: 1.2, color: "#333333"});
+        }
+        var c = cur.k.charAt(props.i);
+        if (c === "." || c === "") {  // outside the filter
             return Object.assign(base, {fillColor: "#f4f4f4", fillOpacity: 0.25, weight: 0.3});
         }
-        var color = v[0] >= 0 ? cur.colors[v[0]] : cur.no_data;
-        return Object.assign(base, {fillColor: color});
+        return Object.assign(base, {fillColor: c === "-" ? cur.no_data : cur.colors[parseInt(c, 36)]});
+    },
+
+    labelOf: function (props) {
+        // a region's label comes with the values; a village's from the labels URL, loaded
+        // after painting (or now, on the first hover): "…" until it arrives
+        var cur = window.pws.current;
+        if (!cur) { return undefined; }
+        if (props.lvl) {
+            var lab = (cur._aggLabels || {})[props.lvl] || {};
+            return lab[props.kode];
+        }
+        var c = cur.k.charAt(props.i);
+        if (c === "." || c === "") { return undefined; }
+        var labels = window.pws.labels;
+        if (labels.url === cur.labels && labels.list) { return labels.list[props.i]; }
+        window.pws.loadLabels();
+        return "…";
+    },
+
+    labels: {url: null, list: null, pending: null},
+
+    loadLabels: function () {
+        var cur = window.pws.current;
+        var labels = window.pws.labels;
+        if (!cur || !cur.labels || labels.pending === cur.labels || labels.url === cur.labels) {
+            return;
+        }
+        var url = cur.labels;
+        labels.pending = url;
+        fetch(url, {credentials: "same-origin"}).then(function (r) {
+            return r.ok ? r.json() : null;
+        }).then(function (list) {
+            if (labels.pending !== url) { return; }  // a newer week was chosen meanwhile
+            labels.pending = null;
+            if (!list) { return; }
+            labels.url = url;
+            labels.list = list;
+            var open = window.pws.hovered;  // refresh the tooltip being read
+            if (open && open.isTooltipOpen && open.isTooltipOpen()) {
+                open.setTooltipContent(window.pws.tooltipFor(open.feature.properties));
+            }
+        }).catch(function () { labels.pending = null; });
     },
 
     tooltipFor: function (props) {
-        var cur = window.pws.current;
-        var v = cur ? cur.values[props.kode] : undefined;
         var esc = window.pws.escape;
-        var html = "<b>" + esc(props.nama) + "</b><br>" + esc(props.kec_label) + " " + esc(props.kec);
-        if (v !== undefined) {
+        var html = "<b>" + esc(props.nama) + "</b>";
+        if (props.kec) { html += "<br>" + esc(props.kec_label) + " " + esc(props.kec); }
+        var label = window.pws.labelOf(props);
+        if (label !== undefined && label !== null) {
             // a layer's label joins its facts with " · ": one line each, the first in bold
-            var parts = String(v[1]).split(" · ");
+            var parts = String(label).split(" · ");
             html += "<br><span class='pws-tip-value'>" + esc(parts[0]) + "</span>";
             for (var i = 1; i < parts.length; i++) { html += "<br>" + esc(parts[i]); }
         }
@@ -127,30 +185,53 @@ window.pws = Object.assign(window.pws || {}, {
     onEachVillage: function (feature, layer) {
         var kode = feature.properties.kode;
         window.pws.layers[kode] = layer;
-        layer.options.className = "pws-desa";
+        var lvl = feature.properties.lvl;
+        layer.options.className = lvl ? "pws-wilayah pws-wilayah-" + lvl : "pws-desa";
         layer.bindTooltip(function () { return window.pws.tooltipFor(feature.properties); },
                           {sticky: true, className: "pws-tooltip"});
         layer.once("add", function () {
             // the map's box changes when the option controls wrap to another row: Leaflet
             // only follows window resizes, so it is told (else the map leaves a grey band)
             var map = layer._map;
+            if (window.pws.attachLevels) { window.pws.attachLevels(map, layer); }
             if (!map || map._pwsSizeWatched) { return; }
             map._pwsSizeWatched = true;
             new ResizeObserver(function () { map.invalidateSize({pan: false}); })
                 .observe(map.getContainer());
         });
         layer.on("mouseover", function () {
+            window.pws.hovered = layer;
             // hover thickens the stroke; a selected or outlined village keeps its colour
             var base = window.pws.styleFor(kode);
             var marked = base.weight >= 4;
             layer.setStyle(marked ? {weight: base.weight + 1} : {weight: 2.5, color: "#111111"});
         });
         layer.on("mouseout", function () { layer.setStyle(window.pws.styleFor(kode)); });
+        if (feature.properties.lvl) {  // a region: a click zooms into it (drill-down)
+            layer.on("click", function () {
+                if (layer._map) { layer._map.fitBounds(layer.getBounds(), {padding: [16, 16]}); }
+            });
+        }
     },
 
     applyValues: function (data) {
         if (!data) { return window.dash_clientside.no_update; }
+        // the aggregated levels as lookups: region code -> class character / label
+        data._agg = {};
+        data._aggLabels = {};
+        var levels = (data.agg && data.agg.levels) || {};
+        Object.keys(levels).forEach(function (lvl) {
+            var one = levels[lvl], map = {}, lab = {};
+            for (var j = 0; j < one.codes.length; j++) {
+                map[one.codes[j]] = one.k.charAt(j);
+                lab[one.codes[j]] = one.labels[j];
+            }
+            data._agg[lvl] = map;
+            data._aggLabels[lvl] = lab;
+        });
         window.pws.current = data;
+        // the villages' tooltip texts follow once the new colours are painted
+        setTimeout(function () { window.pws.loadLabels(); }, 300);
         var layers = window.pws.layers;
         var n = 0;
         for (var kode in layers) {

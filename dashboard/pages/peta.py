@@ -20,7 +20,14 @@ import dash_leaflet as dl
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, context, geo_routes, map_image_route
+from dashboard import (
+    components,
+    context,
+    geo_routes,
+    layer_values,
+    map_geometry,
+    map_image_route,
+)
 from dashboard.i18n import lang_of, t
 from dashboard.pages import peta_options, peta_points
 from dashboard.pages.peta_tools import TOOLS
@@ -28,6 +35,7 @@ from layers import (
     base,
     catalog,  # noqa: F401 - registers every layer, overlay and panel section
     codes,
+    geometry,
     overlays,
     panel,
 )
@@ -107,6 +115,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
     initial = {"layer": layer_type,
                "options": peta_options.initial(base.REGISTRY[layer_type], state)}  # fmt: skip
     kec_opts = [{"label": n, "value": k} for k, n in zip(kec["kode"], kec["nama"], strict=True)]
+    geo = _geo_config(version, scope, len(villages), detail, fmt)
     layer_opts = [{"label": cls.title(lang), "value": kind} for kind, cls in base.REGISTRY.items()]
     points_on = peta_points.switched_on(counts)
     return html.Div([
@@ -117,6 +126,8 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
         dcc.Store(id="selected-desa", data=desa),
         dcc.Store(id="selected-applied"),
         dcc.Store(id="view-kept"),
+        dcc.Store(id="geo-config", data=geo),
+        dcc.Store(id="geo-applied"),
         html.Div([
             html.Div([html.Label(t("filter.layer", lang)),
                       components.dropdown(lang, id="layer", options=layer_opts, value=layer_type,
@@ -155,13 +166,15 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                         *_basemap(),
                         dl.GeoJSON(
                             id="desa",
-                            url=geo_routes.village_url(version, scope, detail, fmt),
-                            format=fmt,
+                            url=geo["url"],
+                            format=geo["format"],
                             style=_fn("villageStyle"),
                             onEachFeature=_fn("onEachVillage"),
                         ),
                         dl.Pane(
-                            dl.GeoJSON(id="kecamatan", url=geo_routes.kecamatan_url(version, scope),
+                            # the nation's drill-down draws kabupaten instead of outlines
+                            dl.GeoJSON(id="kecamatan", url=None if geo["mode"] == "wilayah"
+                                       else geo_routes.kecamatan_url(version, scope),
                                        format="geobuf", style=_fn("kecamatanStyle"),
                                        interactive=False),
                             name="kecamatan", style={"zIndex": 450, "pointerEvents": "none"},
@@ -192,6 +205,28 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
             ], className="pws-panel pws-side"),
         ], className="pws-main"),
     ], className="pws-map-page")
+
+
+def _geo_config(version: str, scope: Scope, n_villages: int, detail: str,
+                fmt: str) -> dict[str, Any]:  # fmt: skip
+    """What the browser's level manager (assets/pws_levels.js) needs: the first geometry
+    (all villages at low detail, or the provinces of a drill-down), chunk and index URLs,
+    and the zooms at which each level and detail shows (:mod:`dashboard.map_geometry`)."""
+    drill = map_geometry.drill_down(n_villages)
+    first = map_geometry.FIRST_DETAIL if detail == geometry.DEFAULT_DETAIL else detail
+    return {
+        "mode": "wilayah" if drill else "desa",
+        "url": map_geometry.region_url(version, scope, "prov") if drill
+        else geo_routes.village_url(version, scope, first, fmt),
+        "format": "geobuf" if drill else fmt,
+        "initialDetail": None if drill else first,
+        "index": map_geometry.index_url(version, scope),
+        "chunk": map_geometry.chunk_url(version, scope),
+        "regions": {"kab": map_geometry.region_url(version, scope, "kab", "json")},
+        "details": [{"detail": d, "minZoom": z} for d, z in map_geometry.DETAIL_ZOOMS],
+        "kabZoom": map_geometry.KAB_ZOOM,
+        "desaZoom": map_geometry.DESA_ZOOM,
+    }  # fmt: skip
 
 
 # --- server side ------------------------------------------------------------------------
@@ -239,44 +274,32 @@ def _url_text(value: object) -> str:
 
 
 def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
-            lang: Any) -> tuple[dict, list, str]:  # fmt: skip
+            lang: Any, geo: Any) -> tuple[dict, list, str]:  # fmt: skip
+    """The chosen layer's values (cached per data version, :mod:`dashboard.layer_values`),
+    its legend (in a drill-down also the regions' aggregated one) and the village count."""
     cls = _layer_class(layer_type)
     lang = lang_of(lang)
-    app_ctx = context.current()
-    scope = app_ctx.scope()
     ids = [i["id"] for i in ctx.inputs_list[3]] if len(ctx.inputs_list) > 3 else []
+    raw = option_values if isinstance(option_values, list) else []
     try:
-        if kec:
-            if not isinstance(kec, str) or not codes.is_valid(kec):
-                raise ValueError("not a region code")
-            scope = scope.narrow(kec)  # narrowing can only shrink the server's scope
-        raw = option_values if isinstance(option_values, list) else []
         chosen, problems = peta_options.chosen(cls, raw, ids)
-        layer = base.from_config({"type": cls.type, **chosen})
+        req = layer_values.parse({"type": cls.type, **chosen}, period_value, kec, lang)
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
-    with app_ctx.session() as session:
-        if cls.period_kind != base.SNAPSHOT and period_value is None:
-            villages = queries.village_table(session, scope)["kode"]
-            result = base.no_data_result(villages, layer.legend(), layer.no_periods_text(),
-                                         lang)  # fmt: skip
-        else:
-            try:
-                period = base.parse_period(cls.period_kind, period_value)
-            except ValueError as exc:
-                raise PreventUpdate from exc
-            result = layer.load(session, scope, period, lang)
-    data = {
-        "values": result.values(),
-        "colors": [c.color for c in result.legend.classes],
-        "no_data": result.legend.no_data.color,
-        "stamp": f"{cls.type}|{period_value or ''}|{kec or ''}|{lang}|"
-                 f"{sorted(layer.config().items())}",
-    }  # fmt: skip
+    found = layer_values.values(context.current(), req)
+    village_legend = req.layer.legend()
+    summary = found.summary()
     overlays_shown = _shown_overlays(cls.type)
-    count = f"{len(result.table)} {t('map.desa', lang).lower()}"
-    legend = components.legend(result.legend, lang, result.summary, overlays_shown)
-    return data, peta_options.warnings(problems, lang) + legend, count
+    count = f"{found.body['n']} {t('map.desa', lang).lower()}"
+    legend = [html.Div(components.legend(village_legend, lang, summary, overlays_shown),
+                       className="pws-legend-desa")]
+    regions = isinstance(geo, dict) and geo.get("mode") == "wilayah"
+    if regions:  # both legends: the zoom shows one (pws_levels.js)
+        legend.append(html.Div(components.legend(req.layer.aggregation().legend(village_legend),
+                                                 lang, summary, overlays_shown),
+                               className="pws-legend-wilayah"))  # fmt: skip
+    return layer_values.browser_payload(req, found, regions), \
+        peta_options.warnings(problems, lang) + legend, count
 
 
 def _download_href(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
@@ -350,6 +373,7 @@ def register(app: Dash) -> None:
         Input("kec", "value"),
         Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
         State("lang", "data"),
+        State("geo-config", "data"),
     )(_values)
 
     app.callback(
@@ -361,6 +385,11 @@ def register(app: Dash) -> None:
         State("lang", "data"),
     )(_download_href)
 
+    app.clientside_callback(
+        "function(cfg) { return window.pws.configureGeo(cfg); }",
+        Output("geo-applied", "data"),
+        Input("geo-config", "data"),
+    )
     app.clientside_callback(
         "function(data) { return window.pws.applyValues(data); }",
         Output("layer-applied", "data"),
@@ -422,6 +451,6 @@ def register(app: Dash) -> None:
     def open_panel(feature: Any, layer_type: Any, period: Any, lang: Any) -> list:
         props = feature.get("properties") if isinstance(feature, dict) else None
         kode = props.get("kode") if isinstance(props, dict) else None
-        if not isinstance(kode, str):
-            raise PreventUpdate
+        if not isinstance(kode, str) or props.get("lvl"):
+            raise PreventUpdate  # nothing, or a region (a click on it zooms in)
         return _panel(kode, layer_type, period, lang_of(lang))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers import classify
+from layers import aggregate, classify
 from layers.base import (
     Choice,
     Layer,
@@ -74,6 +74,11 @@ class AlertLayer(CaseWeeks, Layer):
     )
 
     penyakit: str = option("diare_akut", DISEASE, choices=disease_choices)
+
+    def aggregation(self) -> aggregate.Aggregation:
+        """The share of the reporting villages that alert."""
+        return aggregate.Share((ALERT_STATUSES.index("alert"),),
+                               Text("dengan peringatan", "with an alert"))
 
     def legend(self) -> Legend:
         disease = disease_name(self.penyakit)
@@ -183,6 +188,11 @@ class HotSpotLayer(CaseWeeks, Layer):
                          choices=tuple(Choice(f, FAMILY_NAMES[f]) for f in FAMILIES))
     refine: bool = True
     seed: int = service.DEFAULT_SEED
+
+    def aggregation(self) -> aggregate.Aggregation:
+        """The share of villages that are hot spots at any confidence."""
+        hot = tuple(i for i, c in enumerate(HOTSPOT_CLASSES) if c.startswith("hot"))
+        return aggregate.Share(hot, Text("titik panas", "that are hot spots"))
 
     def legend(self) -> Legend:
         name = FAMILY_NAMES[self.family]

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from layers import aggregate
 from layers.base import (
     SNAPSHOT,
     Choice,
@@ -118,6 +119,11 @@ class KaderLayer(Layer):
 
     def chosen_label(self, lang: str) -> str:
         return SkillBook.shipped().label(self.keterampilan, lang)
+
+    def aggregation(self) -> aggregate.Aggregation:
+        """The median class of the region's villages with kader records: the views'
+        classes are ordinal, without one numerator shared by every view."""
+        return aggregate.MedianClass()
 
     def legend(self) -> Legend:
         view = self.tampilan

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from layers import aggregate
 from layers.base import (
     SNAPSHOT,
     Choice,
@@ -94,6 +95,14 @@ class PustuLayer(Layer):
                              step=0.5, help=STRAIGHT_LINE)  # fmt: skip
     puskesmas_melayani: bool = option(True, PUSKESMAS_SERVES)
     tahun_target: int = option(DEFAULT_TARGET_YEAR, TARGET_YEAR, choices=TARGET_CHOICES)
+
+    def aggregation(self) -> aggregate.Aggregation:
+        """The share of villages without an active Pustu (a Puskesmas in the village
+        counts as served when the option says so, as on the village map)."""
+        unserved = ("rencana", "tidak_ada") if self.puskesmas_melayani else \
+            ("rencana", "puskesmas", "tidak_ada")
+        return aggregate.Share(tuple(CLASSES.index(c) for c in unserved),
+                               Text("tanpa Pustu aktif", "without an active Pustu"))
 
     def legend(self) -> Legend:
         labels = dict(CLASS_TEXT)

@@ -138,8 +138,11 @@ def test_changing_week_sends_values_not_geometry(page: Page, live_app, demo) -> 
     for body in values_payloads:
         assert b"coordinates" not in body
         payload = json.loads(body)
-        values = payload["response"]["layer-values"]["data"]["values"]
-        assert len(values) == len(demo["villages"])
+        data = payload["response"]["layer-values"]["data"]
+        # one class character per village; no tooltip text travels with the week
+        assert len(data["k"]) == len(demo["villages"])
+        assert set(data["k"]) <= set("0123456789-")
+        assert "kasus" not in json.dumps(data) and data["agg"] is None
     after = fill_colors(page)
     assert after.keys() == before.keys()
     assert after != before, "the map did not recolour"

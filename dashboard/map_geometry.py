@@ -1,0 +1,162 @@
+"""Zoom-aware geometry routes: region levels, village chunks per kabupaten, their index.
+
+The map draws what the zoom needs (issue 12): a scope with few enough villages
+(:func:`drill_down` false, a province) opens with all its villages at low detail and
+swaps in finer geometry for the kabupaten in view as the user zooms in; a larger scope
+(the nation) opens with provinces, shows kabupaten when zoomed in, then the villages of
+the kabupaten in view. Every payload is computed once per boundary version and scope
+and kept in the shared cache; URLs carry the version and scope key and are immutable.
+
+* ``/geo/<version>/<scope>/wilayah-<level>.geobuf|json`` — provinces or kabupaten, properties
+  ``kode``, ``nama``, ``lvl`` (their colours are the layer's aggregates);
+* ``/geo/<version>/<scope>/desa-<detail>/<kab>.json`` — one kabupaten's villages as
+  GeoJSON (``kode``, ``nama``, ``kec``, ``kec_label``, ``i``), for the browser to add or to
+  refine polygons it already draws (``assets/pws_levels.js``);
+* ``/geo/<version>/<scope>/indeks.json`` — the bounds of every kabupaten in the scope,
+  so the browser knows which chunks a view needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import flask
+import geopandas as gpd
+import numpy as np
+
+from dashboard import context, layer_values
+from dashboard.geo_routes import VILLAGE_PROPS
+from dashboard.geo_routes import _checked_scope as checked_scope
+from dashboard.geo_routes import _respond as respond
+from layers import aggregate, codes, geometry
+from layers.scope import Scope
+from layers.store import queries
+
+bp = flask.Blueprint("geo_levels", __name__, url_prefix="/geo")
+
+#: a scope with more villages than this opens with regions and drills down by zoom
+DEFAULT_MAX_VILLAGES = 15_000
+REGION_LEVELS = ("prov", "kab")
+#: Leaflet zooms (metres per pixel at the equator = 156543 / 2**zoom): the drill-down shows
+#: kabupaten from KAB_ZOOM (~1.7 km/px) and villages from DESA_ZOOM (~430 m/px)
+KAB_ZOOM = 6.5
+DESA_ZOOM = 8.5
+#: village detail by zoom: (detail, the smallest zoom it is loaded for)
+DETAIL_ZOOMS = (("rendah", 0.0), ("sedang", 10.5), ("tinggi", 13.0))
+#: the villages' first detail when the map opens on all of them
+FIRST_DETAIL = "rendah"
+
+
+def max_villages() -> int:
+    """``PWS_MAP_MAX_VILLAGES``: the most villages the map draws at once (default 15,000)."""
+    raw = os.environ.get("PWS_MAP_MAX_VILLAGES", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_VILLAGES
+
+
+def drill_down(n_villages: int) -> bool:
+    return n_villages > max_villages()
+
+
+#: village detail -> (simplification tolerance in metres, decimals kept)
+VILLAGE_DETAILS = {"rendah": (250.0, 4), "sedang": (50.0, 5), "tinggi": (10.0, 6)}
+REGION_DETAIL = {"prov": (2000.0, 3), "kab": (600.0, 4)}
+
+
+def _simplify_regions(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    return geometry.simplify_coverage(gdf, REGION_DETAIL[level][0])
+
+
+def _simplify_chunk(gdf: gpd.GeoDataFrame, detail: str) -> gpd.GeoDataFrame:
+    return geometry.simplify_coverage(gdf, VILLAGE_DETAILS[detail][0])
+
+
+def region_url(version: str, scope: Scope, level: str, fmt: str = "geobuf") -> str:
+    return f"/geo/{version}/{scope.key}/wilayah-{level}.{fmt}"
+
+
+def chunk_url(version: str, scope: Scope) -> str:
+    """The template of a chunk's URL; the browser fills ``{detail}`` and ``{kab}``."""
+    return f"/geo/{version}/{scope.key}/desa-{{detail}}/{{kab}}.json"
+
+
+def index_url(version: str, scope: Scope) -> str:
+    return f"/geo/{version}/{scope.key}/indeks.json"
+
+
+def villages_of(ctx: context.AppContext, scope: Scope, version: str) -> gpd.GeoDataFrame:
+    """The scope's villages with the properties the map's features carry; ``i`` is the
+    position of each in the scope's code order, which the compact values index."""
+    with ctx.session() as session:
+        gdf = queries.villages(session, scope)
+        order = layer_values.village_order(session, scope, version)
+    positions = np.searchsorted(order, gdf["kode"].to_numpy(dtype=object))
+    return gdf.assign(kec=gdf["nama_kec"], kec_label="Kec.", i=positions.astype(int))
+
+
+@bp.get("/<version>/<scope_key>/wilayah-<level>.<fmt>")
+def regions(version: str, scope_key: str, level: str, fmt: str) -> flask.Response:
+    """Provinces or kabupaten: geobuf for the page's first level, GeoJSON (``json``) for
+    the levels the browser's own code adds as the user zooms."""
+    if level not in REGION_LEVELS or fmt not in ("geobuf", "json"):
+        flask.abort(404)
+    ctx, scope = checked_scope(version, scope_key)
+    kind = "geobuf" if fmt == "geobuf" else "geojson"
+    key = ("wilayah", version, scope.key, level, kind)
+
+    def make() -> bytes:
+        with ctx.session() as session:
+            gdf = queries.regions(session, scope, level)
+        gdf = gdf.assign(lvl=level)
+        simplified = _simplify_regions(gdf, level)
+        precision = REGION_DETAIL[level][1]
+        collection = geometry.feature_collection(simplified, ["kode", "nama", "lvl"], precision)
+        return geometry.encode(collection, kind, precision)  # type: ignore[arg-type]
+
+    body = ctx.geo_cache.get_or_make(key, make)
+    return respond(body, kind, "-".join(key), immutable=True, cache_key=key)
+
+
+@bp.get("/<version>/<scope_key>/desa-<detail>/<kab>.json")
+def chunk(version: str, scope_key: str, detail: str, kab: str) -> flask.Response:
+    if detail not in VILLAGE_DETAILS or not codes.is_valid(kab) \
+            or codes.level(kab) != "kab":  # fmt: skip
+        flask.abort(404)
+    ctx, scope = checked_scope(version, scope_key)
+    part = scope.narrow(kab)
+    if part.is_empty:
+        flask.abort(404)  # outside the scope: as if it did not exist
+    key = ("desa-chunk", version, scope.key, detail, kab)
+
+    def make() -> bytes:
+        gdf = villages_of(ctx, scope, version)
+        gdf = gdf[gdf["kode"].str.startswith(kab + ".")]
+        simplified = _simplify_chunk(gdf, detail)
+        precision = VILLAGE_DETAILS[detail][1]
+        collection = geometry.feature_collection(simplified, [*VILLAGE_PROPS, "i"], precision)
+        return geometry.encode(collection, "geojson", precision)
+
+    body = ctx.geo_cache.get_or_make(key, make)
+    return respond(body, "geojson", "-".join(key), immutable=True, cache_key=key)
+
+
+@bp.get("/<version>/<scope_key>/indeks.json")
+def index(version: str, scope_key: str) -> flask.Response:
+    ctx, scope = checked_scope(version, scope_key)
+    key = ("indeks", version, scope.key)
+
+    def make() -> bytes:
+        with ctx.session() as session:
+            gdf = queries.villages(session, scope)
+        kab = aggregate.parent_codes(gdf["kode"], "kab")
+        bounds = gdf.geometry.bounds.assign(kab=kab).groupby("kab").agg(
+            minx=("minx", "min"), miny=("miny", "min"), maxx=("maxx", "max"),
+            maxy=("maxy", "max"))  # fmt: skip
+        body = {code: [round(r.miny, 5), round(r.minx, 5), round(r.maxy, 5), round(r.maxx, 5)]
+                for code, r in bounds.iterrows()}  # fmt: skip
+        return json.dumps({"kab": body}, separators=(",", ":")).encode()
+
+    body = ctx.geo_cache.get_or_make(key, make)
+    response = respond(body, "geojson", "-".join(key), immutable=True, cache_key=key)
+    response.mimetype = "application/json"
+    return response
