@@ -23,7 +23,8 @@ Keys are tuples of ``str``/``int``/``None`` whose first element names the kind o
 (its *namespace*, e.g. ``"desa"``). They must name immutable content — put the store
 versions in them (:func:`layers.store.queries.geometry_version`, ``data_version``) — since a
 worker's in-process tier never learns that another worker overwrote a key. The stored key is
-``pws:v1:<store>:<namespace>:<sha1 of the tuple's repr>``, ``<store>`` naming the database
+``pws:v1:<code>:<store>:<namespace>:<sha1 of the tuple's repr>``, ``<code>`` the code's
+version (:func:`code_version`), ``<store>`` naming the database
 (:func:`store_key`) so deployments sharing one Redis, or tests sharing one folder, never
 read each other's payloads.
 
@@ -62,8 +63,24 @@ import diskcache
 
 log = logging.getLogger("pws.cache")
 
-#: the prefix of every stored key; bump the version when the stored format changes
-KEY_PREFIX = "pws:v1:"
+
+
+def code_version() -> str:
+    """A hash of the code that makes the payloads (``layers/`` and ``dashboard/``, sources
+    and assets): a payload cached by another version of the code is never served, even
+    from a cache that outlived an upgrade (a payload's format follows the code)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha1()
+    for folder in ("layers", "dashboard"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".js", ".csv") and path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+#: the prefix of every stored key: the key format's version, then the code's
+KEY_PREFIX = f"pws:v1:{code_version()}:"
 MIB = 1024 * 1024
 DEFAULT_MEMORY_BYTES = 256 * MIB
 DEFAULT_DISK_BYTES = 2048 * MIB
@@ -98,7 +115,7 @@ def store_key(database_url: str) -> str:
 
 
 def storage_key(key: tuple, store: str = "") -> str:
-    """The backend's string key for a key tuple: ``pws:v1:<store>:<namespace>:<sha1>``.
+    """The backend's string key for a key tuple: ``pws:v1:<code>:<store>:<namespace>:<sha1>``.
 
     Raises :class:`TypeError` for an empty tuple, a first element that is not a string, or
     an element that is not ``str``, ``int`` or ``None`` (whose ``repr`` is not stable).

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import redis
 from sqlalchemy import create_engine
 
 from dashboard import cache as cache_module
-from dashboard.cache import SharedCache, redacted_url, storage_key, store_key
+from dashboard.cache import SharedCache, code_version, redacted_url, storage_key, store_key
 from dashboard.context import AppContext
 from tests import cache_race
 from tests.redis_server import RedisServer, free_port, redis_server, redis_url  # noqa: F401
@@ -55,16 +56,32 @@ def _made(caplog: pytest.LogCaptureFixture, namespace: str) -> int:
 # --------------------------------------------------------------------------- keys
 
 
+def test_code_version_follows_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A payload cached by other code (an upgrade: another format) is never served."""
+    import dashboard.cache as cache_module
+
+    assert re.fullmatch(r"[0-9a-f]{10}", code_version())
+    assert code_version() == code_version()
+    for folder in ("layers", "dashboard"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.py").write_text("A = 1\n")
+    (tmp_path / "dashboard" / "cache.py").write_text("")
+    monkeypatch.setattr(cache_module, "__file__", str(tmp_path / "dashboard" / "cache.py"))
+    before = cache_module.code_version()
+    (tmp_path / "layers" / "x.py").write_text("A = 2\n")
+    assert cache_module.code_version() != before
+
+
 def test_storage_key_is_stable_readable_and_checked() -> None:
     key = ("desa", "v1", "all", "sedang", "geobuf")
     name = storage_key(key, "abc123")
     prefix, digest = name.rsplit(":", 1)
-    assert prefix == "pws:v1:abc123:desa"
+    assert prefix == f"pws:v1:{code_version()}:abc123:desa"
     assert len(digest) == 40 and int(digest, 16) >= 0
     assert storage_key(key, "abc123") == name
     assert storage_key(key, "other") != name  # another database
     assert storage_key(("desa", "v2", "all", "sedang", "geobuf"), "abc123") != name
-    assert storage_key(("a b/c", 1, None)).startswith("pws:v1:-:a_b_c:")
+    assert storage_key(("a b/c", 1, None)).startswith(f"pws:v1:{code_version()}:-:a_b_c:")
     for bad in ((), (1, "x"), ("desa", 1.5), ("desa", b"x"), ("desa", ("nested",))):
         with pytest.raises(TypeError):
             storage_key(bad)  # type: ignore[arg-type]
