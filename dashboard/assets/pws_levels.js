@@ -70,7 +70,10 @@ window.pws = Object.assign(window.pws || {}, {
         var zoom = st.map.getZoom();
         var want = pws.wantedLevel(zoom);
         var legend = document.getElementById("legend");
-        if (legend) { legend.setAttribute("data-level", want === "desa" ? "desa" : "wilayah"); }
+        var level = want === "desa" ? "desa" : "wilayah";
+        if (legend) { legend.setAttribute("data-level", level); }
+        // points (facilities, ...) belong to the village zoom: hidden over regions
+        st.map.getContainer().setAttribute("data-level", level);
         if (want === "kab" && !st.regions.kab) {
             st.regions.kab = "loading";
             pws.getJSON(cfg.regions.kab).then(function (fc) {
