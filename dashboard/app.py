@@ -135,5 +135,5 @@ def create_app(database_url: str | None = None, scope: Scope | None = None) -> D
 
     for page in PAGES.values():
         page.register(app)
-    warmup.start()
+    warmup.start(server.extensions[context.EXTENSION_KEY])
     return app

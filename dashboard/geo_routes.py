@@ -84,10 +84,13 @@ def village_payload(ctx: context.AppContext, scope: Scope, version: str, detail:
                     fmt: str) -> bytes:
     """Encoded village polygons of a scope (cached per version, scope, detail, format)."""
 
-    def make() -> bytes:
-        from dashboard.map_geometry import villages_of  # it imports this module
+    from dashboard import map_geometry  # it imports this module
 
-        gdf = villages_of(ctx, scope, version)
+    if detail in map_geometry.VILLAGE_DETAILS:  # the map's details: a clean coverage
+        return map_geometry.scope_villages(ctx, scope, version, detail, fmt)
+
+    def make() -> bytes:
+        gdf = map_geometry.villages_of(ctx, scope, version)
         simplified = geometry.simplify_coverage(gdf, geometry.DETAIL_TOLERANCE_M[detail])
         precision = geometry.DETAIL_PRECISION[detail]
         collection = geometry.feature_collection(simplified, [*VILLAGE_PROPS, "i"], precision)
@@ -110,14 +113,9 @@ def villages(version: str, scope_key: str, detail: str, fmt: str) -> flask.Respo
 def kecamatan(version: str, scope_key: str) -> flask.Response:
     ctx, scope = _checked_scope(version, scope_key)
 
-    def make() -> bytes:
-        with ctx.session() as session:
-            gdf = queries.regions(session, scope, "kec")
-        gdf = geometry.simplify_coverage(gdf, geometry.DETAIL_TOLERANCE_M["sedang"])
-        collection = geometry.feature_collection(gdf, ["kode", "nama"], 5)
-        return geometry.encode(collection, "geobuf", 5)
+    from dashboard import map_geometry  # it imports this module
 
-    body = ctx.geo_cache.get_or_make(("kec", version, scope.key), make)
+    body = map_geometry.kecamatan_outlines(ctx, scope, version)
     return _respond(body, "geobuf", f"kec-{version}-{scope.key}", immutable=True,
                     cache_key=("kec", version, scope.key))
 

@@ -19,20 +19,23 @@ and kept in the shared cache; URLs carry the version and scope key and are immut
 from __future__ import annotations
 
 import json
+import logging
 import os
 
 import flask
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from dashboard import context, layer_values
 from dashboard.geo_routes import VILLAGE_PROPS
 from dashboard.geo_routes import _checked_scope as checked_scope
 from dashboard.geo_routes import _respond as respond
-from layers import aggregate, codes, geometry
+from layers import aggregate, codes, geometry, levels
 from layers.scope import Scope
 from layers.store import queries
 
+log = logging.getLogger(__name__)
 bp = flask.Blueprint("geo_levels", __name__, url_prefix="/geo")
 
 #: a scope with more villages than this opens with regions and drills down by zoom
@@ -58,17 +61,89 @@ def drill_down(n_villages: int) -> bool:
     return n_villages > max_villages()
 
 
-#: village detail -> (simplification tolerance in metres, decimals kept)
-VILLAGE_DETAILS = {"rendah": (250.0, 4), "sedang": (50.0, 5), "tinggi": (10.0, 6)}
-REGION_DETAIL = {"prov": (2000.0, 3), "kab": (600.0, 4)}
+#: the village details the browser asks for, and the region levels' details
+VILLAGE_DETAILS = ("rendah", "sedang", "tinggi")
+REGION_DETAIL = {"prov": "nasional", "kab": "rendah"}
 
 
-def _simplify_regions(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
-    return geometry.simplify_coverage(gdf, REGION_DETAIL[level][0])
+def _simplified(gdf: gpd.GeoDataFrame, detail: str, keep_boundary: bool) -> gpd.GeoDataFrame:
+    """``gdf`` cleaned into a gap-free coverage (:func:`layers.levels.clean`) and simplified
+    at ``detail``'s tolerance; ``keep_boundary`` leaves the outline of the whole set as
+    cleaned, so that separately simplified neighbours (chunks) still meet. Real boundaries
+    that cannot be cleaned fall back to the plain per-edge simplification (logged)."""
+    if gdf.empty:
+        return gdf
+    tolerance = levels.DETAILS[detail].tolerance_m
+    metric = np.asarray(gdf.geometry.to_crs(levels.METRIC_CRS).values, dtype=object)
+    try:
+        cleaned = levels.clean(metric)
+        simple = shapely.coverage_simplify(cleaned, tolerance,
+                                           simplify_boundary=not keep_boundary)  # fmt: skip
+    except (levels.CoverageError, shapely.errors.GEOSException) as exc:
+        log.warning("geometry of %d polygons not cleaned (%s): simplified edge by edge",
+                    len(gdf), exc)  # fmt: skip
+        return geometry.simplify_coverage(gdf, tolerance)
+    out = gdf.copy()
+    out.geometry = gpd.GeoSeries(simple, index=gdf.index, crs=levels.METRIC_CRS).to_crs(4326)
+    return out
 
 
-def _simplify_chunk(gdf: gpd.GeoDataFrame, detail: str) -> gpd.GeoDataFrame:
-    return geometry.simplify_coverage(gdf, VILLAGE_DETAILS[detail][0])
+def scope_villages(ctx: context.AppContext, scope: Scope, version: str, detail: str,
+                   fmt: str) -> bytes:  # fmt: skip
+    """Every village of the scope at ``detail`` (the first geometry of a province's map),
+    cleaned and simplified as one coverage; cached per boundary version. The kecamatan
+    outlines drawn over them are made in the same pass (:func:`kecamatan_outlines`)."""
+    key = ("desa", version, scope.key, detail, fmt)
+    return ctx.geo_cache.get_or_make(key, lambda: _build(ctx, scope, version, detail)[fmt])
+
+
+def kecamatan_outlines(ctx: context.AppContext, scope: Scope, version: str) -> bytes:
+    """The scope's kecamatan at the first detail, unions of the very polygons of
+    :func:`scope_villages` (so an outline never strays from its villages)."""
+    key = ("kec-outline", version, scope.key, FIRST_DETAIL)
+    return ctx.geo_cache.get_or_make(key, lambda: _build(ctx, scope, version,
+                                                         FIRST_DETAIL)["kec"])  # fmt: skip
+
+
+def _build(ctx: context.AppContext, scope: Scope, version: str, detail: str) -> dict[str, bytes]:
+    """Villages (geobuf and GeoJSON) and kecamatan of the scope at ``detail``, from one
+    clean coverage (:func:`layers.levels.build_levels`); every payload is stored, so the
+    two routes that need them pay for one build."""
+    villages = villages_of(ctx, scope, version)
+    spec = levels.DETAILS[detail]
+    try:
+        if drill_down(len(villages)):  # the nation draws by chunks: no whole clean build
+            raise levels.CoverageError("too many villages to clean in one request")
+        built = levels.build_levels(villages, [spec])
+        desa, kec = built[spec.key("desa")], built[spec.key("kec")]
+    except (levels.CoverageError, shapely.errors.GEOSException) as exc:
+        log.warning("the villages of %s were not cleaned (%s): simplified edge by edge",
+                    scope.key, exc)  # fmt: skip
+        desa = geometry.simplify_coverage(villages, spec.tolerance_m)
+        with ctx.session() as session:
+            kec = geometry.simplify_coverage(queries.regions(session, scope, "kec"),
+                                             spec.tolerance_m)  # fmt: skip
+    collection = geometry.feature_collection(desa, [*VILLAGE_PROPS, "i"], spec.precision)
+    out = {fmt: geometry.encode(collection, fmt, spec.precision)  # type: ignore[arg-type]
+           for fmt in ("geobuf", "geojson")}  # fmt: skip
+    outlines = geometry.feature_collection(kec, ["kode", "nama"], spec.precision)
+    out["kec"] = geometry.encode(outlines, "geobuf", spec.precision)
+    for fmt in ("geobuf", "geojson"):
+        ctx.geo_cache.set(("desa", version, scope.key, detail, fmt), out[fmt])
+    ctx.geo_cache.set(("kec-outline", version, scope.key, detail), out["kec"])
+    return out
+
+
+def warm(ctx: context.AppContext) -> None:
+    """Compute the deployment scope's first map geometry ahead of its first visitor (a
+    province's clean coverage takes ~30 s once per boundary version; later visitors and
+    workers read it from the shared cache)."""
+    scope = ctx.scope()
+    with ctx.session() as session:
+        version = queries.geometry_version(session)
+        n = len(layer_values.village_order(session, scope, version))
+    if n and not drill_down(n):
+        scope_villages(ctx, scope, version, FIRST_DETAIL, "geobuf")
 
 
 def region_url(version: str, scope: Scope, level: str, fmt: str = "geobuf") -> str:
@@ -108,8 +183,8 @@ def regions(version: str, scope_key: str, level: str, fmt: str) -> flask.Respons
         with ctx.session() as session:
             gdf = queries.regions(session, scope, level)
         gdf = gdf.assign(lvl=level)
-        simplified = _simplify_regions(gdf, level)
-        precision = REGION_DETAIL[level][1]
+        simplified = _simplified(gdf, REGION_DETAIL[level], keep_boundary=False)
+        precision = levels.DETAILS[REGION_DETAIL[level]].precision
         collection = geometry.feature_collection(simplified, ["kode", "nama", "lvl"], precision)
         return geometry.encode(collection, kind, precision)  # type: ignore[arg-type]
 
@@ -131,8 +206,8 @@ def chunk(version: str, scope_key: str, detail: str, kab: str) -> flask.Response
     def make() -> bytes:
         gdf = villages_of(ctx, scope, version)
         gdf = gdf[gdf["kode"].str.startswith(kab + ".")]
-        simplified = _simplify_chunk(gdf, detail)
-        precision = VILLAGE_DETAILS[detail][1]
+        simplified = _simplified(gdf, detail, keep_boundary=True)
+        precision = levels.DETAILS[detail].precision
         collection = geometry.feature_collection(simplified, [*VILLAGE_PROPS, "i"], precision)
         return geometry.encode(collection, "geojson", precision)
 

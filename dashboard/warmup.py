@@ -1,4 +1,5 @@
-"""Start-up warm-up: compile the statistics' numba code before any user needs it.
+"""Start-up warm-up: compile the statistics' numba code and make the map's first geometry
+before any user needs them.
 
 esda's Gi*/Local Moran (via numba) take ~15 s to compile on first use and the space-time
 scan kernels a few seconds more. The app starts this once per process in a background
@@ -11,6 +12,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dashboard.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +35,23 @@ def _warm() -> None:
         done.set()
 
 
-def start() -> bool:
-    """Start the warm-up thread once per process; False when disabled or already started."""
+def _warm_geometry(ctx: AppContext) -> None:
+    from dashboard import map_geometry
+
+    try:
+        map_geometry.warm(ctx)
+    except Exception:  # a failed warm-up only means the first visitor waits for it
+        log.exception("geometry warm-up failed; the first map visitor will compute it")
+
+
+def start(ctx: AppContext | None = None) -> bool:
+    """Start the warm-up threads once per process (the statistics' compilation and, given
+    the app's context, the first map geometry); False when disabled or already started."""
     if os.environ.get("PWS_WARMUP", "1") == "0" or _started.is_set():
         return False
     _started.set()
     threading.Thread(target=_warm, name="pws-warm-up", daemon=True).start()
+    if ctx is not None:
+        threading.Thread(target=_warm_geometry, args=(ctx,), name="pws-warm-geometry",
+                         daemon=True).start()  # fmt: skip
     return True

@@ -181,7 +181,8 @@ def test_two_workers_share_redis(demo_db: tuple[str, str], tmp_path: Path,
                                        "PWS_REDIS_URL": redis_url}) as server:  # fmt: skip
         _run(server, version)
     keys = [k.decode() for k in redis.Redis.from_url(redis_url).scan_iter("pws:v1:*")]
-    namespaces = {k.split(":")[3] for k in keys if not k.endswith(":lock")}
+    # pws:v1:<code>:<store>:<namespace>:<sha1>
+    namespaces = {k.split(":")[4] for k in keys if not k.endswith(":lock")}
     assert {"desa", "desa.gz", "titik", "titik.gz"} <= namespaces
     assert not (tmp_path / "redis" / "cache").exists()  # the fallback never used
 

@@ -35,12 +35,21 @@ window.pws = Object.assign(window.pws || {}, {
         st.map = map;
         map.on("zoomend moveend", function () {
             clearTimeout(st.timer);
-            st.timer = setTimeout(window.pws.updateLevels, 120);
+            st.timer = setTimeout(function () { st.timer = null; window.pws.updateLevels(); },
+                                  120);
         });
         setTimeout(window.pws.updateLevels, 0);
     },
 
     detailRank: {rendah: 1, sedang: 2, tinggi: 3, asli: 4},
+
+    levelsIdle: function () {
+        // true once the view's geometry is all there: no update waiting, no fetch running
+        var st = window.pws.levelState;
+        if (!st.map || !st.ran || st.timer) { return false; }
+        for (var k in st.pending) { if (st.pending[k]) { return false; } }
+        return st.regions.kab !== "loading" && !(st.indexPending && !st.index);
+    },
 
     detailFor: function (zoom) {
         var chosen = null;
@@ -67,6 +76,7 @@ window.pws = Object.assign(window.pws || {}, {
     updateLevels: function () {
         var pws = window.pws, st = pws.levelState, cfg = pws.geo;
         if (!cfg || !st.map || !st.group) { return; }
+        st.ran = true;
         var zoom = st.map.getZoom();
         var want = pws.wantedLevel(zoom);
         var legend = document.getElementById("legend");

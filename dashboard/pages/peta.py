@@ -92,8 +92,9 @@ def _first_layer(session: Any, scope: Scope) -> str:
 def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
            state: dict[str, str] | None = None) -> html.Div:  # fmt: skip
     """The page in ``lang``; ``detail``/``fmt`` pick the village geometry served; ``state``
-    (the URL's query: ``layer``, ``period``, ``kec``, ``desa``, ``opt_<name>``) reopens a
-    view — every value is checked here or by the callbacks, never trusted."""
+    (the URL's query: ``layer``, ``period``, ``kec``, ``desa``, ``opt_<name>``; ``render``
+    ``canvas`` draws on a canvas instead of SVG) reopens a view — every value is checked
+    here or by the callbacks, never trusted."""
     state = state or {}
     app_ctx = context.current()
     scope = app_ctx.scope()
@@ -160,7 +161,9 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                     # centre, which a map opened on bounds lacks (a TypeError on every move)
                     trackViewport=False,
                     zoomSnap=0.25,
-                    preferCanvas=False,
+                    # SVG paths by default (per-polygon DOM, what the tests read); ?render=
+                    # canvas draws on one canvas instead (measured side by side in bench)
+                    preferCanvas=state.get("render") == "canvas",
                     className="pws-map",
                     children=[
                         *_basemap(),

@@ -8,7 +8,8 @@ VILLAGE_PATHS = ".leaflet-overlay-pane path.pws-desa"
 
 
 def open_map(page: Page, url: str, expected_villages: int) -> None:
-    """Open the map and wait until every village polygon is drawn and coloured."""
+    """Open the map and wait until every village polygon is drawn and coloured, and the
+    geometry the view needs has arrived (the finer chunks of the zoom, pws_levels.js)."""
     page.goto(url)
     page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel).length === n",
@@ -16,6 +17,7 @@ def open_map(page: Page, url: str, expected_villages: int) -> None:
         timeout=60_000,
     )
     wait_values_applied(page)
+    page.wait_for_function("() => window.pws.levelsIdle()", timeout=60_000)
 
 
 def wait_values_applied(page: Page, previous_stamp: str | None = None) -> str:
