@@ -14,12 +14,15 @@ Store fixtures:
 from __future__ import annotations
 
 import os
+import tempfile
 
 # No numba warm-up thread in the test process: the app's background jobs are forked from it,
 # and a fork taken while that thread compiles can leave the child waiting forever on a lock
 # the thread held (seen once: the run hung at its end). tests/test_warmup.py turns it on in a
 # process of its own.
 os.environ.setdefault("PWS_WARMUP", "0")
+# the shared payload cache of this run only: nothing cached by an earlier run is served
+os.environ.setdefault("PWS_CACHE_DIR", tempfile.mkdtemp(prefix="pws-test-cache-"))
 
 from collections.abc import Iterator
 from pathlib import Path

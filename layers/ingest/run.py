@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,9 @@ def _log(session: Session, report: ImportReport, user: str, status: str | None =
 
 def _bump_geometry_version(session: Session, impor_id: int) -> None:
     meta = session.get(Meta, "geometry_version")
-    value = f"i{impor_id}"
+    # the import's id names it; the random part keeps a rebuilt database (the same URL,
+    # the same ids) from reusing geometry another one cached (dashboard/cache.py)
+    value = f"i{impor_id}-{uuid.uuid4().hex[:8]}"
     if meta is None:
         session.add(Meta(key="geometry_version", value=value))
     else:
