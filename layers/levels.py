@@ -41,6 +41,7 @@ Pure: shapely, geopandas and numpy only (no Dash, no database).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -63,6 +64,10 @@ SLIVER_M2 = 10_000.0
 #: a hole narrower than this (m, diameter of its largest inscribed circle) is a gap: merged,
 #: whatever its area; wider, larger holes (lakes, enclaves left out of every village) stay
 GAP_WIDTH_M = 50.0
+#: polygons per block when :func:`find_gaps` unions a large coverage: GEOS gives each hole of
+#: a union to its shell by trying the shells in turn, so the whole nation at once (~400k
+#: sliver holes, ~20k islands) ran for over 10 minutes where its 37 provinces took 40 s
+GAP_BLOCK = 256
 #: :func:`defects` ignores holes smaller than this (m²) as noise
 MIN_HOLE_M2 = 1.0
 #: holes at least this large (m², 1 ha) are visible when zoomed to a kecamatan
@@ -133,6 +138,23 @@ class CoverageError(ValueError):
     """Cleaning did not give a valid coverage (``shapely.coverage_is_valid`` is False)."""
 
 
+class _Clock:
+    """Adds the seconds since its last lap to ``timings[name]`` (nothing when None)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def restart(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+
 def metres_per_pixel(zoom: float) -> float:
     """Web Mercator units (ground metres at the equator) per pixel at a Leaflet zoom.
 
@@ -162,6 +184,7 @@ def clean(
     villages_metric: Iterable[Any] | np.ndarray,
     min_area_m2: float = SLIVER_M2,
     max_width_m: float = GAP_WIDTH_M,
+    timings: dict[str, float] | None = None,
 ) -> np.ndarray:
     """The villages as a valid polygonal coverage without gaps, in the same order.
 
@@ -172,6 +195,9 @@ def clean(
         invalid ones are made valid first (polygonal parts kept). None or empty stays None.
     min_area_m2, max_width_m
         Which holes of the union are gaps to merge (see :func:`merge_gaps`).
+    timings
+        When given, filled with the seconds of each stage (``coverage_clean``,
+        ``merge_gaps``, ``verify``, ...).
 
     Returns
     -------
@@ -191,17 +217,22 @@ def clean(
     villages of 11.08) would vanish, so such villages get their own outline back and their
     neighbours lose it (:func:`_restore_emptied`).
     """
+    clock = _Clock(timings)
     arr = _polygonal(villages_metric)
     out = np.full(len(arr), None, dtype=object)
     present = np.flatnonzero(~shapely.is_missing(arr))
     if not len(present):
         return out
     raw = arr[present]
+    clock.lap("make_valid")
     cleaned = shapely.coverage_clean(raw, gap_width=0.0)
+    clock.lap("coverage_clean")
     emptied = np.flatnonzero(shapely.is_missing(cleaned) | shapely.is_empty(cleaned))
     if len(emptied):
         cleaned = _restore_emptied(cleaned, raw, emptied)
+        clock.lap("restore_emptied")
     merged = merge_gaps(cleaned, min_area_m2, max_width_m)
+    clock.lap("merge_gaps")
     lost = shapely.is_missing(merged) | shapely.is_empty(merged)
     if lost.any():
         raise CoverageError(f"cleaning emptied {int(lost.sum())} villages "
@@ -211,6 +242,7 @@ def clean(
         bad = np.flatnonzero(~shapely.is_empty(edges) | ~shapely.is_valid(merged))
         raise CoverageError(f"cleaning left {len(bad)} villages with unmatched edges "
                             f"(positions {present[bad][:10].tolist()})")  # fmt: skip
+    clock.lap("verify")
     out[present] = merged
     return out
 
@@ -251,7 +283,7 @@ def merge_gaps(coverage: np.ndarray, min_area_m2: float = SLIVER_M2,
     if len(present) < 2:
         return out
     geoms = arr[present]
-    gaps = _gap_polygons(_union(geoms))
+    gaps = find_gaps(geoms)
     if not len(gaps):
         return out
     area = shapely.area(gaps)
@@ -292,25 +324,82 @@ def _restore_emptied(cleaned: np.ndarray, raw: np.ndarray, emptied: np.ndarray) 
     return out
 
 
-def _gap_polygons(union: Any) -> np.ndarray:
-    """The holes of a union as polygons, the union's parts lying in them (islands) cut out."""
-    parts = shapely.get_parts(union)
-    parts = parts[shapely.get_type_id(parts) == 3]
+def find_gaps(coverage: np.ndarray, block: int | None = None) -> np.ndarray:
+    """The holes of a noded coverage's union as polygons, the parts lying in them cut out.
+
+    Parameters
+    ----------
+    coverage
+        Polygons whose shared edges match (None and empty entries ignored).
+    block
+        Polygons per block (default :data:`GAP_BLOCK`): a larger coverage is unioned block by
+        block, each block's own holes taken there and filled, and only the blocks' parts that
+        touch another block's are unioned again, for the gaps between blocks.
+
+    Returns
+    -------
+    numpy.ndarray
+        Polygons, one per gap (a hole that an island touches twice gives several).
+    """
+    block = GAP_BLOCK if block is None else block
+    arr = np.asarray(coverage, dtype=object)
+    geoms = arr[~shapely.is_missing(arr) & ~shapely.is_empty(arr)]
+    if len(geoms) <= block:
+        parts = _polygon_parts(_union(geoms))
+        return _cut_islands(_holes_of(parts)[0], parts)
+    order = np.argsort(gpd.GeoSeries(geoms).hilbert_distance().to_numpy(), kind="stable")
+    group = np.empty(len(geoms), dtype=np.int64)
+    group[order] = np.arange(len(geoms)) // block
+    parts, part_group = _flat_polygons(_union_groups(geoms, group, int(group.max()) + 1))
+    holes, hole_part = _holes_of(parts)
+    inside, hole = shapely.STRtree(holes).query(shapely.point_on_surface(parts),
+                                                predicate="within")  # fmt: skip
+    # a hole holding another block's part is left to the union of the blocks
+    foreign = np.zeros(len(holes), dtype=bool)
+    foreign[hole[part_group[inside] != part_group[hole_part[hole]]]] = True
+    own = _cut_islands(holes[~foreign], parts)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    kept = np.r_[True, ring_of[1:] != ring_of[:-1]]  # the shells, and the foreign holes
+    kept[np.flatnonzero(~kept)[foreign]] = True
+    filled = shapely.polygons(rings[kept], indices=ring_of[kept])
+    first, second = shapely.STRtree(filled).query(filled, predicate="intersects")
+    touching = np.unique(first[part_group[first] != part_group[second]])
+    if len(touching) >= len(geoms):  # no progress: union it all at once
+        between = _cut_islands(_holes_of(_polygon_parts(_union(filled)))[0], parts)
+    else:
+        # a part that touches no other block can still lie in a gap between them: cut out
+        between = _cut_islands(find_gaps(filled[touching], block), parts)
+    return np.concatenate([own, between])
+
+
+def _polygon_parts(geom: Any) -> np.ndarray:
+    """The polygons of a (multi)polygon or collection."""
+    return _flat_polygons(np.asarray([geom], dtype=object))[0]
+
+
+def _holes_of(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The interior rings of polygons as polygons, and the position of each one's polygon."""
     if not len(parts):
-        return np.empty(0, dtype=object)
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     shell = np.r_[True, ring_of[1:] != ring_of[:-1]]
-    holes = shapely.polygons(rings[~shell])
-    if not len(holes):
+    return shapely.polygons(rings[~shell]), ring_of[~shell]
+
+
+def _cut_islands(holes: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """``holes`` less the ``parts`` lying in them (by an interior point), as polygons."""
+    if not len(holes) or not len(parts):
         return holes
     inside, hole = shapely.STRtree(holes).query(shapely.point_on_surface(parts),
                                                 predicate="within")  # fmt: skip
+    if not len(hole):
+        return holes
+    holes = holes.copy()
     for h in np.unique(hole):
         holes[h] = shapely.difference(holes[h], shapely.multipolygons(parts[inside[hole == h]]))
-    if len(hole):  # an island touching its hole twice cuts it in pieces
-        holes = shapely.get_parts(shapely.make_valid(holes))
-        holes = holes[(shapely.get_type_id(holes) == 3) & ~shapely.is_empty(holes)]
-    return holes
+    # an island touching its hole twice cuts it in pieces
+    holes = shapely.get_parts(shapely.make_valid(holes))
+    return holes[(shapely.get_type_id(holes) == 3) & ~shapely.is_empty(holes)]
 
 
 def _receivers(gaps: np.ndarray, geoms: np.ndarray) -> np.ndarray:
@@ -403,14 +492,18 @@ def _union(geoms: np.ndarray) -> Any:
 
 
 def _union_groups(geoms: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
-    """``coverage_union_all`` per group (0 .. n-1), vectorised over a padded table."""
+    """``coverage_union_all`` per group (0 .. n-1), vectorised over a padded table (a group
+    that GEOS finds not noded is unioned by :func:`_union`)."""
     order = np.argsort(group, kind="stable")
     sorted_group = group[order]
     counts = np.bincount(sorted_group, minlength=n)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
     table = np.full((n, max(int(counts.max()), 1)), None, dtype=object)
     table[sorted_group, np.arange(len(order)) - starts[sorted_group]] = geoms[order]
-    return shapely.coverage_union_all(table, axis=1)
+    try:
+        return shapely.coverage_union_all(table, axis=1)
+    except shapely.errors.GEOSException:
+        return np.asarray([_union(row[~shapely.is_missing(row)]) for row in table], dtype=object)
 
 
 # --------------------------------------------------------------------------- levels
@@ -434,8 +527,12 @@ def village_codes(villages: pd.DataFrame, column: str | None = None) -> np.ndarr
     return np.asarray(dotted, dtype=object)
 
 
-def build_levels(villages: gpd.GeoDataFrame, details: Iterable[Detail] | None = None,
-                 code_column: str | None = None) -> dict[str, gpd.GeoDataFrame]:  # fmt: skip
+def build_levels(
+    villages: gpd.GeoDataFrame,
+    details: Iterable[Detail] | None = None,
+    code_column: str | None = None,
+    timings: dict[str, float] | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
     """Geometry of every level at every detail, from one clean village coverage.
 
     Parameters
@@ -449,6 +546,9 @@ def build_levels(villages: gpd.GeoDataFrame, details: Iterable[Detail] | None = 
         The details to build (default all of :data:`DETAILS`).
     code_column
         The village code column, when it is none of :data:`CODE_COLUMNS`.
+    timings
+        When given, filled with the seconds of each stage (those of :func:`clean`, then
+        ``simplify <detail>``, ``union <detail>``, ``to_crs``).
 
     Returns
     -------
@@ -472,8 +572,11 @@ def build_levels(villages: gpd.GeoDataFrame, details: Iterable[Detail] | None = 
     kode = village_codes(villages, code_column)
     has_geometry = ~(villages.geometry.isna().to_numpy() | villages.geometry.is_empty.to_numpy())
     frame, kode = villages[has_geometry], kode[has_geometry]
+    clock = _Clock(timings)
     metric = np.asarray(frame.geometry.to_crs(METRIC_CRS).values, dtype=object)
-    base = {"desa": clean(metric)}
+    clock.lap("to_crs")
+    base = {"desa": clean(metric, timings=timings)}
+    clock.restart()
     # region codes and each level's grouping of the level below
     region: dict[str, np.ndarray] = {"desa": kode}
     up: dict[str, np.ndarray] = {}
@@ -501,11 +604,16 @@ def build_levels(villages: gpd.GeoDataFrame, details: Iterable[Detail] | None = 
     out: dict[str, gpd.GeoDataFrame] = {}
     for detail in details:
         levels = sorted(detail.levels, key=LEVELS.index, reverse=True)  # bottom up
-        geoms = shapely.coverage_simplify(clean_at(levels[0]), detail.tolerance_m)
+        lowest = clean_at(levels[0])
+        clock.lap(f"union {detail.name}")
+        geoms = shapely.coverage_simplify(lowest, detail.tolerance_m)
+        clock.lap(f"simplify {detail.name}")
         for i, level in enumerate(levels):
             if i:
                 geoms = _union_groups(geoms, up[levels[i - 1]], len(region[level]))
+                clock.lap(f"union {detail.name}")
             series = gpd.GeoSeries(geoms, crs=METRIC_CRS).to_crs(4326)
+            clock.lap("to_crs")
             if level == "desa":
                 desa = frame.copy()
                 desa.geometry = gpd.GeoSeries(series.values, index=frame.index, crs=4326)
@@ -581,8 +689,9 @@ def defects(geoms: Iterable[Any] | np.ndarray | gpd.GeoSeries, crs: Any = None) 
 
     Notes
     -----
-    A valid coverage is unioned by ``coverage_union_all`` (exact and fast) and has no
-    overlap by definition; anything else by ``union_all`` (Jawa Timur's raw file: ~35 s).
+    A valid coverage has no overlap by definition and its holes are found block by block
+    (:func:`find_gaps`, exact and fast); anything else is unioned by ``union_all`` (Jawa
+    Timur's raw file: ~35 s).
     """
     series = geoms if isinstance(geoms, gpd.GeoSeries) else gpd.GeoSeries(
         np.asarray(geoms if isinstance(geoms, np.ndarray) else list(geoms), dtype=object),
@@ -599,12 +708,13 @@ def defects(geoms: Iterable[Any] | np.ndarray | gpd.GeoSeries, crs: Any = None) 
     arr = shapely.multipolygons(polys, indices=np.searchsorted(kept, owner))
     is_coverage = bool(shapely.coverage_is_valid(arr))
     if is_coverage:
-        union = shapely.coverage_union_all(arr)
+        gaps = find_gaps(arr)
         overlap = 0.0
     else:
         union = shapely.union_all(arr)
         overlap = max(0.0, float(shapely.area(arr).sum() - shapely.area(union)))
-    gaps = _gap_polygons(union)
+        parts = _polygon_parts(union)
+        gaps = _cut_islands(_holes_of(parts)[0], parts)
     # a hole cut in pieces by an island counts once per piece
     area = shapely.area(gaps)
     seen, visible = area >= MIN_HOLE_M2, area >= VISIBLE_HOLE_M2
