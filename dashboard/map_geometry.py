@@ -88,49 +88,65 @@ def _simplified(gdf: gpd.GeoDataFrame, detail: str, keep_boundary: bool) -> gpd.
     return out
 
 
+#: the details one build makes together (one cleaning, a simplification each); the
+#: kecamatan outlines come from the finer one, drawn over villages refined to it on zoom
+FIRST_PASS = ("rendah", "sedang")
+OUTLINE_DETAIL = "sedang"
+
+
+def _pass(detail: str) -> tuple[str, ...]:
+    return FIRST_PASS if detail in FIRST_PASS else (detail,)
+
+
 def scope_villages(ctx: context.AppContext, scope: Scope, version: str, detail: str,
                    fmt: str) -> bytes:  # fmt: skip
     """Every village of the scope at ``detail`` (the first geometry of a province's map),
     cleaned and simplified as one coverage; cached per boundary version. The kecamatan
     outlines drawn over them are made in the same pass (:func:`kecamatan_outlines`)."""
     key = ("desa", version, scope.key, detail, fmt)
-    return ctx.geo_cache.get_or_make(key, lambda: _build(ctx, scope, version, detail)[fmt])
+    return ctx.geo_cache.get_or_make(
+        key, lambda: _build(ctx, scope, version, _pass(detail))[(detail, fmt)])
 
 
 def kecamatan_outlines(ctx: context.AppContext, scope: Scope, version: str) -> bytes:
-    """The scope's kecamatan at the first detail, unions of the very polygons of
-    :func:`scope_villages` (so an outline never strays from its villages)."""
-    key = ("kec-outline", version, scope.key, FIRST_DETAIL)
-    return ctx.geo_cache.get_or_make(key, lambda: _build(ctx, scope, version,
-                                                         FIRST_DETAIL)["kec"])  # fmt: skip
+    """The scope's kecamatan, unions of the very polygons of :func:`scope_villages` at
+    :data:`OUTLINE_DETAIL` (so an outline never strays from its villages)."""
+    key = ("kec-outline", version, scope.key, OUTLINE_DETAIL)
+    return ctx.geo_cache.get_or_make(
+        key, lambda: _build(ctx, scope, version, _pass(OUTLINE_DETAIL))[("kec", "geobuf")])
 
 
-def _build(ctx: context.AppContext, scope: Scope, version: str, detail: str) -> dict[str, bytes]:
-    """Villages (geobuf and GeoJSON) and kecamatan of the scope at ``detail``, from one
-    clean coverage (:func:`layers.levels.build_levels`); every payload is stored, so the
-    two routes that need them pay for one build."""
+def _build(ctx: context.AppContext, scope: Scope, version: str,
+           details: tuple[str, ...]) -> dict[tuple[str, str], bytes]:  # fmt: skip
+    """Villages (geobuf and GeoJSON) at each of ``details`` and the kecamatan outlines,
+    from one clean coverage (:func:`layers.levels.build_levels`). Every payload is stored,
+    so the routes that need them pay for one build."""
     villages = villages_of(ctx, scope, version)
-    spec = levels.DETAILS[detail]
+    specs = [levels.DETAILS[d] for d in details]
+    outline = levels.DETAILS[OUTLINE_DETAIL if OUTLINE_DETAIL in details else details[-1]]
     try:
         if drill_down(len(villages)):  # the nation draws by chunks: no whole clean build
             raise levels.CoverageError("too many villages to clean in one request")
-        built = levels.build_levels(villages, [spec])
-        desa, kec = built[spec.key("desa")], built[spec.key("kec")]
+        built = levels.build_levels(villages, specs)
+        desa = {d.name: built[d.key("desa")] for d in specs}
+        kec = built[outline.key("kec")]
     except (levels.CoverageError, shapely.errors.GEOSException) as exc:
         log.warning("the villages of %s were not cleaned (%s): simplified edge by edge",
                     scope.key, exc)  # fmt: skip
-        desa = geometry.simplify_coverage(villages, spec.tolerance_m)
+        desa = {d.name: geometry.simplify_coverage(villages, d.tolerance_m) for d in specs}
         with ctx.session() as session:
             kec = geometry.simplify_coverage(queries.regions(session, scope, "kec"),
-                                             spec.tolerance_m)  # fmt: skip
-    collection = geometry.feature_collection(desa, [*VILLAGE_PROPS, "i"], spec.precision)
-    out = {fmt: geometry.encode(collection, fmt, spec.precision)  # type: ignore[arg-type]
-           for fmt in ("geobuf", "geojson")}  # fmt: skip
-    outlines = geometry.feature_collection(kec, ["kode", "nama"], spec.precision)
-    out["kec"] = geometry.encode(outlines, "geobuf", spec.precision)
-    for fmt in ("geobuf", "geojson"):
-        ctx.geo_cache.set(("desa", version, scope.key, detail, fmt), out[fmt])
-    ctx.geo_cache.set(("kec-outline", version, scope.key, detail), out["kec"])
+                                             outline.tolerance_m)  # fmt: skip
+    out: dict[tuple[str, str], bytes] = {}
+    for spec in specs:
+        collection = geometry.feature_collection(desa[spec.name], [*VILLAGE_PROPS, "i"],
+                                                 spec.precision)  # fmt: skip
+        for fmt in ("geobuf", "geojson"):
+            out[(spec.name, fmt)] = geometry.encode(collection, fmt, spec.precision)  # type: ignore[arg-type]
+            ctx.geo_cache.set(("desa", version, scope.key, spec.name, fmt), out[(spec.name, fmt)])
+    outlines = geometry.feature_collection(kec, ["kode", "nama"], outline.precision)
+    out[("kec", "geobuf")] = geometry.encode(outlines, "geobuf", outline.precision)
+    ctx.geo_cache.set(("kec-outline", version, scope.key, outline.name), out[("kec", "geobuf")])
     return out
 
 
