@@ -26,6 +26,7 @@ BENCHMARKS = {
     "kader": "bench.kader",
     "present": "bench.present",
     "map_image": "bench.map_image",
+    "layer_values": "bench.layer_values",
     "geometry_levels": "bench.geometry_levels",
 }
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers import aggregate, classify, diseases
+from layers import aggregate, classify, diseases, textvec
 from layers.base import (
     WEEKLY,
     Choice,
@@ -117,21 +116,13 @@ class IncidenceLayer(CaseWeeks, Layer):
     def load(self, session: Session, scope: Scope, period: Period,
              lang: str = "id") -> LayerResult:  # fmt: skip
         week = require_week(period)
-        villages = queries.village_table(session, scope)[["kode"]].rename(
-            columns={"kode": "kode_desa"}
-        )
-        cases = queries.weekly_cases(session, scope, self.penyakit, week.year, week.week)
-        pop = queries.population(session, scope, week.year)
-        table = villages.merge(cases, on="kode_desa", how="left").merge(
-            pop, on="kode_desa", how="left"
-        )
+        table = queries.village_week(session, scope, self.penyakit, week.year, week.week)
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = table["kasus"] / table["jumlah"].where(table["jumlah"] > 0) * self.per
         table["value"] = rate.astype(float)
         table["klass"] = classify.fixed(table["value"], (*self.bounds, float("inf")))
-        table["label"] = [
-            _label(k, v, self.per, lang) for k, v in zip(table["kasus"], rate, strict=True)
-        ]
+        table["label"] = labels(table["kasus"].to_numpy(float), table["value"].to_numpy(),
+                                self.per, lang)  # fmt: skip
         reported = int(table["kasus"].notna().sum())
         total = int(table["kasus"].fillna(0).sum())
         summary = Text(
@@ -147,9 +138,20 @@ def require_week(period: Period) -> EpiWeek:
     return period
 
 
-def _label(kasus: float, rate: float, per: int, lang: str) -> str:
-    if pd.isna(kasus):
-        return NO_REPORT(lang)
-    if pd.isna(rate):
-        return f"{cases_text(kasus, lang)} ({POPULATION_UNKNOWN(lang)})"
-    return f"{cases_text(kasus, lang)} · {fmt_number(rate, lang, 2)} per {fmt_number(per, lang)}"
+def cases_texts(kasus: np.ndarray, lang: str) -> np.ndarray:
+    """:func:`cases_text` of every count (NaN: ``–``, as :func:`fmt_number`)."""
+    kasus = np.asarray(kasus, dtype=float)
+    noun = " kasus" if lang != "en" else np.where(kasus == 1, " case", " cases").astype(object)
+    return textvec.join(textvec.numbers(kasus, lang), noun)
+
+
+def labels(kasus: np.ndarray, rate: np.ndarray, per: int, lang: str) -> np.ndarray:
+    """The tooltip of every village: no report; its cases and that its population is
+    unknown; or its cases and incidence per ``per`` (one format per class)."""
+    cases = cases_texts(kasus, lang)
+    rates = textvec.numbers(rate, lang, 2)
+    return textvec.choose(
+        [np.isnan(kasus), np.isnan(rate)],
+        [NO_REPORT(lang), textvec.join(cases, f" ({POPULATION_UNKNOWN(lang)})")],
+        textvec.join(cases, " · ", rates, f" per {fmt_number(per, lang)}"),
+    )

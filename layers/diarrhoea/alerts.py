@@ -91,7 +91,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -171,30 +172,53 @@ def weekly_matrix(
     missing = [c for c in (code_column, "tahun", "minggu", value) if c not in series.columns]
     if missing:
         raise ValueError(f"series lacks the column(s) {missing}")
-    codes = set(series[code_column].astype(str))
+    # distinct codes first: iterating a column of (arrow) strings is slow
+    codes = set(pd.unique(series[code_column].astype(str)).tolist())
     codes.update(str(v) for v in (() if villages is None else villages))
     index = pd.Index(sorted(codes))
     matrix = np.full((len(index), span), np.nan)
     df = series.loc[series[value].notna(), [code_column, "tahun", "minggu", value]]
-    if df.duplicated([code_column, "tahun", "minggu"]).any():
+    rows = index.get_indexer(df[code_column].astype(str))
+    # each (tahun, minggu) once: its position among the distinct weeks, then its EpiWeek
+    pair_of, pairs = _week_pairs(df["tahun"].to_numpy(), df["minggu"].to_numpy())
+    if _repeated(rows.astype(np.int64) * max(len(pairs), 1) + pair_of):
         raise ValueError("series has more than one row for a village and week")
     if df.empty or span <= 0:
         return index.to_numpy(dtype=object), matrix
-    pairs = df[["tahun", "minggu"]].drop_duplicates()
     back = []
-    for tahun, minggu in pairs.itertuples(index=False):
+    for tahun, minggu in pairs:
         try:
             other = EpiWeek(int(tahun), int(minggu), week.min_days)
         except ValueError as exc:
             raise ValueError(f"series has an impossible epi week: {exc}") from exc
         back.append(week.weeks_since(other))
-    pairs = pairs.assign(_back=back)
-    df = df.merge(pairs, on=["tahun", "minggu"], how="left")
-    keep = (df["_back"] >= 0) & (df["_back"] < span)
-    df = df[keep]
-    rows = index.get_indexer(df[code_column].astype(str))
-    matrix[rows, df["_back"].to_numpy(int)] = df[value].to_numpy(float)
+    col = np.asarray(back, dtype=int)[pair_of]
+    keep = (col >= 0) & (col < span)
+    matrix[rows[keep], col[keep]] = df[value].to_numpy(float)[keep]
     return index.to_numpy(dtype=object), matrix
+
+
+def _week_pairs(tahun: np.ndarray, minggu: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
+    """The distinct ``(tahun, minggu)`` pairs and each row's position among them (one
+    integer key per row where both are whole numbers of the usual range, else pairs of
+    values, missing ones included)."""
+    t, m = np.asarray(tahun), np.asarray(minggu)
+    if t.dtype.kind in "iu" and m.dtype.kind in "iu" and (len(m) == 0 or (
+            m.min() >= 0 and m.max() < 1000)):
+        which, keys = pd.factorize(t.astype(np.int64) * 1000 + m.astype(np.int64))
+        return which, [(int(k) // 1000, int(k) % 1000) for k in keys]
+    which, pairs = pd.MultiIndex.from_arrays([t, m]).factorize(use_na_sentinel=False)
+    return which, list(pairs)
+
+
+def _repeated(keys: np.ndarray) -> bool:
+    """Whether some non-negative integer key occurs twice (counted when the keys are few
+    enough to count, else sorted)."""
+    if not len(keys):
+        return False
+    if keys.max() < 64 * len(keys) + 1_000_000:
+        return bool(np.bincount(keys).max() > 1)
+    return len(np.unique(keys)) < len(keys)
 
 
 def _mean_sd(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -255,7 +279,11 @@ class Alerts:
     status : ndarray of str
         ``alert``, ``no_alert``, ``no_report`` (current week missing), ``no_baseline``.
     reason_id, reason_en : ndarray of str
-        One sentence per village saying why.
+        One sentence per village saying why; written on first use (the map needs none of
+        them, the command line and the exports all), both languages at once.
+    min_sd, need, years_used
+        What the reasons also say: the EARS floor, the reported weeks a baseline needs and,
+        per village, the earlier years a ``ratio_to_history`` baseline came from.
     """
 
     rule: Rule
@@ -274,19 +302,49 @@ class Alerts:
     threshold: np.ndarray
     alert: np.ndarray
     status: np.ndarray
-    reason_id: np.ndarray
-    reason_en: np.ndarray
+    min_sd: float = DEFAULT_MIN_SD
+    need: int = 0
+    years_used: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_alerts(self) -> int:
         """Number of villages in alert."""
         return int(self.alert.sum())
 
-    def frame(self) -> pd.DataFrame:
-        """All villages as a frame (columns = the per-village attributes)."""
+    @cached_property
+    def _reasons(self) -> tuple[np.ndarray, np.ndarray]:
+        first_week = self.baseline_first
+        last_week = self.baseline_last
+        years = self.years_used if self.years_used is not None \
+            else np.zeros(len(self.kode_desa), dtype=int)  # fmt: skip
+        n_base, missing = self.baseline_weeks, self.missing_weeks
+        texts = [
+            _reason(self.rule, self.week, self.status[i], self.observed[i],
+                    self.baseline_mean[i], self.baseline_sd[i], self.statistic[i],
+                    self.threshold[i], int(n_base[i]), int(missing[i]), self.need,
+                    self.min_sd, _Basis(self.baseline_source[i], int(years[i]), first_week,
+                                        last_week, self.history_windows))
+            for i in range(len(self.kode_desa))
+        ]  # fmt: skip
+        return (np.array([t.id for t in texts], dtype=object),
+                np.array([t.en for t in texts], dtype=object))  # fmt: skip
+
+    @property
+    def reason_id(self) -> np.ndarray:
+        """Why each village is (not) in alert, in Indonesian."""
+        return self._reasons[0]
+
+    @property
+    def reason_en(self) -> np.ndarray:
+        """Why each village is (not) in alert, in English."""
+        return self._reasons[1]
+
+    def frame(self, reasons: bool = True) -> pd.DataFrame:
+        """All villages as a frame (columns = the per-village attributes; without the
+        reason sentences when ``reasons`` is false)."""
         cols = ("kode_desa", "observed", "baseline_mean", "baseline_sd", "baseline_weeks",
                 "baseline_source", "missing_weeks", "statistic", "threshold", "alert", "status",
-                "reason_id", "reason_en")  # fmt: skip
+                *(("reason_id", "reason_en") if reasons else ()))  # fmt: skip
         return pd.DataFrame({c: getattr(self, c) for c in cols})
 
     def reasons(self, lang: str) -> np.ndarray:
@@ -465,20 +523,13 @@ def weekly_alerts(
     last_week = week - lo if hi else None
     windows = tuple((week - max(cols), week - min(cols)) for cols in _history_columns(n_weeks)
                     ) if rule.jenis == "ratio_to_history" else ()  # fmt: skip
-    texts = [
-        _reason(rule, week, status[i], observed[i], mean[i], sd[i], stat[i], threshold[i],
-                int(n_base[i]), int(missing[i]), need, min_sd,
-                _Basis(source[i], int(years_used[i]), first_week, last_week, windows))
-        for i in range(n_v)
-    ]  # fmt: skip
     return Alerts(
         rule=rule, week=week, baseline_first=first_week, baseline_last=last_week,
         history_windows=windows, kode_desa=codes, observed=observed, baseline_mean=mean,
         baseline_sd=sd, baseline_weeks=np.asarray(n_base, dtype=int), baseline_source=source,
         missing_weeks=np.asarray(missing, int), statistic=stat, threshold=threshold,
-        alert=alert, status=status,
-        reason_id=np.array([t.id for t in texts], dtype=object),
-        reason_en=np.array([t.en for t in texts], dtype=object),
+        alert=alert, status=status, min_sd=float(min_sd), need=int(need),
+        years_used=np.asarray(years_used, dtype=int),
     )  # fmt: skip
 
 

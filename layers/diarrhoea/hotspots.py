@@ -3,6 +3,10 @@
 Both statistics come from esda (:class:`esda.G_Local` with ``star=True``,
 :class:`esda.Moran_Local`); this module aligns values with the weights, chooses the p-value,
 the family of the multiple-testing correction and the number of permutations, and classifies.
+The first stage (:func:`first_stage`) gives exactly what those two classes give but calls
+esda's numba engine (``esda.crand``) itself, on sparse matrices kept with the cached weights
+(the classes rebuilt them from the weight dicts on every call) and with one draw of the
+permutation ids for both statistics.
 
 p-values
     Conditional permutation (Anselin 1995): random relocations of the other values around
@@ -78,14 +82,19 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
 import esda
 import numpy as np
 import pandas as pd
+from esda.crand import compute_chunk, vec_permutations
+from esda.getisord import _g_local_star_crand
+from esda.moran import _moran_local_crand
 from esda.significance import calculate_significance
 from libpysal.weights import W, lat2W
+from scipy import sparse
 
 from layers.text import Text, fmt_number
 
@@ -113,6 +122,8 @@ _VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$", re.ASCII)
 _FAMILY_DIGITS = {"kab": 5, "kec": 8}
 #: permutations drawn at once in the second stage (bounds its memory)
 _CHUNK = 8192
+#: most neighbours for which the second stage compares draws pairwise (else sorts)
+_PAIRWISE_MAX = 16
 
 FAMILY_NAMES: dict[str, Text] = {
     "kab": Text("kabupaten/kota", "kabupaten/kota"),
@@ -129,6 +140,39 @@ class StarWeights(Protocol):
 
     @property
     def w_star(self) -> W: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Matrices:
+    """The sparse (CSR) matrices of a weight set and of its Gi* version, built once.
+
+    esda's conditional randomisation zeroes the diagonal of the matrix it is given *in
+    place* (see :func:`_private`), so :func:`first_stage` hands it a copy; these matrices
+    are never changed and can be shared (cached weights keep theirs).
+    """
+
+    w: sparse.csr_matrix
+    star: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, w: W, w_star: W) -> Matrices:
+        """The matrices libpysal builds for ``w`` and ``w_star`` (from private copies)."""
+        return cls(_private(w).sparse, _private(w_star).sparse)
+
+
+@dataclass(frozen=True, eq=False)
+class FirstStage:
+    """The first stage: Gi* (``gs``), its normal-approximation z (``zs``), its permutation
+    z (``z_sim``) and simulations (``r_gs``, villages × permutations); Local Moran's I
+    (``lisa``), its quadrant (``lisa_q``) and simulations (``r_lisa``)."""
+
+    gs: np.ndarray
+    zs: np.ndarray
+    z_sim: np.ndarray
+    r_gs: np.ndarray
+    lisa: np.ndarray
+    lisa_q: np.ndarray
+    r_lisa: np.ndarray
 
 
 def star_weights(w: W) -> W:
@@ -286,6 +330,18 @@ class HotSpots:
     (['id0', 'id1', 'id6'], 3, 3999)
     """
 
+    @staticmethod
+    def _first_stage(y: np.ndarray, w: W, w_star: W, matrices: Callable[[], Matrices],
+                     permutations: int, seed: int) -> FirstStage:  # fmt: skip
+        """The first stage (:func:`first_stage`; ``matrices()`` gives the weights'
+        matrices, ``w`` and ``w_star`` are for a subclass that needs the objects)."""
+        return first_stage(y, matrices(), permutations, seed)
+
+    @staticmethod
+    def _draws(rng: np.random.Generator, i: int, n: int, k: int, count: int) -> np.ndarray:
+        """The second stage's draws (:func:`_draws`)."""
+        return _draws(rng, i, n, k, count)
+
     def __init__(
         self,
         values: pd.Series,
@@ -305,6 +361,10 @@ class HotSpots:
             w_star = star_weights(w)
         else:
             w, w_star = weights.w, weights.w_star
+
+        def matrices() -> Matrices:  # kept with cached weights (VillageWeights.matrices)
+            return getattr(weights, "matrices", None) or Matrices.of(w, w_star)
+
         self.codes = pd.Index(list(w.id_order), name="kode_desa")
         y = values.reindex(self.codes).to_numpy(dtype=float)
         if np.isnan(y).any():
@@ -331,22 +391,23 @@ class HotSpots:
             self.lisa, self.lisa_q, self.lisa_p = zeros, np.zeros(n, dtype=int), ones
             direction = zeros
         else:
-            g, m = _esda(y, w, w_star, permutations, seed)
-            self.gi = np.asarray(g.Gs, dtype=float)
-            self.gi_z_norm = np.asarray(g.Zs, dtype=float)
+            first = self._first_stage(y, w, w_star, matrices, permutations, seed)
+            self.gi = first.gs
+            self.gi_z_norm = first.zs
             with np.errstate(divide="ignore", invalid="ignore"):
-                self.gi_z = np.nan_to_num(np.asarray(g.z_sim, dtype=float))
-            self.gi_p = _folded(self.gi, g.rGs)
-            direction = self.gi - g.rGs.mean(axis=1)
-            self.lisa = np.asarray(m.Is, dtype=float)
-            self.lisa_q = np.asarray(m.q, dtype=int)
-            self.lisa_p = _folded(self.lisa, m.rlisas)
+                self.gi_z = np.nan_to_num(first.z_sim)
+            self.gi_p = _folded(self.gi, first.r_gs)
+            direction = self.gi - first.r_gs.mean(axis=1)
+            self.lisa = first.lisa
+            self.lisa_q = first.lisa_q
+            self.lisa_p = _folded(self.lisa, first.r_lisa)
             if refine and fdr:
                 needed = sizes.map(permutations_for).reindex(self.groups).to_numpy(np.int64)
                 todo = np.flatnonzero((np.minimum(self.gi_p, self.lisa_p) <= REFINE_P)
                                       & (needed > permutations))  # fmt: skip
                 if len(todo):
-                    gi_p, lisa_p, shift = _second_stage(y, w, w_star, todo, needed[todo], seed)
+                    gi_p, lisa_p, shift = _second_stage(y, w, w_star, todo, needed[todo],
+                                                       seed, self._draws)
                     self.gi_p[todo], self.lisa_p[todo], direction[todo] = gi_p, lisa_p, shift
                     self.n_permutations[todo] = needed[todo]
                     self.refined[todo] = True
@@ -526,6 +587,79 @@ def _esda(y: np.ndarray, w: W, w_star: W, permutations: int, seed: int) -> tuple
     return g, m
 
 
+def _crand(z: np.ndarray, matrix: sparse.csr_matrix, observed: np.ndarray,
+           permuted: np.ndarray | None, permutations: int, seed: int, stat: Callable,
+           scaling: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """esda's conditional randomisation (:func:`esda.crand.crand`, ``n_jobs=1``, simulations
+    kept): the same preparation of the weights, the same permutation ids for a seed, the
+    same numba kernel, on a copy of ``matrix`` (esda zeroes its diagonal in place).
+
+    Returns the permutation ids (``permuted`` when given and of the right shape: for one
+    seed both statistics draw the same ids) and the simulations (villages × permutations).
+    """
+    adj = matrix.copy()
+    self_weights = adj.diagonal()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as esda: the diagonal's sparsity changes
+        adj.setdiag(0)
+        adj.eliminate_zeros()
+    other_weights = adj.data.astype(z.dtype)
+    cardinalities = np.array((adj != 0).sum(1)).flatten()
+    max_card = cardinalities.max()
+    if permuted is None or permuted.shape != (permutations, max_card):
+        permuted = vec_permutations(max_card, len(z), permutations, seed)
+    _, simulated = compute_chunk(0, z, z, observed, cardinalities, self_weights,
+                                 other_weights, permuted, scaling, True, stat, 0,
+                                 alternative="directed")  # fmt: skip
+    return permuted, simulated
+
+
+def first_stage(y: np.ndarray, matrices: Matrices, permutations: int, seed: int) -> FirstStage:
+    """Gi* and Local Moran's I with ``permutations`` conditional permutations each, exactly
+    as ``esda.G_Local(y, w_star, transform="R", star=True, n_jobs=1, seed=seed)`` and
+    ``esda.Moran_Local(y, w, transformation="r", n_jobs=1, seed=seed)`` compute them (their
+    expressions, esda's numba kernels, the same matrices) without the two classes: they
+    rebuild each weight set's sparse matrix from its dicts on every call — three builds,
+    half of a warm province call — and each draws the same permutation ids for the seed.
+    ``tests/test_layer_paths.py`` checks that the results are equal.
+    """
+    n = len(y)
+    star = matrices.star
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # esda.getisord.G_Local.calc, star=True (no self value removed)
+        remove_self = False
+        big_n = n - remove_self
+        statistic = (star @ y) / (y.sum() - y * remove_self)
+        empirical_mean = (y.sum() - y * remove_self) / big_n
+        mean_of_squares = ((y**2).sum() - (y**2) * remove_self) / big_n
+        empirical_variance = mean_of_squares - empirical_mean**2
+        cardinality = np.asarray(star.sum(axis=1)).squeeze()
+        expected_value = cardinality / big_n
+        expected_variance = cardinality * (big_n - cardinality)
+        expected_variance /= big_n - 1
+        expected_variance *= 1 / big_n**2
+        expected_variance *= empirical_variance / (empirical_mean**2)
+        z_scores = (statistic - expected_value) / np.sqrt(expected_variance)
+        permuted, r_gs = _crand(y, star, statistic, None, permutations, seed,
+                                _g_local_star_crand, y.sum())  # fmt: skip
+        sim = r_gs.T
+        z_sim = (statistic - sim.mean(axis=0)) / sim.std(axis=0)
+
+        # esda.moran.Moran_Local: z, the statistic, the quadrants
+        z = y - y.mean()
+        z /= y.std()
+        lag = matrices.w @ z
+        lisa = (n - 1) * z * lag / (z * z).sum()
+        zp, lp = z > 0, lag > 0
+        quads = (1 * (zp * lp) + 2 * ((1 - zp) * lp) + 3 * ((1 - zp) * (1 - lp))
+                 + 4 * (zp * (1 - lp)))  # fmt: skip
+        _, r_lisa = _crand(z, matrices.w, lisa, permuted, permutations, seed,
+                           _moran_local_crand, (n - 1) / (z * z).sum())  # fmt: skip
+    return FirstStage(gs=np.asarray(statistic, dtype=float), zs=np.asarray(z_scores, float),
+                      z_sim=np.asarray(z_sim, float), r_gs=r_gs, lisa=np.asarray(lisa, float),
+                      lisa_q=np.asarray(quads, dtype=int), r_lisa=r_lisa)  # fmt: skip
+
+
 def _cutoff(p: np.ndarray, level: float, fdr: bool) -> float:
     return float(esda.fdr(p, level)) if fdr else level
 
@@ -549,14 +683,29 @@ def _draws(rng: np.random.Generator, i: int, n: int, k: int, count: int) -> np.n
     if k * (k - 1) <= 4 * (n - 1):  # ≤ 2 duplicates expected per row: redraw those rows
         draw = rng.integers(0, n - 1, size=(count, k))
         while k > 1:
-            ordered = np.sort(draw, axis=1)
-            bad = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1))
+            bad = np.flatnonzero(_repeats(draw))
             if not len(bad):
                 break
             draw[bad] = rng.integers(0, n - 1, size=(len(bad), k))
     else:  # few villages: k smallest of random keys
         draw = np.argsort(rng.random((count, n - 1)), axis=1)[:, :k]
     return draw + (draw >= i)  # skip the village itself
+
+
+def _repeats(draw: np.ndarray) -> np.ndarray:
+    """Which rows of ``draw`` hold a value twice: every pair of columns compared (k²/2
+    vectorised comparisons, cheaper than sorting each row for the few neighbours a village
+    has); rows sorted beyond :data:`_PAIRWISE_MAX` columns."""
+    k = draw.shape[1]
+    if k > _PAIRWISE_MAX:
+        ordered = np.sort(draw, axis=1)
+        return (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    found = np.zeros(len(draw), dtype=bool)
+    for a in range(k - 1):
+        column = draw[:, a]
+        for b in range(a + 1, k):
+            found |= column == draw[:, b]
+    return found
 
 
 def _folded_sums(observed: float, sims: np.ndarray) -> tuple[float, float]:
@@ -569,7 +718,8 @@ def _folded_sums(observed: float, sims: np.ndarray) -> tuple[float, float]:
 
 
 def _second_stage(y: np.ndarray, w: W, w_star: W, todo: np.ndarray, perms: np.ndarray,
-                  seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+                  seed: int, draws: Callable[..., np.ndarray] = _draws,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Folded p-values of Gi* and Local Moran's I of the villages ``todo`` with ``perms``
     fresh conditional permutations each, and the sign of Gi* against its simulated mean.
 
@@ -598,7 +748,7 @@ def _second_stage(y: np.ndarray, w: W, w_star: W, todo: np.ndarray, perms: np.nd
         sims_gi, sims_lisa = np.empty(total), np.empty(total)
         for start in range(0, total, _CHUNK):
             count = min(_CHUNK, total - start)
-            values = y[_draws(rng, i, n, k, count)]
+            values = y[draws(rng, i, n, k, count)]
             sims_gi[start:start + count] = values @ wt_gi
             sims_lisa[start:start + count] = values @ wt_lisa
         p_gi[out], shift[out] = _folded_sums(float(y[neighbours] @ wt_gi), sims_gi)

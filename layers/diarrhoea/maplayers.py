@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers import aggregate, classify
+from layers import aggregate, classify, textvec
 from layers.base import (
     Choice,
     Layer,
@@ -40,7 +40,7 @@ from layers.indicators import (
     DISEASE,
     NO_REPORT,
     CaseWeeks,
-    cases_text,
+    cases_texts,
     disease_choices,
     disease_name,
     require_week,
@@ -97,21 +97,19 @@ class AlertLayer(CaseWeeks, Layer):
     def load(self, session: Session, scope: Scope, period: Period,
              lang: str = "id") -> LayerResult:  # fmt: skip
         week = require_week(period)
-        result = service.alerts_for(session, scope, week, self.penyakit)
-        frame = result.frame()
-        villages = queries.village_table(session, scope)[["kode"]].rename(
-            columns={"kode": "kode_desa"}
-        )
-        table = villages.merge(frame, on="kode_desa", how="left")
+        codes = queries.village_codes(session, scope)
+        result = service.alerts_for(session, scope, week, self.penyakit, villages=codes)
+        frame = result.frame(reasons=False)  # the map shows the label, not the reasons
+        table = pd.DataFrame({"kode_desa": pd.Series(codes, dtype=str)}).merge(
+            frame, on="kode_desa", how="left")
         status = table["status"].fillna("no_report")
         klass = status.map({s: i for i, s in enumerate(ALERT_STATUSES)})
         table["status"] = status
         table["klass"] = klass.fillna(classify.NO_DATA).astype(int)
         table["value"] = table["observed"].astype(float)
-        table["label"] = [
-            _alert_label(s, o, t, lang)
-            for s, o, t in zip(status, table["observed"], table["threshold"], strict=True)
-        ]
+        table["label"] = alert_labels(status.to_numpy(dtype=object),
+                                      table["observed"].to_numpy(float),
+                                      table["threshold"].to_numpy(float), lang)  # fmt: skip
         n_alert = int((status == "alert").sum())
         rule = result.rule
         unconfirmed = Text("", "") if rule.terkonfirmasi else Text(
@@ -135,17 +133,20 @@ class AlertLayer(CaseWeeks, Layer):
         return LayerResult(table=table, legend=self.legend(), summary=summary)
 
 
-def _alert_label(status: str, observed: float, threshold: float, lang: str) -> str:
-    if status == "no_report":
-        return NO_REPORT(lang)
-    cases = cases_text(observed, lang)
-    if status == "no_baseline":
-        return f"{cases}; {NOT_ENOUGH_BASELINE(lang).lower()}"
-    decimals = 0 if float(threshold).is_integer() else 1
-    thr = f"{THRESHOLD(lang)} {fmt_number(threshold, lang, decimals)}"
-    if status == "alert":
-        return f"{ALERT(lang)}: {cases} ≥ {thr}"
-    return f"{cases} < {thr}"
+def alert_labels(status: np.ndarray, observed: np.ndarray, threshold: np.ndarray,
+                 lang: str) -> np.ndarray:  # fmt: skip
+    """The tooltip of every village, one format per status: no report; its cases and a
+    baseline too short; in alert (cases ≥ threshold); or cases < threshold."""
+    cases = cases_texts(observed, lang)
+    whole = np.isfinite(threshold) & (threshold == np.floor(threshold))
+    thr = textvec.join(f"{THRESHOLD(lang)} ", np.where(
+        whole, textvec.numbers(threshold, lang, 0), textvec.numbers(threshold, lang, 1)))
+    return textvec.choose(
+        [status == "no_report", status == "no_baseline", status == "alert"],
+        [NO_REPORT(lang), textvec.join(cases, f"; {NOT_ENOUGH_BASELINE(lang).lower()}"),
+         textvec.join(f"{ALERT(lang)}: ", cases, " ≥ ", thr)],
+        textvec.join(cases, " < ", thr),
+    )
 
 
 # --------------------------------------------------------------------------- titik_panas
@@ -238,10 +239,10 @@ class HotSpotLayer(CaseWeeks, Layer):
             "gi_z": res["gi_z"].astype(float),
             "reported": reported,
         })  # fmt: skip
-        table["label"] = [
-            _hotspot_label(c, v, p, ok, self.per, lang)
-            for c, v, p, ok in zip(gi_class, table["value"], table["gi_p"], reported, strict=True)
-        ]
+        table["label"] = hotspot_labels(gi_class.to_numpy(dtype=object),
+                                        table["value"].to_numpy(float),
+                                        table["gi_p"].to_numpy(float),
+                                        reported.to_numpy(bool), self.per, lang)  # fmt: skip
         shown = gi_class[reported]
         hot = int(shown.str.startswith("hot").sum())
         cold = int(shown.str.startswith("cold").sum())
@@ -253,10 +254,14 @@ class HotSpotLayer(CaseWeeks, Layer):
         return LayerResult(table=table, legend=self.legend(), summary=summary)
 
 
-def _hotspot_label(gi_class: str, value: float, p: float, reported: bool, per: int,
-                   lang: str) -> str:  # fmt: skip
-    if not reported:
-        return NO_REPORT(lang)
-    rate = f"{fmt_number(value, lang, 2)} per {fmt_number(per, lang)}"
-    name = _HOTSPOT_TEXT.get(gi_class, _HOTSPOT_TEXT[NOT_SIGNIFICANT])(lang)
-    return f"{name} · {rate} · p = {p_text(p, lang)}"
+def hotspot_labels(gi_class: np.ndarray, value: np.ndarray, p: np.ndarray,
+                   reported: np.ndarray, per: int, lang: str) -> np.ndarray:  # fmt: skip
+    """The tooltip of every village: no report, or its class, incidence per ``per`` and
+    p-value (a permutation p-value takes few distinct values: each is written once)."""
+    names = {c: t(lang) for c, t in _HOTSPOT_TEXT.items()}
+    name = pd.Series(gi_class, dtype=object).map(names).fillna(names[NOT_SIGNIFICANT])
+    distinct, where = np.unique(p, return_inverse=True)
+    p_texts = np.array([p_text(float(x), lang) for x in distinct], dtype=object)[where]
+    rate = textvec.join(textvec.numbers(value, lang, 2), f" per {fmt_number(per, lang)}")
+    shown = textvec.join(name.to_numpy(dtype=object), " · ", rate, " · p = ", p_texts)
+    return np.where(reported, shown, NO_REPORT(lang)).astype(object)

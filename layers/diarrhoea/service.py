@@ -97,6 +97,7 @@ def alerts_for(
     penyakit: str = DEFAULT_PENYAKIT,
     *,
     rule: Rule | None = None,
+    villages: Sequence[str] | None = None,
 ) -> Alerts:
     """Weekly alerts of ``penyakit`` in ``week`` for every village in ``scope``.
 
@@ -108,12 +109,17 @@ def alerts_for(
         Disease code.
     rule
         Override the stored rule (default: :func:`rule_for`).
+    villages
+        The scope's village codes when the caller has read them already
+        (:func:`~layers.store.queries.village_codes`).
     """
     rule = rule or rule_for(session, penyakit)
-    # just the weeks the rule reads (for ratio_to_history: this season of earlier years too)
-    parts = [series(session, scope, penyakit, first, last) for first, last in reads(rule, week)]
-    data = pd.concat(parts, ignore_index=True).drop_duplicates(["kode_desa", "tahun", "minggu"])
-    villages = queries.village_table(session, scope)["kode"].tolist()
+    # just the weeks the rule reads (for ratio_to_history: this season of earlier years too),
+    # in one query
+    ranges = [(_pair(first), _pair(last)) for first, last in reads(rule, week)]
+    data = queries.case_ranges(session, scope, penyakit, ranges)
+    if villages is None:
+        villages = queries.village_codes(session, scope)
     return weekly_alerts(data, rule, week, villages=villages)
 
 
@@ -159,13 +165,10 @@ def week_incidence(
     session: Session, scope: Scope, week: EpiWeek, penyakit: str = DEFAULT_PENYAKIT,
     per: int = 1000,
 ) -> WeekIncidence:  # fmt: skip
-    """Cases, population and incidence per ``per`` of every village in ``scope`` in ``week``."""
-    villages = queries.village_table(session, scope)[["kode"]].rename(columns={"kode": "kode_desa"})
-    cases = queries.weekly_cases(session, scope, penyakit, week.year, week.week)
-    pop = queries.population(session, scope, week.year)[["kode_desa", "jumlah"]]
-    table = villages.merge(cases[["kode_desa", "kasus"]], on="kode_desa", how="left").merge(
-        pop, on="kode_desa", how="left"
-    )
+    """Cases, population and incidence per ``per`` of every village in ``scope`` in ``week``
+    (one query: :func:`~layers.store.queries.village_week`)."""
+    found = queries.village_week(session, scope, penyakit, week.year, week.week)
+    table = found[["kode_desa", "kasus", "jumlah"]].copy()
     kasus = pd.to_numeric(table["kasus"], errors="coerce").astype(float)
     jumlah = pd.to_numeric(table["jumlah"], errors="coerce").astype(float)
     table["kasus"], table["jumlah"] = kasus, jumlah
@@ -226,7 +229,7 @@ def hotspots_for(
         With fewer than two villages in scope (no spatial weights) or no village reporting.
     """
     inc = week_incidence(session, scope, week, penyakit, per)
-    weights = weights_for_scope(session, scope)
+    weights = weights_for_scope(session, scope, codes=inc.table["kode_desa"])
     values = inc.table.set_index("kode_desa")["incidence"]
     if not values.notna().any():
         raise ValueError(f"no village in scope reported {penyakit} with population in {week}")

@@ -44,7 +44,7 @@ import shapely
 from libpysal.weights import KNN, W
 from sqlalchemy.orm import Session
 
-from layers.diarrhoea.hotspots import star_weights, warm_up
+from layers.diarrhoea.hotspots import Matrices, star_weights, warm_up
 from layers.scope import Scope
 from layers.store import queries
 
@@ -88,6 +88,9 @@ class VillageWeights:
         The same neighbours plus the village itself, row-standardised: the weights of
         Getis-Ord Gi* (each of the ``k + 1`` values weighs ``1 / (k + 1)``). Built on first
         use and kept.
+    matrices
+        The sparse matrices of both (:class:`~layers.diarrhoea.hotspots.Matrices`), built
+        on first use and kept with the cached weights.
     """
 
     def __init__(self, w: W, islands: tuple[str, ...], tolerance_m: float, island_k: int) -> None:
@@ -105,6 +108,12 @@ class VillageWeights:
     @cached_property
     def w_star(self) -> W:
         return star_weights(self.w)
+
+    @cached_property
+    def matrices(self) -> Matrices:
+        """The sparse matrices of :attr:`w` and :attr:`w_star`, built once (esda's classes
+        rebuilt them from the dicts on every statistic)."""
+        return Matrices.of(self.w, self.w_star)
 
     def __repr__(self) -> str:
         return (
@@ -262,13 +271,17 @@ def weights_for_scope(
     *,
     tolerance_m: float = TOLERANCE_M,
     island_k: int = ISLAND_K,
+    codes: Iterable[str] | None = None,
 ) -> VillageWeights:
     """Weights of the villages visible in ``scope`` (optionally ``within`` a region).
 
-    Reads only the village codes on a cache hit; polygons are read when building.
+    Reads only the village codes on a cache hit (none when the caller passes the scope's
+    ``codes``, read already with its values); polygons are read when building.
     """
     version = queries.geometry_version(session)
-    codes = queries.village_table(session, scope, within)["kode"]
+    if codes is None:
+        codes = (queries.village_codes(session, scope) if within is None
+                 else queries.village_table(session, scope, within)["kode"])  # fmt: skip
     hit = cached(version, codes, tolerance_m=tolerance_m, island_k=island_k)
     if hit is not None:
         return hit

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers import aggregate
+from layers import aggregate, textvec
 from layers.base import (
     SNAPSHOT,
     Choice,
@@ -183,8 +183,7 @@ class KaderLayer(Layer):
              lang: str = "id") -> LayerResult:  # fmt: skip
         gaps = service.gaps_for(session, scope, stale_months=self.umur_asesmen,
                                 norm=self.norma)  # fmt: skip
-        villages = queries.village_table(session, scope)["kode"].astype(str).tolist()
-        return self.result(gaps, villages, lang)
+        return self.result(gaps, queries.village_codes(session, scope), lang)
 
     def values(self, gaps: KaderGaps) -> tuple[np.ndarray, np.ndarray]:
         """``(value, klass)`` of every row of ``gaps.villages`` for the chosen view (pure)."""
@@ -218,8 +217,9 @@ class KaderLayer(Layer):
                               "value": value, "klass": klass,
                               # object even when empty: the no-data text is set below
                               "label": pd.Series(labels, dtype=object)})  # fmt: skip
-        table = pd.DataFrame({"kode_desa": list(villages)}).merge(found, on="kode_desa",
-                                                                  how="left")  # fmt: skip
+        # text even when empty (an empty scope: no float column to merge text on)
+        table = pd.DataFrame({"kode_desa": pd.Series(list(villages), dtype=str)}).merge(
+            found, on="kode_desa", how="left")
         none = table["klass"].isna()
         table["klass"] = table["klass"].fillna(NO_DATA).astype(int)
         table.loc[none, "label"] = NO_KADER_DATA.label(lang)
@@ -251,42 +251,79 @@ def _codes(codes: list[str]) -> str:
 
 def tooltips(gaps: KaderGaps, layer: KaderLayer, lang: str) -> list[str]:
     """The tooltip of every village of ``gaps`` in ``lang``: the chosen view's fact first
-    (the map shows it in bold), then the kader, levels, gaps, norm and stale assessments."""
+    (the map shows it in bold), then the kader, levels, gaps, norm and stale assessments.
+
+    Built part by part for all villages at once (each part one format over arrays; the
+    lists of missing skills written once per distinct set)."""
     v = gaps.villages
-    missing = gaps.missing_lists("villages")
+    n = len(v)
+    if not n:
+        return []
     below = _below_norm(gaps)
-    chosen = [c for c in layer.chosen() if c in gaps.book.codes]
-    chosen_idx = [gaps.book.codes.index(c) for c in chosen]
-    skill = layer.chosen_label(lang)
+    aktif = v["kader_aktif"].to_numpy(np.int64)
+    kader = v["kader"].to_numpy(np.int64)
+    posyandu = textvec.integers(v["posyandu"].to_numpy())
+    head = textvec.fill(ACTIVE(lang), n=textvec.numbers(aktif, lang), p=posyandu)
+    more = kader > aktif
+    head = np.where(more, textvec.join(head, textvec.fill(
+        INACTIVE(lang), n=textvec.integers(kader - aktif))), head)
+    share = v["purwa_plus"].to_numpy(float)
+    pct = np.where(np.isnan(share), "–",
+                   textvec.join(textvec.numbers(100 * share, lang), " %")).astype(object)
+    mix = textvec.fill(MIX(lang), pct=pct)
+    kurang = v["kurang"].to_numpy()
+    lacks = np.where(kurang != 0, textvec.fill(
+        LACKS(lang), n=textvec.integers(kurang),
+        codes=_code_lists(gaps.village_holders == 0, gaps.book.codes)),
+        COMPLETE(lang)).astype(object)
+    norm = textvec.fill(BELOW(lang), n=textvec.integers(below), p=posyandu, norm=gaps.norm)
     view = layer.tampilan
-    out = []
-    for i, row in enumerate(v.itertuples(index=False)):
-        head = ACTIVE(lang).format(n=fmt_number(row.kader_aktif, lang), p=row.posyandu)
-        if row.kader > row.kader_aktif:
-            head += INACTIVE(lang).format(n=row.kader - row.kader_aktif)
-        mix = MIX(lang).format(pct=_pct(row.purwa_plus, lang))
-        lacks = (LACKS(lang).format(n=row.kurang, codes=_codes(missing[i])) if row.kurang
-                 else COMPLETE(lang))  # fmt: skip
-        norm = BELOW(lang).format(n=below[i], p=row.posyandu, norm=gaps.norm)
-        parts = {"strata": [mix, head, lacks], "kurang": [lacks, head, mix],
-                 "rasio": [PER(lang).format(n=fmt_number(row.per_posyandu, lang, 1)), norm,
-                           head, mix, lacks]}.get(view, [head, mix, lacks])  # fmt: skip
-        if view == "keterampilan" and chosen:
-            holders = gaps.village_holders[i, chosen_idx]
-            if len(chosen) == 1:
-                lead = (CAN if holders[0] else CANNOT)(lang).format(n=int(holders[0]),
-                                                                    skill=skill)
-            else:
-                lacking = [c for c, h in zip(chosen, holders, strict=True) if h == 0]
-                lead = (GROUP_GAP(lang).format(skill=skill, codes=_codes(lacking))
-                        if lacking else GROUP_OK(lang).format(skill=skill))
-            parts.insert(0, lead)
-        if view != "rasio" and below[i]:
-            parts.append(norm)
-        if row.stale:
-            parts.append(STALE(lang).format(n=row.stale, m=gaps.stale_months))
-        out.append(" · ".join(parts))
-    return out
+    if view == "strata":
+        parts = [mix, head, lacks]
+    elif view == "kurang":
+        parts = [lacks, head, mix]
+    elif view == "rasio":
+        per = textvec.fill(PER(lang), n=textvec.numbers(v["per_posyandu"].to_numpy(float),
+                                                         lang, 1))  # fmt: skip
+        parts = [per, norm, head, mix, lacks]
+    else:
+        parts = [head, mix, lacks]
+    chosen = [c for c in layer.chosen() if c in gaps.book.codes]
+    if view == "keterampilan" and chosen:
+        holders = gaps.village_holders[:, [gaps.book.codes.index(c) for c in chosen]]
+        skill = layer.chosen_label(lang)
+        if len(chosen) == 1:
+            lead = np.where(holders[:, 0] != 0, textvec.fill(
+                CAN(lang), n=textvec.integers(holders[:, 0]), skill=skill),
+                CANNOT(lang).format(skill=skill)).astype(object)
+        else:
+            lacking = holders == 0
+            lead = np.where(lacking.any(axis=1), textvec.fill(
+                GROUP_GAP(lang), skill=skill, codes=_code_lists(lacking, tuple(chosen))),
+                GROUP_OK(lang).format(skill=skill)).astype(object)
+        parts.insert(0, lead)
+    pieces: list[object] = [parts[0]]
+    for part in parts[1:]:
+        pieces += [" · ", part]
+    out = textvec.join(*pieces)
+    if view != "rasio":
+        out = np.where(below != 0, textvec.join(out, " · ", norm), out)
+    stale = v["stale"].to_numpy()
+    if (stale != 0).any():
+        out = np.where(stale != 0, textvec.join(out, " · ", textvec.fill(
+            STALE(lang), n=textvec.integers(stale), m=gaps.stale_months)), out)
+    return np.asarray(out, dtype=object).tolist()
+
+
+def _code_lists(lacking: np.ndarray, codes: tuple[str, ...] | list[str]) -> np.ndarray:
+    """``_codes`` of the codes lacking in each row of the boolean matrix ``lacking``,
+    written once per distinct row."""
+    if not len(lacking):
+        return np.empty(0, dtype=object)
+    distinct, where = np.unique(lacking, axis=0, return_inverse=True)
+    names = np.array(codes, dtype=object)
+    texts = np.array([_codes(names[row].tolist()) for row in distinct], dtype=object)
+    return texts[np.asarray(where).reshape(-1)]
 
 
 def _below_norm(gaps: KaderGaps) -> np.ndarray:

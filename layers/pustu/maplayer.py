@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from layers import aggregate
+from layers import aggregate, textvec
 from layers.base import (
     SNAPSHOT,
     Choice,
@@ -35,7 +35,7 @@ from layers.base import (
 from layers.classify import NO_DATA_COLOR
 from layers.pustu import service
 from layers.pustu.classes import CLASS_COLORS, CLASS_TEXT, CLASSES
-from layers.pustu.service import STRAIGHT_LINE, PustuGaps, distance_text
+from layers.pustu.service import STRAIGHT_LINE, PustuGaps
 from layers.pustu.summary import DEFAULT_TARGET_YEAR, TARGET_YEARS
 from layers.scope import Scope
 from layers.text import Text, fmt_number
@@ -151,24 +151,39 @@ def km_text(km: float, lang: str) -> str:
 
 
 def labels(gaps: PustuGaps, lang: str, puskesmas_served: bool) -> list[str]:
-    """The tooltip of every village of ``gaps`` in ``lang``."""
+    """The tooltip of every village of ``gaps`` in ``lang`` (each part one format over all
+    villages: class, a double Pustu, the distances, the population, beyond the distance)."""
     v = gaps.villages
+    if v.empty:
+        return []
     beyond = (BEYOND_BOTH if puskesmas_served else BEYOND_PUSTU)(lang).format(
         km=km_text(gaps.distance_m / 1000, lang))
-    out = []
-    for row in v.itertuples(index=False):
-        parts = [CLASS_TEXT[row.kelas](lang)]
-        if row.pustu_ganda:
-            parts.append(DOUBLE(lang).format(n=row.pustu_aktif))
-        parts.append(f"{NEAREST_PUSTU(lang)} {distance_text(row.jarak_pustu_m, lang)}, "
-                     f"{NEAREST_PUSKESMAS(lang)} "
-                     f"{distance_text(row.jarak_puskesmas_m, lang)} ({STRAIGHT(lang)})")
-        parts.append(NO_POPULATION(lang) if pd.isna(row.penduduk)
-                     else f"{fmt_number(row.penduduk, lang)} {PEOPLE(lang)}")
-        if not row.terlayani:
-            parts.append(beyond)
-        out.append(" · ".join(parts))
-    return out
+    kelas = pd.Series(v["kelas"].to_numpy(dtype=object))
+    out = kelas.map({k: t(lang) for k, t in CLASS_TEXT.items()}).to_numpy(dtype=object)
+    double = v["pustu_ganda"].to_numpy(bool)
+    if double.any():
+        out = np.where(double, textvec.join(out, " · ", textvec.fill(
+            DOUBLE(lang), n=textvec.integers(v["pustu_aktif"].to_numpy()))), out)
+    penduduk = v["penduduk"].to_numpy(float)
+    people = np.where(np.isnan(penduduk), NO_POPULATION(lang), textvec.join(
+        textvec.numbers(penduduk, lang), f" {PEOPLE(lang)}")).astype(object)
+    out = textvec.join(
+        out, f" · {NEAREST_PUSTU(lang)} ", distance_texts(v["jarak_pustu_m"], lang),
+        f", {NEAREST_PUSKESMAS(lang)} ", distance_texts(v["jarak_puskesmas_m"], lang),
+        f" ({STRAIGHT(lang)}) · ", people)
+    served = v["terlayani"].to_numpy(bool)
+    return np.where(served, out, textvec.join(out, f" · {beyond}")).tolist()
+
+
+def distance_texts(metres: pd.Series | np.ndarray, lang: str) -> np.ndarray:
+    """:func:`~layers.pustu.service.distance_text` of every distance."""
+    d = np.asarray(pd.to_numeric(pd.Series(metres), errors="coerce"), dtype=float)
+    known = np.isfinite(d)
+    with np.errstate(invalid="ignore"):
+        near = known & (d < 1000)
+    m = textvec.join(textvec.numbers(np.where(near, np.rint(d), np.nan), lang), " m")
+    km = textvec.join(textvec.numbers(d / 1000, lang, 1), " km")
+    return textvec.choose([~known, near], ["–", m], km)
 
 
 def summary_text(gaps: PustuGaps) -> Text:

@@ -118,8 +118,10 @@ def _village_points(villages: pd.DataFrame) -> pd.DataFrame:
 def _facility_points(facilities: pd.DataFrame, points: pd.DataFrame,
                      kodes: pd.Index) -> pd.DataFrame:  # fmt: skip
     """Pustu and Puskesmas of the listed villages, a missing position at the village point."""
-    fac = facilities.loc[facilities["jenis"].isin(("pustu", "puskesmas"))
-                         & facilities["kode_desa"].isin(kodes)].copy()  # fmt: skip
+    # an index look-up, not isin(kodes): pandas turns each code into an Arrow scalar there
+    inside = kodes.get_indexer(facilities["kode_desa"].astype(str)) >= 0
+    fac = facilities.loc[facilities["jenis"].isin(("pustu", "puskesmas")).to_numpy()
+                         & inside].copy()  # fmt: skip
     for col in ("lon", "lat"):
         fac[col] = pd.to_numeric(fac[col], errors="coerce").astype(float)
     missing = fac["lon"].isna() | fac["lat"].isna()
@@ -210,11 +212,11 @@ def build_gaps(villages: pd.DataFrame, facilities: pd.DataFrame, population: pd.
     pop = _population(population, current_year)
     names = kabupaten_names or {}
     kec = villages["kode_kec"].astype(str).to_numpy()
-    kab = [codes.parent(k) if codes.is_valid(k) else k for k in kec]
+    kab = _parents(kec)
     out = table.assign(
         nama=villages["nama"].to_numpy(), kode_kec=kec,
         nama_kec=villages["nama_kec"].to_numpy(), kode_kab=kab,
-        nama_kab=[names.get(k, k) for k in kab],
+        nama_kab=_names_of(kab, names),
         tercakup=classes.covered(table, puskesmas_served).to_numpy(),
         lon=origin[:, 0], lat=origin[:, 1], sumber_titik=points["sumber"].to_numpy(),
         epsg=epsg, jarak_pustu_m=d_pustu, pustu_terdekat=pustu_id,
@@ -230,6 +232,22 @@ def build_gaps(villages: pd.DataFrame, facilities: pd.DataFrame, population: pd.
                      int(target_year), current_year)  # fmt: skip
     gaps.problems = _problems(gaps, ignored)
     return gaps
+
+
+def _parents(kec: np.ndarray) -> list[str]:
+    """The kabupaten of each kecamatan code (the code itself when it is not a valid code),
+    worked out once per distinct kecamatan."""
+    which, distinct = pd.factorize(kec)
+    parent = np.array([codes.parent(k) if codes.is_valid(k) else k for k in distinct],
+                      dtype=object)  # fmt: skip
+    return parent[which].tolist()
+
+
+def _names_of(kodes: list[str], names: dict[str, str]) -> list[str]:
+    """The name of each code (the code itself when unnamed), looked up once per code."""
+    which, distinct = pd.factorize(np.asarray(kodes, dtype=object))
+    return np.array([names.get(k, k) for k in distinct] + [None],
+                    dtype=object)[which].tolist()  # fmt: skip
 
 
 def _population(population: pd.DataFrame, current_year: int) -> pd.DataFrame:
@@ -321,12 +339,15 @@ def gaps_for(session: Session, scope: Scope, *, distance_km: float = DEFAULT_DIS
     Population: the current year's figure, else the latest earlier one.
     """
     current_year = summary.this_year() if current_year is None else int(current_year)
-    villages = queries.village_table(session, scope)
+    # the villages and their population in one query; only the Pustu and Puskesmas
+    found = queries.village_population(session, scope, current_year)
+    villages = found[["kode", "nama", "jenis", "kode_kec", "nama_kec"]]
+    population = found.loc[found["tahun"].notna(), ["kode", "jumlah", "tahun"]].rename(
+        columns={"kode": "kode_desa"})
     points = village_points(session, scope).set_index("kode").reindex(villages["kode"])
     villages = villages.assign(lon=points["lon"].to_numpy(), lat=points["lat"].to_numpy(),
                                sumber_titik=points["sumber_titik"].fillna("kosong").to_numpy())
-    facilities = queries.facilities(session, scope)
-    population = queries.population(session, scope, current_year)
+    facilities = queries.facilities_of(session, scope, ("pustu", "puskesmas"))
     kab = queries.region_names(session, scope, "kab")
     return build_gaps(villages, facilities, population, distance_m=float(distance_km) * 1000,
                       puskesmas_served=puskesmas_served, target_year=target_year,

@@ -12,9 +12,11 @@ the same columns when nothing is visible.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Boolean,
@@ -450,3 +452,174 @@ def import_within(session: Session, scope: Scope, impor_id: int) -> bool | None:
     outside = session.scalar(select(func.count()).where(
         w.impor_id == impor_id, not_(scope_clause(w.kode, scope))))  # fmt: skip
     return not outside
+
+
+# --------------------------------------------------------------------------- layer values
+#
+# One set-based read per map layer value (bench/layer_values.py): every village of the scope
+# with its figures joined in SQL, instead of a village table, a table per figure and pandas
+# merges. Rows are fetched through the Core connection (no ORM row objects).
+
+
+def fetch(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
+    """The rows of ``stmt`` as a DataFrame of ``columns``, column by column, through the
+    driver's own cursor on the session's connection (same transaction).
+
+    For columns of text and numbers only: values come as the driver returns them, without
+    SQLAlchemy's result processing (a SQLite date would stay text, a boolean 0/1), and the
+    statement's parameters must be plain values (text, numbers). Skipping SQLAlchemy's row
+    objects and the ORM's per-row loading makes a province's rows 2–4× faster to read than
+    :func:`frame`.
+    """
+    rows = _driver_rows(session, stmt)
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    if len(rows[0]) != len(columns):
+        raise ValueError(f"{len(columns)} column names for rows of {len(rows[0])}")
+    return pd.DataFrame({name: _column(list(map(itemgetter(i), rows)))
+                         for i, name in enumerate(columns)})
+
+
+def _column(values: list[Any]) -> Any:
+    """One fetched column as pandas would infer it from the rows (text → ``str``; whole
+    numbers → int64, with a missing value float64; bools → bool), converted in one step per
+    column (pandas' own inference from a list of tuples took most of the time)."""
+    kinds = set(map(type, values))
+    missing = type(None) in kinds
+    kinds.discard(type(None))
+    if kinds == {str}:
+        return pd.array(values, dtype="str")
+    if kinds == {int}:
+        return np.array(values, dtype=float if missing else np.int64)
+    if kinds <= {int, float} and kinds:
+        return np.array(values, dtype=float)
+    if kinds == {bool} and not missing:
+        return np.array(values, dtype=bool)
+    return pd.Series(list(values)).array  # anything else: pandas decides
+
+
+def _driver_rows(session: Session, stmt: Select) -> list[tuple[Any, ...]]:
+    """``stmt`` compiled for the session's dialect and run on the DBAPI cursor."""
+    if session.autoflush:
+        session.flush()  # as session.execute would (nothing to do on a clean session)
+    connection = session.connection()
+    compiled = stmt.compile(dialect=connection.dialect,
+                            compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args: Any = (tuple(params[name] for name in compiled.positiontup or ())
+                 if compiled.positional else params)  # fmt: skip
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _latest_population_year(tahun: int) -> Any:
+    """SQL: the latest ``penduduk`` year up to ``tahun`` of the village ``wilayah.kode``
+    (correlated), as :func:`population` chooses it."""
+    p = aliased(Penduduk)
+    return (select(func.max(p.tahun))
+            .where(p.kode_desa == Wilayah.kode, p.tahun <= tahun)
+            .correlate(Wilayah).scalar_subquery())  # fmt: skip
+
+
+def village_week(session: Session, scope: Scope, penyakit: str, tahun: int,
+                 minggu: int) -> pd.DataFrame:  # fmt: skip
+    """Every village of the scope with its cases of one disease in one epi week and its
+    population of ``tahun`` (the latest earlier year when missing), in one query.
+
+    The same values as :func:`village_table`'s codes left-joined with :func:`weekly_cases`
+    and :func:`population`: ``kasus``/``kematian`` empty where the village did not report,
+    ``jumlah``/``tahun`` empty where it has no population figure up to ``tahun``.
+
+    Returns
+    -------
+    DataFrame
+        ``kode_desa, kasus, kematian, jumlah, tahun`` sorted by code.
+    """
+    k, p = KasusMingguan, Penduduk
+    stmt = (
+        select(Wilayah.kode, k.kasus, k.kematian, p.jumlah, p.tahun)
+        .outerjoin(k, and_(k.kode_desa == Wilayah.kode, k.penyakit == penyakit,
+                           k.tahun == tahun, k.minggu == minggu))
+        .outerjoin(p, and_(p.kode_desa == Wilayah.kode,
+                           p.tahun == _latest_population_year(tahun)))
+        .where(Wilayah.level == "desa", scope_clause(Wilayah.kode, scope))
+        .order_by(Wilayah.kode)
+    )  # fmt: skip
+    return fetch(session, stmt, ["kode_desa", "kasus", "kematian", "jumlah", "tahun"])
+
+
+def village_codes(session: Session, scope: Scope) -> list[str]:
+    """The codes of the scope's villages, sorted (:func:`village_table`'s ``kode`` from the
+    code index alone)."""
+    stmt = (select(Wilayah.kode).where(Wilayah.level == "desa", scope_clause(Wilayah.kode, scope))
+            .order_by(Wilayah.kode))  # fmt: skip
+    return [row[0] for row in _driver_rows(session, stmt)]
+
+
+def case_ranges(session: Session, scope: Scope, penyakit: str,
+                ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> pd.DataFrame:  # fmt: skip
+    """:func:`case_matrix` of several week ranges in one query (a rule that reads this
+    season of earlier years reads four): the rows of any range, each once.
+
+    Each range is split into its years, each piece an index range
+    ``penyakit = ? AND tahun = ? AND minggu >= ? AND minggu <= ?`` (SQLite then reads those
+    rows of the ``(penyakit, tahun, minggu)`` index, one index range per piece, instead of
+    every row of the disease); the rows come in no particular order.
+
+    Returns
+    -------
+    DataFrame
+        ``kode_desa, tahun, minggu, kasus, kematian``.
+    """
+    cols = ["kode_desa", "tahun", "minggu", "kasus", "kematian"]
+    k = KasusMingguan
+    # (year, first week or None, last week or None) of each year of each range
+    pieces: set[tuple[int, int | None, int | None]] = set()
+    for first, last in ranges:
+        (y0, w0), (y1, w1) = (int(first[0]), int(first[1])), (int(last[0]), int(last[1]))
+        if (y0, w0) <= (y1, w1):
+            pieces.update((year, w0 if year == y0 else None, w1 if year == y1 else None)
+                          for year in range(y0, y1 + 1))  # fmt: skip
+    if not pieces:
+        return pd.DataFrame(columns=cols)
+    terms = [and_(k.penyakit == penyakit, k.tahun == year,
+                  true() if lo is None else k.minggu >= lo,
+                  true() if hi is None else k.minggu <= hi)
+             for year, lo, hi in sorted(pieces, key=lambda p: (p[0], p[1] or 0, p[2] or 0))]
+    stmt = (select(k.kode_desa, k.tahun, k.minggu, k.kasus, k.kematian)
+            .where(or_(*terms), scope_clause(k.kode_desa, scope)))  # fmt: skip
+    return fetch(session, stmt, cols)
+
+
+def village_population(session: Session, scope: Scope, tahun: int) -> pd.DataFrame:
+    """:func:`village_table` with each village's population of ``tahun`` (the latest
+    earlier year when missing, as :func:`population`), in one query.
+
+    Returns
+    -------
+    DataFrame
+        ``kode, nama, jenis, kode_kec, nama_kec, jumlah, tahun`` sorted by code
+        (``jumlah``/``tahun`` empty where the village has no figure up to ``tahun``).
+    """
+    p = Penduduk
+    stmt = (_villages_select(scope, None, with_geometry=False)
+            .add_columns(p.jumlah, p.tahun)
+            .outerjoin(p, and_(p.kode_desa == Wilayah.kode,
+                               p.tahun == _latest_population_year(tahun))))  # fmt: skip
+    return fetch(session, stmt, ["kode", "nama", "jenis", "kode_kec", "nama_kec", "jumlah",
+                                 "tahun"])  # fmt: skip
+
+
+def facilities_of(session: Session, scope: Scope, jenis: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`facilities` of the kinds ``jenis`` only (the Pustu layer reads Pustu and
+    Puskesmas, not the scope's posyandu), by ``id``."""
+    f = Fasilitas
+    cols = ["id", "nama", "jenis", "kode_desa", "lon", "lat", "status", "perawat", "bidan",
+            "induk_id"]  # fmt: skip
+    stmt = (select(*(getattr(f, c) for c in cols))
+            .where(f.jenis.in_(list(jenis)), scope_clause(f.kode_desa, scope)).order_by(f.id))
+    return fetch(session, stmt, cols)
