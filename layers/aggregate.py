@@ -94,8 +94,10 @@ class Rate(Aggregation):
 
     def apply(self, table: pd.DataFrame, level: str, lang: str) -> pd.DataFrame:
         frame = self._frame(table, level)
-        num = pd.to_numeric(frame[self.numerator], errors="coerce")
-        den = pd.to_numeric(frame[self.denominator], errors="coerce")
+        # a table without the columns (no data at all: layers.base.no_data_result) has none
+        missing = pd.Series(np.nan, index=frame.index)
+        num = pd.to_numeric(frame.get(self.numerator, missing), errors="coerce")
+        den = pd.to_numeric(frame.get(self.denominator, missing), errors="coerce")
         usable = num.notna() & (den > 0)
         frame = frame.assign(num=num.where(usable, 0.0), den=den.where(usable, 0.0),
                              known=usable.astype(int), n=1)  # fmt: skip

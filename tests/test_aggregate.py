@@ -42,6 +42,12 @@ def test_rate_is_population_weighted_and_leaves_out_the_unknown() -> None:
     assert list(out.index) == ["35.10", "35.11", "36.01"]
 
 
+def test_rate_of_a_table_without_its_columns_is_no_data() -> None:
+    table = pd.DataFrame({"kode_desa": V, "klass": -1, "value": np.nan})  # no case data at all
+    out = aggregate.Rate("kasus", "jumlah", 1000, (0.0, 1.0)).apply(table, "prov", "id")
+    assert list(out["klass"]) == [-1, -1] and out["value"].isna().all()
+
+
 def test_share_counts_villages_with_data_only() -> None:
     table = pd.DataFrame({"kode_desa": V, "klass": [0, 1, -1, 1, 0], "value": 0.0})
     share = aggregate.Share((0,), Text("dengan peringatan", "with an alert"))

@@ -17,11 +17,12 @@ window.pws = Object.assign(window.pws || {}, {
                  regions: {}, timer: null, shown: null},
 
     configureGeo: function (cfg) {
+        // a new map page: its map and village group attach with their first polygon
         window.pws.geo = cfg || null;
         var st = window.pws.levelState;
-        st.detail = {};
-        st.pending = {};
-        if (st.map) { window.pws.updateLevels(); }
+        clearTimeout(st.timer);
+        window.pws.levelState = {group: null, map: null, index: null, detail: {}, pending: {},
+                                 regions: {}, timer: null, shown: null};
         return cfg ? cfg.mode : null;
     },
 
@@ -75,7 +76,7 @@ window.pws = Object.assign(window.pws || {}, {
 
     updateLevels: function () {
         var pws = window.pws, st = pws.levelState, cfg = pws.geo;
-        if (!cfg || !st.map || !st.group) { return; }
+        if (!cfg || !st.map || !st.group || !st.map._loaded || !st.map._mapPane) { return; }
         st.ran = true;
         var zoom = st.map.getZoom();
         var want = pws.wantedLevel(zoom);
@@ -149,8 +150,13 @@ window.pws = Object.assign(window.pws || {}, {
         if (!cfg || cfg.mode !== "wilayah" || !st.group) { return; }
         var want = st.shown;
         var layers = pws.layers;
+        var groupId = L.stamp(st.group);
         for (var kode in layers) {
             var layer = layers[kode];
+            // only this map's polygons (an earlier page's may linger in pws.layers): tagged
+            // while in the group, so that they stay ours once removed from it
+            if (layer._eventParents && layer._eventParents[groupId]) { layer._pwsGroup = groupId; }
+            if (layer._pwsGroup !== groupId) { continue; }
             var lvl = layer.feature.properties.lvl || "desa";
             var kab = lvl === "prov" ? null : kode.slice(0, 5);
             var on;
