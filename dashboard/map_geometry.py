@@ -25,6 +25,7 @@ import os
 import flask
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from dashboard import context, layer_values
@@ -108,10 +109,28 @@ def scope_villages(ctx: context.AppContext, scope: Scope, version: str, detail: 
         key, lambda: _build(ctx, scope, version, _pass(detail))[(detail, fmt)])
 
 
+def _whole(simplified: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``simplified`` with every village present: one that simplification emptied (a tiny
+    village; Jawa Timur: 35.01.10.2017) keeps its own outline instead of vanishing."""
+    gone = simplified.geometry.isna() | simplified.geometry.is_empty
+    absent = villages.index.difference(simplified.index)
+    if not gone.any() and not len(absent):
+        return simplified
+    out = simplified.copy()
+    out.loc[gone, "geometry"] = villages.loc[out.index[gone], "geometry"].values
+    if len(absent):  # left out by the cleaning (e.g. a source polygon it could not read)
+        out = pd.concat([out, villages.loc[absent, out.columns]]).sort_index()
+    log.info("%d villages kept unsimplified", int(gone.sum()) + len(absent))
+    return out
+
+
 def kecamatan_outlines(ctx: context.AppContext, scope: Scope, version: str) -> bytes:
     """The scope's kecamatan, unions of the very polygons of :func:`scope_villages` at
     :data:`OUTLINE_DETAIL` (so an outline never strays from its villages)."""
     key = ("kec-outline", version, scope.key, OUTLINE_DETAIL)
+    # the villages' build makes the outlines too: asking for it first (one key, one lock)
+    # keeps two workers or two requests from cleaning the same coverage twice at once
+    scope_villages(ctx, scope, version, FIRST_DETAIL, "geobuf")
     return ctx.geo_cache.get_or_make(
         key, lambda: _build(ctx, scope, version, _pass(OUTLINE_DETAIL))[("kec", "geobuf")])
 
@@ -128,7 +147,7 @@ def _build(ctx: context.AppContext, scope: Scope, version: str,
         if drill_down(len(villages)):  # the nation draws by chunks: no whole clean build
             raise levels.CoverageError("too many villages to clean in one request")
         built = levels.build_levels(villages, specs)
-        desa = {d.name: built[d.key("desa")] for d in specs}
+        desa = {d.name: _whole(built[d.key("desa")], villages) for d in specs}
         kec = built[outline.key("kec")]
     except (levels.CoverageError, shapely.errors.GEOSException) as exc:
         log.warning("the villages of %s were not cleaned (%s): simplified edge by edge",

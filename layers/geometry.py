@@ -72,6 +72,11 @@ def feature_collection(
     if broken.any():
         # rounding collapsed a thin part; snap those few polygons with a valid result
         geoms[broken] = shapely.set_precision(gdf.geometry.values[broken], grid)
+    original = np.asarray(gdf.geometry.values, dtype=object)
+    lost = (shapely.is_missing(geoms) | shapely.is_empty(geoms)) \
+        & ~(shapely.is_missing(original) | shapely.is_empty(original))
+    if lost.any():  # a village smaller than the grid: kept as it is rather than dropped
+        geoms[lost] = original[lost]
     features = []
     for geom, props in zip(geoms, gdf[properties].to_dict("records"), strict=True):
         if geom is None or geom.is_empty:
