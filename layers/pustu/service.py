@@ -195,7 +195,10 @@ def build_gaps(villages: pd.DataFrame, facilities: pd.DataFrame, population: pd.
     """
     current_year = summary.this_year() if current_year is None else int(current_year)
     kodes = pd.Index(villages["kode"].astype(str), name="kode_desa")
-    table, ignored = classes.village_classes(kodes, facilities)
+    # plain object codes: pandas' isin on Arrow strings turns every code into an Arrow
+    # scalar (a third of a province call); the classes are the same
+    table, ignored = classes.village_classes(
+        kodes.to_numpy(dtype=object), facilities.astype({"kode_desa": object}))
     points = _village_points(villages.reset_index(drop=True))
     origin = points[["lon", "lat"]].to_numpy(float)
     epsg = access.utm_epsg(origin[:, 0], origin[:, 1])
