@@ -11,13 +11,32 @@ def open_map(page: Page, url: str, expected_villages: int) -> None:
     """Open the map and wait until every village polygon is drawn and coloured, and the
     geometry the view needs has arrived (the finer chunks of the zoom, pws_levels.js)."""
     page.goto(url)
+    wait_map_drawn(page, expected_villages)
+
+
+def wait_map_drawn(page: Page, expected_villages: int, lang: str | None = None) -> None:
+    """Wait until the page's map has drawn every village polygon, applied its values (in
+    ``lang`` when given) and fetched the geometry its view needs."""
     page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel).length === n",
         arg=[VILLAGE_PATHS, expected_villages],
         timeout=60_000,
     )
+    page.wait_for_function(
+        "(lang) => window.pws && window.pws.current"
+        " && (!lang || window.pws.current.stamp.includes('|' + lang + '|'))",
+        arg=lang,
+        timeout=30_000,
+    )
     wait_values_applied(page)
     page.wait_for_function("() => window.pws.levelsIdle()", timeout=60_000)
+
+
+def switch_language(page: Page, expected_villages: int, lang: str) -> None:
+    """Click the language link and wait for the new page's map, coloured in ``lang``:
+    the values can arrive before the polygons are drawn (on a busy machine)."""
+    page.click("#lang-switch")
+    wait_map_drawn(page, expected_villages, lang)
 
 
 def wait_values_applied(page: Page, previous_stamp: str | None = None) -> str:

@@ -34,6 +34,7 @@ from tests.browser.mapdriver import (
     click_village,
     fill_colors,
     open_map,
+    switch_language,
     wait_values_applied,
 )
 
@@ -222,9 +223,7 @@ def test_one_skill_map_panel_and_training_tool(page: Page, kader_app: KaderApp) 
     assert wb["Prioritas pelatihan"].max_row == app.training_rows + 1  # and the header
 
     # the same view in English (layer, options and open village kept by the URL)
-    page.click("#lang-switch")
-    page.wait_for_function("() => window.pws && window.pws.current"
-                           " && window.pws.current.stamp.includes('|en|')")
+    switch_language(page, app.n_villages, "en")
     expect(page.locator("#layer")).to_contain_text(cls.title.en)
     _check_colours(page, app)
     expect(legend).to_contain_text(f"Kader who can: {book.label(app.skill, 'en')}")

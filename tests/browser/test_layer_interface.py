@@ -30,6 +30,7 @@ from tests.browser.mapdriver import (
     choose,
     fill_colors,
     open_map,
+    switch_language,
     village_at_map_centre,
     wait_values_applied,
 )
@@ -145,9 +146,7 @@ def test_a_registered_snapshot_layer_is_drawn_without_editing_the_page(
 
     # in English the same view comes back: layer, option value, open village (the URL)
     assert "layer=uji_digit" in page.url and "opt_batas=0" in page.url
-    page.click("#lang-switch")
-    page.wait_for_function("() => window.pws && window.pws.current"
-                           " && window.pws.current.stamp.includes('|en|')")
+    switch_language(page, 250, "en")
     expect(page.locator("#layer")).to_contain_text(DigitLayer.title.en)
     expect(page.locator(".pws-option")).to_contain_text("Digit limit")
     assert page.locator(".pws-option input").input_value() == "0"

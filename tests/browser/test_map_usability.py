@@ -19,6 +19,7 @@ from tests.browser.mapdriver import (
     choose,
     fill_colors,
     open_map,
+    switch_language,
     village_at_map_centre,
     wait_values_applied,
 )
@@ -77,9 +78,7 @@ def test_language_switch_keeps_the_view(page: Page, live_app, demo) -> None:
     expect(page.locator("#panel-code")).to_have_text(kode)
     page.wait_for_function(f"() => location.search.includes('desa={kode}')")
 
-    page.click("#lang-switch")
-    page.wait_for_function("() => window.pws && window.pws.current"
-                           " && window.pws.current.stamp.includes('|en|')")
+    switch_language(page, 250, "en")
     assert page.evaluate("window.pws.current.stamp").startswith(
         f"peringatan|2025-W50|{kec['kode']}|en|")
     expect(page.locator("#layer")).to_contain_text("Weekly alerts")
