@@ -75,6 +75,10 @@ class FacilityOverlay(PointOverlay):
     def load(self, session: Session, scope: Scope) -> pd.DataFrame:
         return _points(session, scope, self._keys)
 
+    def count(self, session: Session, scope: Scope) -> int:
+        counts = queries.facility_counts(session, scope)
+        return counts.get("puskesmas", 0) + counts.get("pustu", 0)
+
 
 @register
 class PosyanduOverlay(PointOverlay):

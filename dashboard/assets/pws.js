@@ -49,7 +49,7 @@ window.pws = Object.assign(window.pws || {}, {
         window.pws.selected = kode || null;
         var layers = window.pws.layers;
         [before, window.pws.selected].forEach(function (k) {
-            if (k && layers[k]) { layers[k].setStyle(window.pws.styleFor(k)); }
+            if (k && layers[k]) { window.pws.restyle(k); }
         });
         if (kode && layers[kode] && layers[kode]._map) { layers[kode].bringToFront(); }
         var close = document.getElementById("panel-close");
@@ -92,6 +92,30 @@ window.pws = Object.assign(window.pws || {}, {
             link.setAttribute("href", window.location.pathname + "?" + q.toString());
         }
         return search;
+    },
+
+    restyle: function (kode, style) {
+        // a village's style (``style`` when the caller has it), written only where it differs
+        // from the one drawn: a week change leaves many villages' class as it was and, on
+        // SVG, changes only the fill of the others, one attribute instead of Leaflet's ten
+        // (every attribute written costs the browser style work: Jawa Timur has 8,494 paths)
+        var layer = window.pws.layers[kode];
+        var s = style || window.pws.styleFor(kode);
+        var rest = s.fillOpacity + "|" + s.weight + "|" + s.color + "|" + s.opacity + "|"
+            + s.dashArray;
+        if (layer._pwsRest === rest) {
+            if (layer._pwsFill === s.fillColor) { return false; }
+            layer._pwsFill = s.fillColor;
+            if (layer._path && layer._renderer instanceof L.SVG) {
+                layer.options.fillColor = s.fillColor;
+                layer._path.setAttribute("fill", s.fillColor);
+                return true;
+            }
+        }
+        layer._pwsRest = rest;
+        layer._pwsFill = s.fillColor;
+        layer.setStyle(s);
+        return true;
     },
 
     fillFor: function (kode, props) {
@@ -205,8 +229,9 @@ window.pws = Object.assign(window.pws || {}, {
             var base = window.pws.styleFor(kode);
             var marked = base.weight >= 4;
             layer.setStyle(marked ? {weight: base.weight + 1} : {weight: 2.5, color: "#111111"});
+            layer._pwsRest = null;  // not the style restyle() wrote
         });
-        layer.on("mouseout", function () { layer.setStyle(window.pws.styleFor(kode)); });
+        layer.on("mouseout", function () { window.pws.restyle(kode); });
         if (feature.properties.lvl) {  // a region: a click zooms into it (drill-down)
             layer.on("click", function () {
                 if (layer._map) { layer._map.fitBounds(layer.getBounds(), {padding: [16, 16]}); }
@@ -232,10 +257,16 @@ window.pws = Object.assign(window.pws || {}, {
         window.pws.current = data;
         // the villages' tooltip texts follow once the new colours are painted
         setTimeout(function () { window.pws.loadLabels(); }, 300);
-        var layers = window.pws.layers;
-        var n = 0;
+        var pws = window.pws, layers = pws.layers, byClass = {}, n = 0;
         for (var kode in layers) {
-            layers[kode].setStyle(window.pws.styleFor(kode));
+            var props = layers[kode].feature ? layers[kode].feature.properties : null;
+            if (props && !props.lvl && kode !== pws.selected && !pws.outlineOf(kode)) {
+                // a plain village's style depends on its class only: made once per class
+                var c = data.k.charAt(props.i);
+                pws.restyle(kode, byClass[c] || (byClass[c] = pws.fillFor(kode, props)));
+            } else {
+                pws.restyle(kode);
+            }
             n++;
         }
         return {applied: n, stamp: data.stamp};
@@ -254,14 +285,18 @@ window.pws = Object.assign(window.pws || {}, {
         // data: {villages: {kode: colour}, dash, stamp} or null (clear this source's strokes);
         // a legend row with id "legend-<source>" is shown while the source outlines anything
         source = source || "scan";
+        var before = window.pws.outlines[source];
         window.pws.outlines[source] = data && data.villages ? data : null;
         var shown = window.pws.outlines[source];
         var key = document.getElementById("legend-" + source);
         if (key) { key.style.display = shown ? "" : "none"; }
         var layers = window.pws.layers;
+        // only the villages this source outlined or outlines now can change
+        var touched = Object.assign({}, before ? before.villages : {}, shown ? shown.villages : {});
         var n = 0;
-        for (var kode in layers) {
-            layers[kode].setStyle(window.pws.styleFor(kode));
+        for (var kode in touched) {
+            if (!layers[kode]) { continue; }
+            window.pws.restyle(kode);
             if (shown && shown.villages[kode]) {
                 if (layers[kode]._map) { layers[kode].bringToFront(); }  // stroke not hidden
                 n++;
@@ -288,29 +323,49 @@ window.pws = Object.assign(window.pws || {}, {
         return data.click;
     },
 
+    canvasPoint: function () {
+        // a point drawn on its map's own canvas in the points' pane (one canvas per map:
+        // Leaflet picks a path's renderer from options.renderer when it is added)
+        if (!window.pws._CanvasPoint) {
+            window.pws._CanvasPoint = L.CircleMarker.extend({
+                beforeAdd: function (map) {
+                    if (!map._pwsPointCanvas) { map._pwsPointCanvas = L.canvas({pane: "titik"}); }
+                    this.options.renderer = map._pwsPointCanvas;
+                    L.CircleMarker.prototype.beforeAdd.call(this, map);
+                }
+            });
+        }
+        return window.pws._CanvasPoint;
+    },
+
     kecamatanStyle: function () {
         return {weight: 2.2, color: "#222222", opacity: 0.9, fill: false, dashArray: null};
     },
 
     pointMarker: function (feature, latlng, context) {
-        // an overlay point (layers/overlays.py): its class k picks the look from hideout
+        // an overlay point (layers/overlays.py): its class k picks the look from hideout;
+        // an overlay of many points draws on a canvas (hideout.canvas): thousands of SVG
+        // paths cost the map's first drawing more than its villages do
         var style = (context && context.hideout) || {classes: [], details: []};
         var p = feature.properties;
         var cls = style.classes[p.k] || {key: "x", color: "#777777", radius: 3, opacity: 0.9, label: ""};
         var esc = window.pws.escape;
-        var marker = L.circleMarker(latlng, {
+        var marker = new (style.canvas ? window.pws.canvasPoint() : L.CircleMarker)(latlng, {
             radius: cls.radius, fillColor: cls.color, fillOpacity: cls.opacity, color: "#ffffff",
             weight: cls.radius > 4 ? 1.5 : 0.5, pane: "titik",
             className: "pws-titik pws-" + style.overlay + " pws-titik-" + cls.key
         });
-        var html = "<b>" + esc(p.n) + "</b><br>" + esc(cls.label);
-        (style.details || []).forEach(function (d) {
-            if (p[d[0]] !== undefined && p[d[0]] !== null) {
-                html += "<br>" + esc(d[1]) + ": " + esc(p[d[0]]);
-            }
-        });
-        marker.bindTooltip(html, {className: "pws-tooltip"});
-        marker.bindPopup(html, {className: "pws-popup"});  // a click keeps it open
+        var text = function () {  // built when first shown: an overlay may have thousands
+            var html = "<b>" + esc(p.n) + "</b><br>" + esc(cls.label);
+            (style.details || []).forEach(function (d) {
+                if (p[d[0]] !== undefined && p[d[0]] !== null) {
+                    html += "<br>" + esc(d[1]) + ": " + esc(p[d[0]]);
+                }
+            });
+            return html;
+        };
+        marker.bindTooltip(text, {className: "pws-tooltip"});
+        marker.bindPopup(text, {className: "pws-popup"});  // a click keeps it open
         return marker;
     }
 });
@@ -322,3 +377,4 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         zoomTo: function (data) { return window.pws.zoomTo(data); }
     }
 });
+
