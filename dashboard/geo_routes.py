@@ -30,8 +30,12 @@ def village_url(version: str, scope: Scope, detail: str = geometry.DEFAULT_DETAI
     return f"/geo/{version}/{scope.key}/desa-{detail}.{fmt}"
 
 
-def kecamatan_url(version: str, scope: Scope) -> str:
-    return f"/geo/{version}/{scope.key}/kecamatan.geobuf"
+def kecamatan_url(version: str, scope: Scope, detail: str | None = None) -> str:
+    """The kecamatan outlines: the page's first (geobuf), or at a finer ``detail``
+    (GeoJSON, fetched by the browser's level manager as the user zooms in)."""
+    if detail is None:
+        return f"/geo/{version}/{scope.key}/kecamatan.geobuf"
+    return f"/geo/{version}/{scope.key}/kecamatan-{detail}.json"
 
 
 def overlay_url(scope: Scope, overlay_id: str) -> str:
@@ -118,6 +122,18 @@ def kecamatan(version: str, scope_key: str) -> flask.Response:
     body = map_geometry.kecamatan_outlines(ctx, scope, version)
     return _respond(body, "geobuf", f"kec-{version}-{scope.key}", immutable=True,
                     cache_key=("kec", version, scope.key))
+
+
+@bp.get("/<version>/<scope_key>/kecamatan-<detail>.json")
+def kecamatan_detail(version: str, scope_key: str, detail: str) -> flask.Response:
+    from dashboard import map_geometry  # it imports this module
+
+    if detail not in map_geometry.OUTLINE_DETAILS:
+        flask.abort(404)
+    ctx, scope = _checked_scope(version, scope_key)
+    body = map_geometry.kecamatan_outlines(ctx, scope, version, detail, "geojson")
+    return _respond(body, "geojson", f"kec-{version}-{scope.key}-{detail}", immutable=True,
+                    cache_key=("kec", version, scope.key, detail))
 
 
 @bp.get("/titik/<scope_key>/<overlay_id>.geojson")

@@ -89,10 +89,11 @@ def _simplified(gdf: gpd.GeoDataFrame, detail: str, keep_boundary: bool) -> gpd.
     return out
 
 
-#: the details one build makes together (one cleaning, a simplification each); the
-#: kecamatan outlines come from the finer one, drawn over villages refined to it on zoom
+#: the details one build makes together (one cleaning, a simplification each), the
+#: kecamatan outlines at each: the first detail's with the page, the finer one's when the
+#: villages are refined to it on zoom (``assets/pws_levels.js``)
 FIRST_PASS = ("rendah", "sedang")
-OUTLINE_DETAIL = "sedang"
+OUTLINE_DETAILS = FIRST_PASS
 
 
 def _pass(detail: str) -> tuple[str, ...]:
@@ -124,15 +125,17 @@ def _whole(simplified: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> gpd.GeoD
     return out
 
 
-def kecamatan_outlines(ctx: context.AppContext, scope: Scope, version: str) -> bytes:
-    """The scope's kecamatan, unions of the very polygons of :func:`scope_villages` at
-    :data:`OUTLINE_DETAIL` (so an outline never strays from its villages)."""
-    key = ("kec-outline", version, scope.key, OUTLINE_DETAIL)
+def kecamatan_outlines(ctx: context.AppContext, scope: Scope, version: str,
+                       detail: str = FIRST_DETAIL, fmt: str = "geobuf") -> bytes:  # fmt: skip
+    """The scope's kecamatan at ``detail`` (one of :data:`OUTLINE_DETAILS`), unions of the
+    very polygons of :func:`scope_villages` at that detail (so an outline never strays
+    from its villages)."""
+    key = ("kec-outline", version, scope.key, detail, fmt)
     # the villages' build makes the outlines too: asking for it first (one key, one lock)
     # keeps two workers or two requests from cleaning the same coverage twice at once
     scope_villages(ctx, scope, version, FIRST_DETAIL, "geobuf")
     return ctx.geo_cache.get_or_make(
-        key, lambda: _build(ctx, scope, version, _pass(OUTLINE_DETAIL))[("kec", "geobuf")])
+        key, lambda: _build(ctx, scope, version, _pass(detail))[(f"kec-{detail}", fmt)])
 
 
 def _build(ctx: context.AppContext, scope: Scope, version: str,
@@ -142,30 +145,30 @@ def _build(ctx: context.AppContext, scope: Scope, version: str,
     so the routes that need them pay for one build."""
     villages = villages_of(ctx, scope, version)
     specs = [levels.DETAILS[d] for d in details]
-    outline = levels.DETAILS[OUTLINE_DETAIL if OUTLINE_DETAIL in details else details[-1]]
     try:
         if drill_down(len(villages)):  # the nation draws by chunks: no whole clean build
             raise levels.CoverageError("too many villages to clean in one request")
         built = levels.build_levels(villages, specs)
         desa = {d.name: _whole(built[d.key("desa")], villages) for d in specs}
-        kec = built[outline.key("kec")]
+        kec = {d.name: built[d.key("kec")] for d in specs}
     except (levels.CoverageError, shapely.errors.GEOSException) as exc:
         log.warning("the villages of %s were not cleaned (%s): simplified edge by edge",
                     scope.key, exc)  # fmt: skip
         desa = {d.name: geometry.simplify_coverage(villages, d.tolerance_m) for d in specs}
         with ctx.session() as session:
-            kec = geometry.simplify_coverage(queries.regions(session, scope, "kec"),
-                                             outline.tolerance_m)  # fmt: skip
+            regions = queries.regions(session, scope, "kec")
+        kec = {d.name: geometry.simplify_coverage(regions, d.tolerance_m) for d in specs}
     out: dict[tuple[str, str], bytes] = {}
     for spec in specs:
         collection = geometry.feature_collection(desa[spec.name], [*VILLAGE_PROPS, "i"],
                                                  spec.precision)  # fmt: skip
+        outlines = geometry.feature_collection(kec[spec.name], ["kode", "nama"], spec.precision)
         for fmt in ("geobuf", "geojson"):
             out[(spec.name, fmt)] = geometry.encode(collection, fmt, spec.precision)  # type: ignore[arg-type]
             ctx.geo_cache.set(("desa", version, scope.key, spec.name, fmt), out[(spec.name, fmt)])
-    outlines = geometry.feature_collection(kec, ["kode", "nama"], outline.precision)
-    out[("kec", "geobuf")] = geometry.encode(outlines, "geobuf", outline.precision)
-    ctx.geo_cache.set(("kec-outline", version, scope.key, outline.name), out[("kec", "geobuf")])
+            out[(f"kec-{spec.name}", fmt)] = geometry.encode(outlines, fmt, spec.precision)  # type: ignore[arg-type]
+            ctx.geo_cache.set(("kec-outline", version, scope.key, spec.name, fmt),
+                              out[(f"kec-{spec.name}", fmt)])  # fmt: skip
     return out
 
 

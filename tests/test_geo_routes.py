@@ -131,6 +131,9 @@ def test_village_gzip(client: FlaskClient, version: str) -> None:
         lambda v, k: f"/geo/{v}/{k}/desa-sedang.shp",       # unknown format
         lambda v, k: f"/geo/{v}x/{k}/kecamatan.geobuf",
         lambda v, k: f"/geo/{v}/{k}0/kecamatan.geobuf",
+        lambda v, k: f"/geo/{v}/{k}/kecamatan-ultra.json",  # unknown outline detail
+        lambda v, k: f"/geo/{v}/{k}/kecamatan-tinggi.json",  # a detail outlines lack
+        lambda v, k: f"/geo/{v}/{k}0/kecamatan-sedang.json",
         lambda v, k: f"/geo/titik/{k}0/fasilitas.geojson",
     ],
 )
@@ -201,6 +204,22 @@ def test_kecamatan_everything(client: FlaskClient, version: str,
     assert codes == sorted(raw_villages["kode_kec"].unique())
 
 
+def test_kecamatan_outlines_at_each_detail_cover_the_same_kecamatan(
+        client: FlaskClient, version: str) -> None:  # fmt: skip
+    first = client.get(geo_routes.kecamatan_url(version, EVERYTHING))
+    finer = client.get(geo_routes.kecamatan_url(version, EVERYTHING, "sedang"))
+    assert finer.status_code == 200 and finer.mimetype == "application/geo+json"
+    assert "immutable" in finer.headers["Cache-Control"]
+    coarse, fine = _features(first.data), json.loads(finer.data)["features"]
+    assert sorted(f["properties"]["kode"] for f in fine) == \
+        sorted(f["properties"]["kode"] for f in coarse)  # fmt: skip
+    # the finer outlines keep more of each boundary's vertices
+    coarse_shapes = shapely.from_geojson([json.dumps(f["geometry"]) for f in coarse])
+    fine_shapes = shapely.from_geojson([json.dumps(f["geometry"]) for f in fine])
+    assert shapely.get_num_coordinates(fine_shapes).sum() > \
+        shapely.get_num_coordinates(coarse_shapes).sum()  # fmt: skip
+
+
 # ------------------------------------------------------------------- restricted scope
 
 
@@ -230,6 +249,8 @@ def test_restricted_kecamatan(restricted_client: FlaskClient, version: str) -> N
     response = restricted_client.get(geo_routes.kecamatan_url(version, RESTRICTED))
     assert response.status_code == 200
     assert [f["properties"]["kode"] for f in _features(response.data)] == [KEC]
+    finer = restricted_client.get(geo_routes.kecamatan_url(version, RESTRICTED, "sedang"))
+    assert [f["properties"]["kode"] for f in json.loads(finer.data)["features"]] == [KEC]
 
 
 def test_restricted_rejects_other_scope_keys(
@@ -240,6 +261,7 @@ def test_restricted_rejects_other_scope_keys(
         geo_routes.village_url(version, EVERYTHING),
         geo_routes.village_url(version, EVERYTHING, "asli", "geojson"),
         geo_routes.kecamatan_url(version, EVERYTHING),
+        geo_routes.kecamatan_url(version, EVERYTHING, "sedang"),
         geo_routes.overlay_url(EVERYTHING, "fasilitas"),
         geo_routes.overlay_url(EVERYTHING, "posyandu"),
         geo_routes.village_url(version, Scope.of(["99.01.02"])),

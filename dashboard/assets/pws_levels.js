@@ -49,7 +49,8 @@ window.pws = Object.assign(window.pws || {}, {
         var st = window.pws.levelState;
         if (!st.map || !st.ran || st.timer) { return false; }
         for (var k in st.pending) { if (st.pending[k]) { return false; } }
-        return st.regions.kab !== "loading" && !(st.indexPending && !st.index);
+        return st.regions.kab !== "loading" && !(st.indexPending && !st.index)
+            && st.kecamatan !== "loading" && st.kecamatan !== "waiting";
     },
 
     detailFor: function (zoom) {
@@ -108,6 +109,7 @@ window.pws = Object.assign(window.pws || {}, {
         }
         var detail = pws.detailFor(zoom);
         if (!detail) { return; }
+        pws.refineKecamatan(detail);
         var view = st.map.getBounds();
         Object.keys(st.index).forEach(function (kab) {
             var b = st.index[kab];
@@ -125,6 +127,39 @@ window.pws = Object.assign(window.pws || {}, {
                 pws.showLevels();
             }).catch(function () { st.pending[kab] = false; });
         });
+    },
+
+    refineKecamatan: function (detail) {
+        // the page opens with kecamatan outlines at the villages' first detail; once they
+        // are refined to the outlines' finer one, its outlines replace them (fetched once)
+        var pws = window.pws, st = pws.levelState, kec = pws.geo.kecamatan;
+        if (!kec || st.kecamatan || pws.detailRank[detail] < pws.detailRank[kec.detail]) {
+            return;
+        }
+        var group = null;
+        st.map.eachLayer(function (l) {
+            if (!group && l.addData && l.options && l.options.pane === "kecamatan") { group = l; }
+        });
+        if (!group || !group.getLayers().length) {
+            // the first outlines not drawn yet (they would replace the finer ones): again
+            // shortly, for a few seconds (a scope may have no kecamatan to draw)
+            st.kecTries = (st.kecTries || 0) + 1;
+            if (st.kecTries <= 40) {
+                st.kecamatan = "waiting";
+                setTimeout(function () {
+                    if (window.pws.levelState !== st) { return; }  // another page by now
+                    st.kecamatan = null;
+                    pws.refineKecamatan(detail);
+                }, 150);
+            }
+            return;
+        }
+        st.kecamatan = "loading";
+        pws.getJSON(kec.url).then(function (fc) {
+            group.clearLayers();
+            group.addData(fc);
+            st.kecamatan = kec.detail;
+        }).catch(function () { st.kecamatan = null; });
     },
 
     applyChunk: function (fc) {

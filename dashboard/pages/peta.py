@@ -226,6 +226,10 @@ def _geo_config(version: str, scope: Scope, n_villages: int, detail: str,
         "index": map_geometry.index_url(version, scope),
         "chunk": map_geometry.chunk_url(version, scope),
         "regions": {"kab": map_geometry.region_url(version, scope, "kab", "json")},
+        # finer kecamatan outlines, swapped in once the villages are refined to them
+        "kecamatan": None if drill else {
+            "detail": map_geometry.OUTLINE_DETAILS[-1],
+            "url": geo_routes.kecamatan_url(version, scope, map_geometry.OUTLINE_DETAILS[-1])},
         "details": [{"detail": d, "minZoom": z} for d, z in map_geometry.DETAIL_ZOOMS],
         "kabZoom": map_geometry.KAB_ZOOM,
         "desaZoom": map_geometry.DESA_ZOOM,

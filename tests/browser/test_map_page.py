@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import geobuf
 import pytest
 from playwright.sync_api import Page, Request, expect
 from sqlalchemy.orm import Session
@@ -160,3 +161,48 @@ def test_kecamatan_filter_fades_villages_outside(page: Page, live_app, demo) -> 
     colors = fill_colors(page)
     faded = {k for k, c in colors.items() if c == "#f4f4f4"}
     assert faded == set(colors) - inside
+
+
+def _rings(geometry: dict) -> list:
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" \
+        else geometry["coordinates"]  # fmt: skip
+    return [ring for polygon in polygons for ring in polygon]
+
+
+#: [kode, vertices] of each kecamatan outline drawn (Leaflet drops each ring's closing one)
+KEC_OUTLINES_JS = """() => { const out = [];
+    const count = (x) => Array.isArray(x) ? x.reduce((n, y) => n + count(y), 0) : 1;
+    window.pws.leafletMap().eachLayer(l => {
+        if (l.options && l.options.pane === 'kecamatan' && l.getLatLngs && l._path
+                && l._path.isConnected) {
+            out.push([l.feature.properties.kode, count(l.getLatLngs())]);
+        }
+    });
+    return out; }"""
+
+
+def test_kecamatan_outlines_are_refined_with_the_villages(page: Page, live_app, demo) -> None:
+    asked: list[str] = []
+    page.on("request", lambda r: "/kecamatan" in r.url and asked.append(r.url))
+    open_map(page, live_app.url, len(demo["villages"]))  # opens at the finer detail's zoom
+    assert [u.rsplit("/", 1)[1] for u in asked] == ["kecamatan.geobuf", "kecamatan-sedang.json"]
+    finer = page.request.get(asked[1]).json()["features"]
+    first = geobuf.decode(page.request.get(asked[0]).body())["features"]
+    drawn = page.evaluate(KEC_OUTLINES_JS)
+    # every kecamatan drawn once, with the finer outline (not the first one besides it)
+    assert sorted(k for k, _ in drawn) == sorted(demo["kec"]["kode"])
+    assert sorted(k for k, _ in drawn) == sorted(f["properties"]["kode"] for f in finer)
+    first_vertices = sum(len(ring) - 1 for f in first for ring in _rings(f["geometry"]))
+    finer_vertices = sum(len(ring) - 1 for f in finer for ring in _rings(f["geometry"]))
+    assert finer_vertices > first_vertices
+    assert sum(n for _, n in drawn) == finer_vertices
+    expect(page.locator(".leaflet-kecamatan-pane path")).to_have_count(len(drawn))
+    # zooming out and in again fetches nothing more
+    page.evaluate("window.pws.leafletMap().setZoom(9)")
+    page.wait_for_function("() => window.pws.leafletMap().getZoom() === 9"
+                           " && window.pws.levelsIdle()")
+    page.evaluate("window.pws.leafletMap().setZoom(11)")
+    page.wait_for_function("() => window.pws.leafletMap().getZoom() === 11"
+                           " && window.pws.levelsIdle()")
+    assert len(asked) == 2
+    assert sorted(page.evaluate(KEC_OUTLINES_JS)) == sorted(drawn)
