@@ -107,10 +107,12 @@ RUNS = 3
 SERVED = ("rendah", "geobuf")
 RAW = ("asli", "geojson")
 #: the browser variants: name -> (page query, village geometry)
+#: (the page draws a scope of more than ``peta.CANVAS_ABOVE_VILLAGES`` on a canvas by
+#: default: each variant names its renderer)
 VARIANTS = {
-    "svg": ("", SERVED),
+    "svg": ("?render=svg", SERVED),
     "canvas": ("?render=canvas", SERVED),
-    "raw": ("?detail=asli&format=geojson", RAW),
+    "raw": ("?detail=asli&format=geojson&render=svg", RAW),
 }
 VILLAGE_PATHS = ".leaflet-overlay-pane path.pws-desa"
 VIEWPORT = {"width": 1400, "height": 900}

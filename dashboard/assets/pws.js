@@ -73,6 +73,8 @@ window.pws = Object.assign(window.pws || {}, {
         if (period) { q.set("period", period); }
         if (kec) { q.set("kec", kec); }
         if (desa) { q.set("desa", desa); }
+        var render = new URLSearchParams(window.location.search).get("render");
+        if (render) { q.set("render", render); }  // a forced renderer stays forced
         var items = window.dash_clientside.callback_context.inputs_list[3] || [];
         items.forEach(function (item) {
             if (item.id.layer !== layer || item.value === undefined || item.value === null) {
@@ -323,19 +325,19 @@ window.pws = Object.assign(window.pws || {}, {
         return data.click;
     },
 
-    canvasPoint: function () {
-        // a point drawn on its map's own canvas in the points' pane (one canvas per map:
-        // Leaflet picks a path's renderer from options.renderer when it is added)
-        if (!window.pws._CanvasPoint) {
-            window.pws._CanvasPoint = L.CircleMarker.extend({
+    svgPoint: function () {
+        // a point drawn by its map's own SVG renderer in the points' pane, even on a map that
+        // prefers a canvas (Leaflet picks a path's renderer from options.renderer when added)
+        if (!window.pws._SvgPoint) {
+            window.pws._SvgPoint = L.CircleMarker.extend({
                 beforeAdd: function (map) {
-                    if (!map._pwsPointCanvas) { map._pwsPointCanvas = L.canvas({pane: "titik"}); }
-                    this.options.renderer = map._pwsPointCanvas;
+                    if (!map._pwsPointSvg) { map._pwsPointSvg = L.svg({pane: "titik"}); }
+                    this.options.renderer = map._pwsPointSvg;
                     L.CircleMarker.prototype.beforeAdd.call(this, map);
                 }
             });
         }
-        return window.pws._CanvasPoint;
+        return window.pws._SvgPoint;
     },
 
     kecamatanStyle: function () {
@@ -343,14 +345,14 @@ window.pws = Object.assign(window.pws || {}, {
     },
 
     pointMarker: function (feature, latlng, context) {
-        // an overlay point (layers/overlays.py): its class k picks the look from hideout;
-        // an overlay of many points draws on a canvas (hideout.canvas): thousands of SVG
-        // paths cost the map's first drawing more than its villages do
+        // an overlay point (layers/overlays.py): its class k picks the look from hideout.
+        // Always an SVG path, in its pane over the villages: a canvas there would take every
+        // mouse event from the villages' canvas below it (SVG's root lets them through)
         var style = (context && context.hideout) || {classes: [], details: []};
         var p = feature.properties;
         var cls = style.classes[p.k] || {key: "x", color: "#777777", radius: 3, opacity: 0.9, label: ""};
         var esc = window.pws.escape;
-        var marker = new (style.canvas ? window.pws.canvasPoint() : L.CircleMarker)(latlng, {
+        var marker = new (window.pws.svgPoint())(latlng, {
             radius: cls.radius, fillColor: cls.color, fillOpacity: cls.opacity, color: "#ffffff",
             weight: cls.radius > 4 ? 1.5 : 0.5, pane: "titik",
             className: "pws-titik pws-" + style.overlay + " pws-titik-" + cls.key

@@ -93,7 +93,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
            state: dict[str, str] | None = None) -> html.Div:  # fmt: skip
     """The page in ``lang``; ``detail``/``fmt`` pick the village geometry served; ``state``
     (the URL's query: ``layer``, ``period``, ``kec``, ``desa``, ``opt_<name>``; ``render``
-    ``canvas`` draws on a canvas instead of SVG) reopens a view — every value is checked
+    ``canvas`` or ``svg``, :func:`draws_on_canvas`) reopens a view — every value is checked
     here or by the callbacks, never trusted."""
     state = state or {}
     app_ctx = context.current()
@@ -161,9 +161,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                     # centre, which a map opened on bounds lacks (a TypeError on every move)
                     trackViewport=False,
                     zoomSnap=0.25,
-                    # SVG paths by default (per-polygon DOM, what the tests read); ?render=
-                    # canvas draws on one canvas instead (measured side by side in bench)
-                    preferCanvas=state.get("render") == "canvas",
+                    preferCanvas=draws_on_canvas(state.get("render"), len(villages)),
                     className="pws-map",
                     children=[
                         *_basemap(),
@@ -208,6 +206,21 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
             ], className="pws-panel pws-side"),
         ], className="pws-main"),
     ], className="pws-map-page")
+
+
+#: a scope with more villages than this draws them on a canvas, fewer as SVG paths (one
+#: DOM element each; what the browser tests read): measured side by side in
+#: bench/map_payload.py, Jawa Timur's 8,494 villages open and repaint a week faster on a
+#: canvas (1.75 s and 142 ms against 1.94 s and 166 ms)
+CANVAS_ABOVE_VILLAGES = 3000
+
+
+def draws_on_canvas(render: object, n_villages: int) -> bool:
+    """Whether the map draws on a canvas: ``?render=canvas`` or ``svg`` forces one, else
+    the number of villages decides (:data:`CANVAS_ABOVE_VILLAGES`)."""
+    if render in ("canvas", "svg"):
+        return render == "canvas"
+    return n_villages > CANVAS_ABOVE_VILLAGES
 
 
 def _geo_config(version: str, scope: Scope, n_villages: int, detail: str,

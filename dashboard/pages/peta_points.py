@@ -24,22 +24,13 @@ def _fn(name: str) -> dict[str, str]:
     return {"variable": f"pws.{name}"}
 
 
-#: an overlay with more points than this in the scope draws them on a canvas: thousands of
-#: SVG paths (Jawa Timur: 5,963 Puskesmas and Pustu) cost the map's first drawing more than
-#: its villages do (measured in bench/map_payload.py); fewer stay SVG paths
-SVG_POINTS_UP_TO = 2000
-
-
 def points(overlay: overlays.PointOverlay, scope: Scope, lang: str) -> dl.GeoJSON:
     """An overlay's points, styled in the browser from its classes (``hideout``)."""
-    with context.current().session() as session:
-        many = overlay.count(session, scope) > SVG_POINTS_UP_TO
     style = {
         "classes": [{"key": c.key, "color": c.color, "radius": c.radius, "opacity": c.opacity,
                      "label": c.label(lang)} for c in overlay.classes],
         "details": [[name, label(lang)] for name, label in overlay.details],
         "overlay": overlay.id,
-        "canvas": many,
     }  # fmt: skip
     return dl.GeoJSON(id=f"titik-{overlay.id}", url=geo_routes.overlay_url(scope, overlay.id),
                       pointToLayer=_fn("pointMarker"), hideout=style)  # fmt: skip

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.pages import peta_points
 from tests.browser.mapdriver import choose, open_map, wait_values_applied
 
 pytestmark = pytest.mark.browser
@@ -82,45 +81,3 @@ def test_a_layer_with_many_options_still_fits_the_window(page: Page, live_app) -
     expect(page.locator("#scan-section")).not_to_have_attribute("open", "")
     expect(page.locator("#kader-section summary")).to_be_in_viewport()
 
-
-def test_many_points_draw_on_a_canvas_with_their_colours_and_tooltips(
-        page: Page, live_app, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    # the demo's 200-odd Puskesmas and Pustu count as "many" here (Jawa Timur has 5,963)
-    monkeypatch.setattr(peta_points, "SVG_POINTS_UP_TO", 100)
-    open_map(page, live_app.url, 250)
-    page.wait_for_function("() => document.querySelector('.leaflet-titik-pane canvas')")
-    expect(page.locator(".leaflet-titik-pane path.pws-titik-puskesmas")).to_have_count(0)
-    page.get_by_label("Posyandu", exact=True).uncheck()  # its points would cover some
-    page.wait_for_function("() => !document.querySelector('.leaflet-titik-pane path')"
-                           " && window.pws.levelsIdle()")
-    page.wait_for_timeout(300)  # the canvas redraws on the next frame
-    # a Puskesmas on screen: its page position and the pixel its canvas shows there
-    found = page.evaluate("""() => {
-        const map = window.pws.leafletMap(), box = map.getContainer().getBoundingClientRect();
-        const canvas = document.querySelector('.leaflet-titik-pane canvas');
-        const c = canvas.getBoundingClientRect(), ctx = canvas.getContext('2d');
-        const out = [];
-        map.eachLayer(l => {
-            const cls = ' ' + l.options.className + ' ';
-            if (!(l instanceof L.CircleMarker) || !cls.includes(' pws-titik-puskesmas ')) return;
-            const p = map.latLngToContainerPoint(l.getLatLng());
-            const x = box.left + p.x, y = box.top + p.y;
-            if (x < c.left + 10 || y < c.top + 10 || x > c.right - 300 || y > c.bottom - 10) {
-                return;  // off the map, or under the legend
-            }
-            const k = canvas.width / c.width;
-            const px = ctx.getImageData(Math.round((x - c.left) * k), Math.round((y - c.top) * k),
-                                        1, 1).data;
-            out.push({x, y, name: l.feature.properties.n, rgb: [px[0], px[1], px[2]]});
-        });
-        return out;
-    }""")
-    assert found, "no Puskesmas marker on screen"
-    puskesmas_red = (0xB2, 0x18, 0x2B)
-    red = [f for f in found
-           if max(abs(a - b) for a, b in zip(f["rgb"], puskesmas_red, strict=True)) <= 40]
-    # most show their red (a neighbouring Pustu's blue can lie over one)
-    assert len(red) >= 0.8 * len(found), found
-    first = red[0]
-    page.mouse.move(first["x"], first["y"])
-    expect(page.locator(".leaflet-tooltip.pws-tooltip")).to_contain_text(first["name"])
