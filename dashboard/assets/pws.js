@@ -379,4 +379,3 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         zoomTo: function (data) { return window.pws.zoomTo(data); }
     }
 });
-

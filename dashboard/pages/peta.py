@@ -211,7 +211,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
 #: a scope with more villages than this draws them on a canvas, fewer as SVG paths (one
 #: DOM element each; what the browser tests read): measured side by side in
 #: bench/map_payload.py, Jawa Timur's 8,494 villages open and repaint a week faster on a
-#: canvas (1.75 s and 142 ms against 1.94 s and 166 ms)
+#: canvas (1.76 s and 131 ms against 2.02 s and 152 ms on SVG)
 CANVAS_ABOVE_VILLAGES = 3000
 
 
