@@ -172,6 +172,22 @@ def test_load_demo_dir_writes_everything(engine: sa.Engine, tiny_demo_dir: Path)
     assert _count(engine, Fasilitas) == 6 and _count(engine, ImporLog) == 10
 
 
+@pytest.mark.parametrize("text", ["", "kader_id,posyandu,kode_desa,aktif,tanggal_asesmen\n"],
+                         ids=["empty file", "header only"])  # fmt: skip
+def test_facts_file_without_rows_loads_nothing(engine: sa.Engine, tiny_demo_dir: Path,
+                                               text: str) -> None:  # fmt: skip
+    (tiny_demo_dir / "kader.csv").write_text(text)
+    cases_header = "kode_desa,penyakit,tahun,minggu,kasus\n"
+    (tiny_demo_dir / "kasus_mingguan.csv").write_text(text and cases_header)
+    counts = load.load_demo_dir(engine, tiny_demo_dir)
+    assert "kader" not in counts and "kasus_mingguan" not in counts
+    # the other files still load
+    assert counts["fasilitas"] == 6 and counts["penduduk"] == 11
+    assert _count(engine, Kader) == 0 and _count(engine, KasusMingguan) == 0
+    with Session(engine) as s:
+        assert set(s.scalars(sa.select(ImporLog.jenis))) == {"wilayah", "penduduk", "fasilitas"}
+
+
 @pytest.mark.parametrize("bad_row", [
     "99.01.01.2999,diare_akut,2024,9,1,0",  # unknown village: foreign key fails
     "99.01.01.2001,diare_akut,2024,9,-4,0",  # negative count: check constraint fails

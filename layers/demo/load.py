@@ -316,6 +316,15 @@ def _log(session: Session, jenis: str, path: Path, rows: int, user: str,
     write.record_regions(session, entry.id, set(kodes))
 
 
+def _has_rows(path: Path) -> bool:
+    """Whether a demo CSV file holds any data row (a header alone, or nothing, holds none:
+    an office's demo folder may keep an emptied file, and it loads nothing)."""
+    try:
+        return not pd.read_csv(path, nrows=1).empty
+    except pd.errors.EmptyDataError:
+        return False
+
+
 def _codes(path: Path) -> set[str]:
     """The village codes of a demo CSV file (its ``kode_desa`` column)."""
     column = pd.read_csv(path, usecols=["kode_desa"], dtype=str)["kode_desa"].dropna()
@@ -352,7 +361,8 @@ def load_demo_dir(engine: Engine, path: Path, user: str = "demo") -> dict[str, i
     does (:mod:`layers.ingest.parents`). Kader skills: ``1`` -> ``lulus=True``, ``0`` ->
     ``lulus=False``, empty = not assessed (no row); ``tanggal`` is the kader's
     ``tanggal_asesmen``. A kader's ``posyandu`` name is resolved to the posyandu facility of
-    that name in the same village.
+    that name in the same village. A facts file with no data row (a header alone, or an
+    empty file) loads nothing.
     """
     path = Path(path)
     counts: dict[str, int] = {}
@@ -367,11 +377,11 @@ def load_demo_dir(engine: Engine, path: Path, user: str = "demo") -> dict[str, i
         for key, loader in (("penduduk", _load_penduduk), ("fasilitas", _load_fasilitas),
                             ("kasus", _load_kasus)):  # fmt: skip
             file = path / FILES[key]
-            if file.exists():
+            if file.exists() and _has_rows(file):
                 counts[TABLES[key]] = loader(session, file)
                 _log(session, TABLES[key], file, counts[TABLES[key]], user, _codes(file))
         kader = path / FILES["kader"]
-        if kader.exists():
+        if kader.exists() and _has_rows(kader):
             counts[TABLES["kader"]], counts["kader_keterampilan"] = _load_kader(session, kader)
             _log(session, TABLES["kader"], kader, counts[TABLES["kader"]], user, _codes(kader))
     return counts
