@@ -109,7 +109,7 @@ def jatim_store(record: dict[str, Any]) -> Path:
         tmp = Path(tmpdir)
         fgb = tmp / "jatim.fgb"
         started = time.perf_counter()
-        # geopandas.read_file cannot open GeoParquet here (map_payload.py): FlatGeobuf
+        # geopandas.read_file cannot open GeoParquet here (map_data.py): FlatGeobuf
         gpd.read_parquet(JATIM).to_file(fgb, driver="FlatGeobuf")
         generate_demo(tmp / "jatim", boundaries=fgb, first_week=JATIM_WEEKS[0],
                       last_week=JATIM_WEEKS[1])  # fmt: skip

@@ -1,7 +1,7 @@
 """Issue 11: server-side map images (``layers.render``) beside a browser screenshot.
 
 For the demo kabupaten (250 villages) and the real Jawa Timur province file (8,494
-villages, when present; the store is built as ``bench/map_payload.py`` builds it: programme
+villages, when present; the store is built as ``bench/map_data.py`` builds it: programme
 data generated on the real boundaries, loaded into SQLite), in one run:
 
 * ``render_map`` of the weekly incidence layer for the newest week as a 1600×1000 PNG:
@@ -30,9 +30,10 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from bench.common import Row, median, print_table, timed
-from bench.map_payload import DRAWN_JS, VILLAGE_PATHS, Dataset, datasets
-from bench.map_payload import prepare_demo as _prepare_demo
-from bench.map_payload import prepare_jatim as _prepare_jatim
+from bench.map_data import Dataset, datasets
+from bench.map_data import prepare_demo as _prepare_demo
+from bench.map_data import prepare_jatim as _prepare_jatim
+from bench.map_js import DRAWN_JS, VILLAGE_PATHS
 from dashboard import testing
 from dashboard.app import create_app
 from layers import base, catalog  # noqa: F401 - registers the layers

@@ -1,7 +1,7 @@
 """Issue 11: meeting exports — the deck as PPTX and PDF, and the A4 page per kecamatan.
 
 For the demo kabupaten (99.01: 250 villages, 18 kecamatan) and one real Jawa Timur
-kabupaten (Banyuwangi, 35.10, in the province store that ``bench/map_payload.py`` builds:
+kabupaten (Banyuwangi, 35.10, in the province store that ``bench/map_data.py`` builds:
 programme data generated on the 8,494 real villages, loaded into SQLite), in one run:
 
 * **deck build** — every slide of the default deck built from the store
@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bench.common import Row, median, print_table, timed
-from bench.map_payload import Dataset, datasets
-from bench.map_payload import prepare_demo as _prepare_demo
-from bench.map_payload import prepare_jatim as _prepare_jatim
+from bench.map_data import Dataset, datasets
+from bench.map_data import prepare_demo as _prepare_demo
+from bench.map_data import prepare_jatim as _prepare_jatim
 from layers.present import deck, decks, export_job
 from layers.present.suppress import EXPORTED
 from layers.scope import Scope
