@@ -1,19 +1,10 @@
-"""The JavaScript the map benchmarks evaluate in the page (Playwright), and the selector of
-the villages drawn as SVG paths.
-"""
+"""The JavaScript the map benchmarks evaluate in the page (Playwright)."""
 
 from __future__ import annotations
 
-VILLAGE_PATHS = ".leaflet-overlay-pane path.pws-desa"
 SETTLED_JS = """() => new Promise(resolve => requestAnimationFrame(
     () => requestAnimationFrame(() => resolve(performance.now()))))"""
 
-#: (kept for bench/map_image.py) every village drawn as an SVG path and the values applied
-DRAWN_JS = """([sel, n]) => {
-    const count = document.querySelectorAll(sel).length;
-    const cur = window.pws && window.pws.current;
-    return count === n && cur && cur.stamp ? performance.now() : false;
-}"""
 #: wait (polling each frame) until every layer of a level (``desa``, ``kab``, ``prov``, or
 #: ``auto``: the one the map's zoom wants; with ``prefix`` only those whose code starts so) is
 #: on the map — exactly ``n`` when given, else all the page has (at least one; with
