@@ -68,11 +68,15 @@ def feature_collection(
     """A GeoJSON FeatureCollection dict with the given properties and rounded coordinates."""
     grid = 10.0**-precision
     geoms = shapely.set_precision(gdf.geometry.values, grid, mode="pointwise")
-    broken = ~shapely.is_valid(geoms) & shapely.is_valid(gdf.geometry.values)
-    if broken.any():
-        # rounding collapsed a thin part; snap those few polygons with a valid result
-        geoms[broken] = shapely.set_precision(gdf.geometry.values[broken], grid)
     original = np.asarray(gdf.geometry.values, dtype=object)
+    broken = ~shapely.is_valid(geoms) & ~shapely.is_missing(original)
+    if broken.any():
+        # rounding collapsed a thin part, or the polygon came invalid (a simplified village
+        # can self-touch after reprojection): repair those few, then snap them to the grid
+        # with a valid result (GEOS' valid-output precision reducer needs valid input)
+        repaired = shapely.make_valid(original[broken], method="structure",
+                                      keep_collapsed=False)  # fmt: skip
+        geoms[broken] = shapely.set_precision(repaired, grid)
     lost = (shapely.is_missing(geoms) | shapely.is_empty(geoms)) \
         & ~(shapely.is_missing(original) | shapely.is_empty(original))
     if lost.any():  # a village smaller than the grid: kept as it is rather than dropped

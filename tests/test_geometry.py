@@ -223,6 +223,23 @@ def test_rounding_never_returns_invalid_polygons() -> None:
     assert abs(shape.area - spike.area) < 1e-4
 
 
+@pytest.mark.parametrize("fmt", ["geojson", "geobuf"])
+def test_an_invalid_polygon_is_served_valid(fmt: str) -> None:
+    # a ring crossing itself (a bow tie): what a simplified village can become after
+    # reprojection; served as it came, the browser gets an invalid polygon
+    bowtie = shapely.Polygon([(0, 0), (0.02, 0.02), (0.02, 0), (0, 0.02)])
+    assert not bowtie.is_valid
+    frame = gpd.GeoDataFrame({"kode": ["a", "b"]}, crs=4326,
+                             geometry=[bowtie, shapely.box(1, 1, 1.01, 1.01)])  # fmt: skip
+    body = geometry.encode(geometry.feature_collection(frame, ["kode"], 4), fmt, 4)
+    decoded = geobuf.decode(body) if fmt == "geobuf" else json.loads(body)
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in decoded["features"]]
+    assert [f["properties"]["kode"] for f in decoded["features"]] == ["a", "b"]
+    assert all(shape.is_valid for shape in shapes)
+    # both triangles of the bow tie are kept
+    assert shapes[0].area == pytest.approx(2 * 0.02 * 0.01 / 2, rel=1e-3)
+
+
 def test_outlines_that_trip_coverage_simplify_still_simplify() -> None:
     # Kota Madiun's kecamatan, dissolved from the real (non-coverage) villages, make GEOS'
     # coverage simplifier fail ("point array must contain 0 or >1 elements")
