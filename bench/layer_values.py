@@ -13,6 +13,11 @@ programme data of ``pws demo --boundaries``), this measures ``layer.load``:
   its spatial weights, ``pustu`` the villages' populated points): the first call after an
   import of data, those caches kept — what the map pays after each import;
 * **warm** — the median of :data:`WARM` further calls (data-version caches kept);
+* **served** — what the map's values callback asks the server
+  (:func:`dashboard.layer_values.values`, a fresh filesystem ``SharedCache``): the first
+  request (computed, encoded and stored) and the median of :data:`WARM` later ones (read
+  from the shared cache, as every worker is until an import or undo changes the data
+  version), beside the former path's warm call;
 
 each in wall and CPU (thread) time, beside the same figure of the layer's former path
 (:mod:`layers.reference_paths`: ORM rows, a table per figure merged in pandas, a Python
@@ -50,7 +55,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bench.common import OUT_DIR, REPO, SHARED_DATA, Row, print_table
-from dashboard import testing
+from dashboard import context, testing
+from dashboard import layer_values as served_values
+from dashboard.cache import SharedCache
 from layers import base, catalog, reference_paths  # noqa: F401  (catalog: every layer)
 from layers.diarrhoea import hotspots, weights
 from layers.kader import service as kader_service
@@ -214,6 +221,21 @@ def profile(engine: Engine, scope: Scope, layer: base.Layer,
 # --------------------------------------------------------------------------- run
 
 
+def measure_served(engine: Engine, scope: Scope, layer: base.Layer, period: base.Period,
+                   cache_dir: Path, warm: int) -> dict[str, float]:
+    """What the map's values callback asks the server (:func:`dashboard.layer_values.values`:
+    the layer's classes and labels for the scope, encoded, in the shared cache): the first
+    request (computed and stored) and the median of ``warm`` later ones (served from the
+    filesystem cache, as any worker is until an import or undo changes the data version)."""
+    ctx = context.AppContext(engine, scope_resolver=lambda: scope,
+                             geo_cache=SharedCache(directory=cache_dir))  # fmt: skip
+    req = served_values.parse(layer.config(), base.period_text(period), None, "id")
+    clear_caches()
+    first = _timed(lambda: served_values.values(ctx, req))[0]
+    later = [_timed(lambda: served_values.values(ctx, req))[0] for _ in range(warm)]
+    return {"first_ms": first, "cached_ms": statistics.median(later)}
+
+
 def measure_store(name: str, db: Path, quick: bool) -> tuple[list[Row], dict[str, Any]]:
     engine = store_engine.make_engine(f"sqlite:///{db}")
     scope = SCOPES[name]
@@ -232,8 +254,10 @@ def measure_store(name: str, db: Path, quick: bool) -> tuple[list[Row], dict[str
                              2 if quick else FORMER_WARM)  # fmt: skip
             check = same_table(new.pop("result"), former.pop("result"))
             top = profile(engine, scope, layer, period)
+            with tempfile.TemporaryDirectory(prefix="pws-bench-cache-") as cache_dir:
+                served = measure_served(engine, scope, layer, period, Path(cache_dir), warm)
             found[kind] = {"period": base.period_text(period), "new": new, "former": former,
-                           "table": check, "profile": top}  # fmt: skip
+                           "table": check, "profile": top, "served": served}  # fmt: skip
             label = f"{name} {kind}"
             figures = [("cold", "cold_ms", "cold_cpu_ms")]
             if "new_data_ms" in new:
@@ -246,6 +270,12 @@ def measure_store(name: str, db: Path, quick: bool) -> tuple[list[Row], dict[str
                                 "s", "former path"))  # fmt: skip
             rows.append(Row(label, f"villages (table {check})", new["rows"], former["rows"],
                             "count", "former path"))  # fmt: skip
+            rows.append(Row(label, "served values, first request (computed, cached)",
+                            served["first_ms"] / 1e3, former["warm_ms"] / 1e3, "s",
+                            "former path, warm"))  # fmt: skip
+            rows.append(Row(label, f"served values, later requests (median of {warm})",
+                            served["cached_ms"] / 1e3, former["warm_ms"] / 1e3, "s",
+                            "former path, warm"))  # fmt: skip
     finally:
         engine.dispose()
     return rows, found
