@@ -79,8 +79,15 @@ def feature_collection(
         geoms[broken] = shapely.set_precision(repaired, grid)
     lost = (shapely.is_missing(geoms) | shapely.is_empty(geoms)) \
         & ~(shapely.is_missing(original) | shapely.is_empty(original))
-    if lost.any():  # a village smaller than the grid: kept as it is rather than dropped
-        geoms[lost] = original[lost]
+    if lost.any():
+        # a village thinner than the grid (coverage_simplify can leave a sliver of a small
+        # village): kept, not dropped, as the grid cells its bounds cover -- sent unrounded,
+        # the encoder's own rounding would collapse it into an invalid ring
+        x0, y0, x1, y1 = shapely.bounds(original[lost]).T
+        x0, y0 = np.floor(x0 / grid) * grid, np.floor(y0 / grid) * grid
+        x1 = np.maximum(np.ceil(x1 / grid) * grid, x0 + grid)
+        y1 = np.maximum(np.ceil(y1 / grid) * grid, y0 + grid)
+        geoms[lost] = shapely.box(x0, y0, x1, y1)
     features = []
     for geom, props in zip(geoms, gdf[properties].to_dict("records"), strict=True):
         if geom is None or geom.is_empty:

@@ -240,6 +240,23 @@ def test_an_invalid_polygon_is_served_valid(fmt: str) -> None:
     assert shapes[0].area == pytest.approx(2 * 0.02 * 0.01 / 2, rel=1e-3)
 
 
+@pytest.mark.parametrize("fmt", ["geojson", "geobuf"])
+def test_a_village_thinner_than_the_grid_is_kept_valid(fmt: str) -> None:
+    # Jawa Timur's 35.26.02.2007 at ``rendah``: coverage_simplify left a sliver ~1.6 km
+    # long and less than a metre wide, which rounding at 4 decimals collapses
+    sliver = shapely.Polygon([(112.6867035, -7.0893692), (112.7011310, -7.0928608),
+                              (112.7011301, -7.0928649)])  # fmt: skip
+    assert sliver.is_valid
+    assert shapely.set_precision(sliver, 1e-4).is_empty
+    frame = gpd.GeoDataFrame({"kode": ["a"]}, geometry=[sliver], crs=4326)
+    body = geometry.encode(geometry.feature_collection(frame, ["kode"], 4), fmt, 4)
+    decoded = geobuf.decode(body) if fmt == "geobuf" else json.loads(body)
+    assert [f["properties"]["kode"] for f in decoded["features"]] == ["a"]
+    shape = shapely.geometry.shape(decoded["features"][0]["geometry"])
+    assert shape.is_valid and shape.area > 0
+    assert shape.covers(sliver)  # where the village is, one grid cell wide
+
+
 def test_outlines_that_trip_coverage_simplify_still_simplify() -> None:
     # Kota Madiun's kecamatan, dissolved from the real (non-coverage) villages, make GEOS'
     # coverage simplifier fail ("point array must contain 0 or >1 elements")
