@@ -71,9 +71,9 @@ def feature_collection(
     original = np.asarray(gdf.geometry.values, dtype=object)
     broken = ~shapely.is_valid(geoms) & ~shapely.is_missing(original)
     if broken.any():
-        # rounding collapsed a thin part, or the polygon came invalid (a simplified village
-        # can self-touch after reprojection): repair those few, then snap them to the grid
-        # with a valid result (GEOS' valid-output precision reducer needs valid input)
+        # rounding collapsed a thin part, or the polygon came invalid (nothing upstream
+        # repaired it): repair those few, then snap them to the grid with a valid result
+        # (GEOS' valid-output precision reducer needs valid input)
         repaired = shapely.make_valid(original[broken], method="structure",
                                       keep_collapsed=False)  # fmt: skip
         geoms[broken] = shapely.set_precision(repaired, grid)
