@@ -25,6 +25,8 @@ CATALOGUE: dict[str, Text] = {
     "filter.period.yearly": Text("Tahun", "Year"),
     "filter.kecamatan": Text("Kecamatan", "Sub-district (kecamatan)"),
     "filter.kecamatan.all": Text("Semua kecamatan", "All sub-districts"),
+    "filter.kecamatan.more": Text("{n} kecamatan lainnya: ketik namanya untuk mencari",
+                                  "{n} more sub-districts: type a name to search"),
     "filter.layer": Text("Lapisan peta", "Map layer"),
     "map.kecamatan": Text("Batas kecamatan", "Sub-district borders"),
     "map.desa": Text("Desa/kelurahan", "Villages"),

@@ -148,7 +148,8 @@ def _aggregates(result: base.LayerResult, req: Request) -> dict[str, Any]:
             "no_data": legend.no_data.color}
 
 
-def _compute(ctx: context.AppContext, scope: Scope, req: Request, version: str) -> bytes:
+def _compute(ctx: context.AppContext, scope: Scope, req: Request, version: str,
+             regions: bool) -> bytes:  # fmt: skip
     with ctx.session() as session:
         order = village_order(session, scope, version)
         narrowed = scope.narrow(req.kec) if req.kec else scope
@@ -166,14 +167,17 @@ def _compute(ctx: context.AppContext, scope: Scope, req: Request, version: str) 
         "n": int(inside.sum()),
         "labels": labels,
         "summary": {"id": result.summary.id, "en": result.summary.en},
-        "agg": _aggregates(result, req),
+        # only a drill-down map shows the regions (a third of the time of a week's values
+        # on Jawa Timur, which opens on its villages)
+        "agg": _aggregates(result, req) if regions else None,
     }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def cache_key(session: Any, scope: Scope, req: Request) -> tuple:
+def cache_key(session: Any, scope: Scope, req: Request, regions: bool = False) -> tuple:
     return ("nilai", queries.geometry_version(session), queries.data_version(session),
-            scope.key, req.config_text(), req.period, req.kec, req.lang)  # fmt: skip
+            scope.key, req.config_text(), req.period, req.kec, req.lang,
+            "wilayah" if regions else "desa")  # fmt: skip
 
 
 @dataclass
@@ -187,12 +191,13 @@ class Values:
         return Text(self.body["summary"]["id"], self.body["summary"]["en"])
 
 
-def values(ctx: context.AppContext, req: Request) -> Values:
-    """The values of ``req`` for the server's scope (computed once per data version)."""
+def values(ctx: context.AppContext, req: Request, regions: bool = False) -> Values:
+    """The values of ``req`` for the server's scope (computed once per data version); with
+    the kabupaten and province aggregates when ``regions`` (a drill-down map)."""
     scope = ctx.scope()
     with ctx.session() as session:
-        key = cache_key(session, scope, req)
-    body = ctx.geo_cache.get_or_make(key, lambda: _compute(ctx, scope, req, key[1]))
+        key = cache_key(session, scope, req, regions)
+    body = ctx.geo_cache.get_or_make(key, lambda: _compute(ctx, scope, req, key[1], regions))
     return Values(json.loads(body), key)
 
 
@@ -201,12 +206,14 @@ def browser_payload(req: Request, found: Values, regions: bool) -> dict[str, Any
     no tooltip text for the villages — and, when the map drills down by ``regions``, the
     aggregated levels."""
     legend = req.layer.legend()
+    # the labels of this very cache entry (``agg``: the one with the aggregates)
+    query = {**req.query(), "v": found.key[2], **({"agg": "1"} if regions else {})}
     return {
         "k": found.body["k"],
         "colors": [c.color for c in legend.classes],
         "no_data": legend.no_data.color,
         "agg": found.body["agg"] if regions else None,
-        "labels": f"{LABELS_PATH}?{urlencode({**req.query(), 'v': found.key[2]})}",
+        "labels": f"{LABELS_PATH}?{urlencode(query)}",
         # layer|period|kec|lang|options|data version: tests and the page read its parts
         "stamp": f"{req.layer.type}|{req.period or ''}|{req.kec or ''}|{req.lang}|"
                  f"{sorted(req.layer.config().items())}|{found.key[2]}",
@@ -222,7 +229,7 @@ def labels() -> flask.Response:
         req = parse(args.get("layer"), args.get("period"), args.get("kec"), args.get("lang"))
     except (TypeError, ValueError):
         flask.abort(400)
-    found = values(context.current(), req)
+    found = values(context.current(), req, regions=args.get("agg") == "1")
     body = json.dumps(found.body["labels"], separators=(",", ":"), ensure_ascii=False)
     response = flask.Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha1(repr(found.key).encode()).hexdigest()[:20])

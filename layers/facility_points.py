@@ -1,7 +1,7 @@
 """The facility overlays: Puskesmas and Pustu (``fasilitas``) and Posyandu (``posyandu``).
 
-Posyandu are many (about five per village), so they are an overlay of their own that a
-province-scale map starts with switched off. A planned facility (``status = rencana``) is
+Posyandu are many (about five per village), so they are an overlay of their own; a
+province-scale map starts with both switched off (thousands of markers hide the villages). A planned facility (``status = rencana``) is
 drawn faded. Documented in ``docs/layers.md``.
 """
 
@@ -31,6 +31,10 @@ FACILITY_KINDS: dict[str, Text] = {
 PLANNED = Text("rencana", "planned")
 #: posyandu markers start switched on only up to this many (a district, not a province)
 POSYANDU_ON_UP_TO = 5000
+#: Puskesmas and Pustu markers likewise: a kabupaten has tens of Puskesmas and about one
+#: Pustu per village (a few hundred); at a province's zoom thousands of them hide the
+#: villages' colours (and drawing them took the page as long as drawing the villages)
+FASILITAS_ON_UP_TO = 2500
 STAFF = (("perawat", Text("Perawat", "Nurses")), ("bidan", Text("Bidan", "Midwives")))
 
 
@@ -54,7 +58,8 @@ def _points(session: Session, scope: Scope, keys: dict[tuple[str, str], int]) ->
 
 @register
 class FacilityOverlay(PointOverlay):
-    """Puskesmas and Pustu, active or planned."""
+    """Puskesmas and Pustu, active or planned; switched off at first above
+    :data:`FASILITAS_ON_UP_TO` of them."""
 
     id: ClassVar[str] = "fasilitas"
     title: ClassVar[Text] = Text("Puskesmas & Pustu", "Puskesmas & Pustu")
@@ -78,6 +83,9 @@ class FacilityOverlay(PointOverlay):
     def count(self, session: Session, scope: Scope) -> int:
         counts = queries.facility_counts(session, scope)
         return counts.get("puskesmas", 0) + counts.get("pustu", 0)
+
+    def on_by_default(self, count: int) -> bool:
+        return count <= FASILITAS_ON_UP_TO
 
 
 @register

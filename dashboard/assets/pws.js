@@ -182,9 +182,10 @@ window.pws = Object.assign(window.pws || {}, {
             if (!list) { return; }
             labels.url = url;
             labels.list = list;
-            var open = window.pws.hovered;  // refresh the tooltip being read
-            if (open && open.isTooltipOpen && open.isTooltipOpen()) {
-                open.setTooltipContent(window.pws.tooltipFor(open.feature.properties));
+            // refresh the tooltip being read (its text is built again from the labels)
+            var group = window.pws.levelState && window.pws.levelState.group;
+            if (group && group.isTooltipOpen && group.isTooltipOpen()) {
+                group.getTooltip().update();
             }
         }).catch(function () { labels.pending = null; });
     },
@@ -209,36 +210,61 @@ window.pws = Object.assign(window.pws || {}, {
     },
 
     onEachVillage: function (feature, layer) {
+        // per polygon only what is its own: the hover, tooltip and click handlers are bound
+        // once on its group (bindGroup). Binding them per polygon cost ~40% of drawing
+        // Jawa Timur's 8,494 villages (Leaflet's on() splits and trims its event names)
         var kode = feature.properties.kode;
         window.pws.layers[kode] = layer;
         var lvl = feature.properties.lvl;
         layer.options.className = lvl ? "pws-wilayah pws-wilayah-" + lvl : "pws-desa";
-        layer.bindTooltip(function () { return window.pws.tooltipFor(feature.properties); },
-                          {sticky: true, className: "pws-tooltip"});
-        layer.once("add", function () {
-            // the map's box changes when the option controls wrap to another row: Leaflet
-            // only follows window resizes, so it is told (else the map leaves a grey band)
-            var map = layer._map;
-            if (window.pws.attachLevels) { window.pws.attachLevels(map, layer); }
-            if (!map || map._pwsSizeWatched) { return; }
-            map._pwsSizeWatched = true;
-            new ResizeObserver(function () { map.invalidateSize({pan: false}); })
-                .observe(map.getContainer());
-        });
-        layer.on("mouseover", function () {
-            window.pws.hovered = layer;
+        var st = window.pws.levelState;
+        if (!st || !st.group || !st.map) {  // the page's first polygons: the group attaches
+            layer.once("add", function () { window.pws.attachGroup(layer); });
+        }
+    },
+
+    attachGroup: function (layer) {
+        // the first polygon on the map: its group gets the handlers, the level manager its
+        // map and group (pws_levels.js)
+        var map = layer._map;
+        if (window.pws.attachLevels) { window.pws.attachLevels(map, layer); }
+        for (var id in layer._eventParents) { window.pws.bindGroup(layer._eventParents[id]); }
+        if (!map || map._pwsSizeWatched) { return; }
+        // the map's box changes when the option controls wrap to another row: Leaflet
+        // only follows window resizes, so it is told (else the map leaves a grey band)
+        map._pwsSizeWatched = true;
+        new ResizeObserver(function () { map.invalidateSize({pan: false}); })
+            .observe(map.getContainer());
+    },
+
+    bindGroup: function (group) {
+        // one tooltip, hover and click handler for all the group's polygons: Leaflet passes a
+        // polygon's events on to its group with the polygon as propagatedFrom
+        if (group._pwsBound) { return; }
+        group._pwsBound = true;
+        var of = function (e) { return e.propagatedFrom || e.layer; };
+        group.bindTooltip(function (layer) {
+            return window.pws.tooltipFor(layer.feature.properties);
+        }, {sticky: true, className: "pws-tooltip"});
+        group.on("mouseover", function (e) {
+            var layer = of(e);
+            if (!layer || !layer.feature) { return; }
             // hover thickens the stroke; a selected or outlined village keeps its colour
-            var base = window.pws.styleFor(kode);
+            var base = window.pws.styleFor(layer.feature.properties.kode);
             var marked = base.weight >= 4;
             layer.setStyle(marked ? {weight: base.weight + 1} : {weight: 2.5, color: "#111111"});
             layer._pwsRest = null;  // not the style restyle() wrote
         });
-        layer.on("mouseout", function () { window.pws.restyle(kode); });
-        if (feature.properties.lvl) {  // a region: a click zooms into it (drill-down)
-            layer.on("click", function () {
-                if (layer._map) { layer._map.fitBounds(layer.getBounds(), {padding: [16, 16]}); }
-            });
-        }
+        group.on("mouseout", function (e) {
+            var layer = of(e);
+            if (layer && layer.feature) { window.pws.restyle(layer.feature.properties.kode); }
+        });
+        group.on("click", function (e) {  // a region: a click zooms into it (drill-down)
+            var layer = of(e);
+            if (layer && layer.feature && layer.feature.properties.lvl && layer._map) {
+                layer._map.fitBounds(layer.getBounds(), {padding: [16, 16]});
+            }
+        });
     },
 
     applyValues: function (data) {
@@ -366,8 +392,15 @@ window.pws = Object.assign(window.pws || {}, {
             });
             return html;
         };
-        marker.bindTooltip(text, {className: "pws-tooltip"});
-        marker.bindPopup(text, {className: "pws-popup"});  // a click keeps it open
+        // tooltip and popup bound on the first hover or click: binding them up front set ~12
+        // event handlers per marker (a province has thousands), one on() call does here
+        var first = function (e) {
+            marker.off("mouseover click", first);
+            marker.bindTooltip(text, {className: "pws-tooltip"});
+            marker.bindPopup(text, {className: "pws-popup"});  // a click keeps it open
+            if (e.type === "click") { marker.openPopup(); } else { marker.openTooltip(); }
+        };
+        marker.on("mouseover click", first);
         return marker;
     }
 });

@@ -29,7 +29,7 @@ from dashboard import (
     map_image_route,
 )
 from dashboard.i18n import lang_of, t
-from dashboard.pages import peta_options, peta_points
+from dashboard.pages import peta_kecamatan, peta_options, peta_points
 from dashboard.pages.peta_tools import TOOLS
 from layers import (
     base,
@@ -100,8 +100,9 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
     scope = app_ctx.scope()
     with app_ctx.session() as session:
         version = queries.geometry_version(session)
-        kec = queries.regions(session, scope, "kec")
-        villages = queries.village_table(session, scope)
+        kec_control, kec_value = peta_kecamatan.control(session, scope, lang, state.get("kec"))
+        n_villages = queries.village_count(session, scope)
+        asked_desa = queries.region(session, scope, state["desa"]) if state.get("desa") else None
         bounds = queries.scope_bounds(session, scope)
         counts = {o.id: o.count(session, scope) for o in overlays.OVERLAYS.values()
                   if o.always}  # fmt: skip
@@ -109,21 +110,17 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
         layer_type = asked if asked in base.REGISTRY else _first_layer(session, scope)
         period_opts, period, period_style, period_label = _period_control(
             session, scope, base.REGISTRY[layer_type], state.get("period"), lang)
-    kec_value = state.get("kec") if state.get("kec") in set(kec["kode"]) else None
-    desa = state.get("desa") if state.get("desa") in set(villages["kode"]) else None
+    desa = asked_desa["kode"] if asked_desa and asked_desa["level"] == "desa" else None
     panel_content = (_panel(desa, layer_type, period, lang) if desa else
                      html.P(t("panel.hint", lang), className="pws-hint"))  # fmt: skip
-    initial = {"layer": layer_type,
-               "options": peta_options.initial(base.REGISTRY[layer_type], state)}  # fmt: skip
-    kec_opts = [{"label": n, "value": k} for k, n in zip(kec["kode"], kec["nama"], strict=True)]
-    geo = _geo_config(version, scope, len(villages), detail, fmt)
+    asked_options = peta_options.initial(base.REGISTRY[layer_type], state)
+    geo = _geo_config(version, scope, n_villages, detail, fmt)
     layer_opts = [{"label": cls.title(lang), "value": kind} for kind, cls in base.REGISTRY.items()]
     points_on = peta_points.switched_on(counts)
     return html.Div([
         dcc.Store(id="lang", data=lang),
         dcc.Store(id="layer-values"),
         dcc.Store(id="layer-applied"),
-        dcc.Store(id="initial-options", data=initial),
         dcc.Store(id="selected-desa", data=desa),
         dcc.Store(id="selected-applied"),
         dcc.Store(id="view-kept"),
@@ -137,13 +134,13 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                       components.dropdown(lang, id="period", options=period_opts, value=period,
                                           clearable=False, maxHeight=420)],
                      id="period-wrap", className="pws-control", style=period_style),
-            html.Div(id="layer-options", className="pws-options"),
-            html.Div([html.Label(t("filter.kecamatan", lang)),
-                      components.dropdown(lang, id="kec", options=kec_opts, value=kec_value,
-                                   placeholder=t("filter.kecamatan.all", lang))],
-                     className="pws-control"),
+            # the first layer's controls come with the page: filled in by a callback, they
+            # changed the controls' height, and every change redrew all the map's polygons
+            html.Div(_option_controls(base.REGISTRY[layer_type], asked_options, lang),
+                     id="layer-options", className="pws-options"),
+            html.Div(kec_control, className="pws-control"),
             html.Div([
-                html.Div(f"{len(villages)} {t('map.desa', lang).lower()}", id="village-count"),
+                html.Div(f"{n_villages} {t('map.desa', lang).lower()}", id="village-count"),
                 # the current view as an image drawn on the server (href set by a callback)
                 html.A(map_image_route.DOWNLOAD(lang), id="map-download", download="peta.png",
                        title=map_image_route.DOWNLOAD_TITLE(lang),
@@ -161,7 +158,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                     # centre, which a map opened on bounds lacks (a TypeError on every move)
                     trackViewport=False,
                     zoomSnap=0.25,
-                    preferCanvas=draws_on_canvas(state.get("render"), len(villages)),
+                    preferCanvas=draws_on_canvas(state.get("render"), n_villages),
                     className="pws-map",
                     children=[
                         *_basemap(),
@@ -183,7 +180,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                         # points above the polygons and outlines, below Leaflet's tooltips
                         # (650) and popups (700): a village's tooltip is never hidden
                         dl.Pane(name="titik", style={"zIndex": 620}),
-                        dl.LayerGroup(id="layer-points"),
+                        dl.LayerGroup(_points_of(layer_type, scope, lang), id="layer-points"),
                         peta_points.layer_group(points_on, scope, lang),
                         dl.ScaleControl(position="bottomleft", imperial=False),
                     ],
@@ -258,22 +255,27 @@ def _layer_class(layer_type: Any) -> type[base.Layer]:
     return base.REGISTRY[layer_type]
 
 
-def _on_layer(layer_type: Any, period: Any, initial: Any, lang: Any) -> tuple:
-    """A new layer: its period control (hidden for a snapshot), its option controls (with
-    the values the URL asked for, the first time) and the point overlays it draws."""
+def _on_layer(layer_type: Any, period: Any, lang: Any) -> tuple:
+    """Another layer chosen: its period control (hidden for a snapshot), its option
+    controls (defaults) and the point overlays it draws. The page's first layer comes with
+    the layout, with the options the URL asked for."""
     cls = _layer_class(layer_type)
     lang = lang_of(lang)
     app_ctx = context.current()
     scope = app_ctx.scope()
-    asked = initial.get("options") if isinstance(initial, dict) and \
-        initial.get("layer") == cls.type and isinstance(initial.get("options"), dict) else {}
-    values = {o.name: o.default for o in cls.options()}
-    values.update(peta_options.initial(cls, {f"opt_{k}": _url_text(v) for k, v in asked.items()}))
-    controls = [components.option_control(cls, o, values[o.name], lang) for o in cls.options()]
-    points = [peta_points.points(o, scope, lang) for o in _layer_overlays(cls.type)]
     with app_ctx.session() as session:
         period_control = _period_control(session, scope, cls, period, lang)
-    return *period_control, controls, points, None
+    return *period_control, _option_controls(cls, {}, lang), _points_of(cls.type, scope, lang)
+
+
+def _option_controls(cls: type[base.Layer], chosen: dict[str, Any], lang: str) -> list:
+    """The layer's option controls: ``chosen`` values, the defaults for the others."""
+    values = {o.name: o.default for o in cls.options()} | chosen
+    return [components.option_control(cls, o, values[o.name], lang) for o in cls.options()]
+
+
+def _points_of(layer_type: str, scope: Scope, lang: str) -> list:
+    return [peta_points.points(o, scope, lang) for o in _layer_overlays(layer_type)]
 
 
 def _period_control(session: Any, scope: Scope, cls: type[base.Layer], period: Any,
@@ -306,14 +308,14 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
         req = layer_values.parse({"type": cls.type, **chosen}, period_value, kec, lang)
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
-    found = layer_values.values(context.current(), req)
+    regions = isinstance(geo, dict) and geo.get("mode") == "wilayah"
+    found = layer_values.values(context.current(), req, regions)
     village_legend = req.layer.legend()
     summary = found.summary()
     overlays_shown = _shown_overlays(cls.type)
     count = f"{found.body['n']} {t('map.desa', lang).lower()}"
     legend = [html.Div(components.legend(village_legend, lang, summary, overlays_shown),
                        className="pws-legend-desa")]
-    regions = isinstance(geo, dict) and geo.get("mode") == "wilayah"
     if regions:  # both legends: the zoom shows one (pws_levels.js)
         legend.append(html.Div(components.legend(req.layer.aggregation().legend(village_legend),
                                                  lang, summary, overlays_shown),
@@ -369,6 +371,7 @@ def register(app: Dash) -> None:
     for tool in TOOLS:
         tool.register(app)
     peta_points.register(app)
+    peta_kecamatan.register(app)
 
     app.callback(
         Output("period", "options"),
@@ -377,11 +380,10 @@ def register(app: Dash) -> None:
         Output("period-label", "children"),
         Output("layer-options", "children"),
         Output("layer-points", "children"),
-        Output("initial-options", "data"),
         Input("layer", "value"),
         State("period", "value"),
-        State("initial-options", "data"),
         State("lang", "data"),
+        prevent_initial_call=True,  # the page's layout has the first layer's controls
     )(_on_layer)
 
     app.callback(

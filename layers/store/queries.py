@@ -560,6 +560,13 @@ def village_codes(session: Session, scope: Scope) -> list[str]:
     return [row[0] for row in _driver_rows(session, stmt)]
 
 
+def village_count(session: Session, scope: Scope) -> int:
+    """How many villages the scope has (a count, not :func:`village_codes`' list: the map
+    page needs only the number, 74,840 for the nation)."""
+    stmt = select(func.count()).where(Wilayah.level == "desa", scope_clause(Wilayah.kode, scope))
+    return int(session.scalar(stmt) or 0)
+
+
 def case_ranges(session: Session, scope: Scope, penyakit: str,
                 ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> pd.DataFrame:  # fmt: skip
     """:func:`case_matrix` of several week ranges in one query (a rule that reads this
