@@ -16,9 +16,11 @@ the same run:
 * holes (>= 1 m², >= 1 ha) and overlaps of each level (:func:`layers.levels.defects`, in
   EPSG:6933) beside the raw file's and beside today's path.
 
-National figures: the levels are measured on the whole country; the raw files and today's path
-are not coverages, so their union (``union_all``) is taken **per province** and summed -- gaps
-and overlaps along province borders are not counted for them (their true figures are higher).
+National figures: the raw files and today's path are not coverages, so their union
+(``union_all``) is taken **per province** and summed -- gaps and overlaps along province
+borders are not counted (their true figures are higher); the levels are measured the same way
+beside them, and also as one national union (province borders included). The holes of at
+least 1 ha of the national villages are listed (area, centre, provinces around: lakes or gaps).
 Village payloads of more than :data:`MAX_ENCODE_VERTICES` vertices are not encoded (the map
 never sends the whole nation's villages: it loads them per visible region). ``--quick``: the
 villages of one kabupaten (35.10 Banyuwangi) from the Jawa Timur file.
@@ -117,6 +119,23 @@ def defects_of(frame: gpd.GeoDataFrame, by_province: bool) -> dict[str, Any]:
     return out
 
 
+def visible_holes(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """The holes of at least 1 ha in the union of ``frame`` (villages with ``kode``), the
+    largest first: area, centre and the provinces of the villages around each (a lake or
+    a gap between neighbours: look it up)."""
+    gaps, _overlap, _coverage = levels.holes(frame.geometry)
+    big = gaps[shapely.area(gaps) >= levels.VISIBLE_HOLE_M2]
+    big = big[np.argsort(-shapely.area(big))]
+    around = np.asarray(frame.geometry.to_crs(levels.EQUAL_AREA_CRS).values, dtype=object)
+    hole_i, village_i = shapely.STRtree(around).query(big, predicate="intersects")
+    centres = gpd.GeoSeries(shapely.centroid(big), crs=levels.EQUAL_AREA_CRS).to_crs(4326)
+    codes = frame["kode"].astype(str).str.slice(0, 2).to_numpy()
+    return [{"km2": float(shapely.area(hole)) / 1e6, "lon": float(centre.x),
+             "lat": float(centre.y),
+             "provinces": sorted(set(codes[village_i[hole_i == i]]))}
+            for i, (hole, centre) in enumerate(zip(big, centres, strict=True))]  # fmt: skip
+
+
 def timed_cpu(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     """Run ``fn`` once: wall seconds, CPU seconds (the machines are shared), its result."""
     wall, cpu = time.perf_counter(), time.process_time()
@@ -148,13 +167,24 @@ def measure(dataset: str, quick: bool) -> tuple[list[Row], dict[str, Any]]:
                 today_s, today_cpu = today_s + wall, today_cpu + cpu
             if level not in raw_defects:
                 raw_defects[level] = defects_of(raw[level], national)
+            whole = levels.defects(built[key].geometry).as_dict()
+            # nationally measured like the raw file (per province) beside it; the whole
+            # country's union, province borders included, is shown as well
             mine = {**payload(built[key], level, detail),
-                    **levels.defects(built[key].geometry).as_dict()}
+                    **(defects_of(built[key], True) if national else whole)}
             theirs = {**payload(base, level, detail), **defects_of(base, national),
                       "seconds": seconds}  # fmt: skip
-            record["levels"][key] = {"levels": mine, "today": theirs, "raw": raw_defects[level]}
+            record["levels"][key] = {"levels": mine, "today": theirs, "raw": raw_defects[level],
+                                     "levels_one_union": whole}  # fmt: skip
             rows.extend(level_rows(name, key, detail, mine, theirs, raw_defects[level]))
+            if national:
+                rows.append(Row(name, f"{key} holes ≥ 1 ha, one national union",
+                                whole["holes_1ha"], mine["holes_1ha"], "count",
+                                "per province"))  # fmt: skip
     record.update({"today_desa_s": today_s, "today_desa_cpu_s": today_cpu})
+    if national:
+        first = next(d for d in levels.DETAILS.values() if "desa" in d.levels).key("desa")
+        record["visible_holes"] = {"level": first, "holes": visible_holes(built[first])}
     tolerances = "/".join(f"{d.tolerance_m:g}" for d in levels.DETAILS.values()
                           if "desa" in d.levels)  # fmt: skip
     rows[:0] = [
@@ -210,8 +240,14 @@ def run(quick: bool = False) -> dict[str, Any]:
                     or mine["overlap_m2"] > raw["overlap_m2"]):  # fmt: skip
                 record["problems"].append(f"{dataset} {key}: more holes or overlap than raw")
     if not quick:
-        record["notes"].append("nasional: raw and today's defects are summed per province "
-                               "(gaps and overlaps along province borders not counted)")
+        record["notes"].append("nasional: defects summed per province for the levels, the raw "
+                               "file and today's path alike (gaps and overlaps along province "
+                               "borders not counted); the levels' whole-country union beside")
+        found = record["datasets"].get("nasional", {}).get("visible_holes")
+        for hole in (found or {}).get("holes", []):
+            print(f"nasional {found['level']}: hole ≥ 1 ha of {hole['km2']:.2f} km² at "
+                  f"{hole['lat']:.3f}, {hole['lon']:.3f} (provinces "
+                  f"{', '.join(hole['provinces'])})")
     print_table("Map geometry per level and detail (layers.levels) beside the raw files and "
                 "today's simplify_coverage; ratio = value / baseline", rows)
     for note in record["notes"]:

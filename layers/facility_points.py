@@ -1,8 +1,8 @@
 """The facility overlays: Puskesmas and Pustu (``fasilitas``) and Posyandu (``posyandu``).
 
 Posyandu are many (about five per village), so they are an overlay of their own; a
-province-scale map starts with both switched off (thousands of markers hide the villages). A planned facility (``status = rencana``) is
-drawn faded. Documented in ``docs/layers.md``.
+province-scale map starts with both switched off (thousands of markers hide the villages).
+A planned facility (``status = rencana``) is drawn faded. Documented in ``docs/layers.md``.
 """
 
 from __future__ import annotations

@@ -693,6 +693,19 @@ def defects(geoms: Iterable[Any] | np.ndarray | gpd.GeoSeries, crs: Any = None) 
     (:func:`find_gaps`, exact and fast); anything else is unioned by ``union_all`` (Jawa
     Timur's raw file: ~35 s).
     """
+    gaps, overlap, is_coverage = holes(geoms, crs)
+    # a hole cut in pieces by an island counts once per piece
+    area = shapely.area(gaps)
+    seen, visible = area >= MIN_HOLE_M2, area >= VISIBLE_HOLE_M2
+    return Defects(int(seen.sum()), float(area[seen].sum()), int(visible.sum()),
+                   float(area[visible].sum()), overlap, is_coverage)  # fmt: skip
+
+
+def holes(geoms: Iterable[Any] | np.ndarray | gpd.GeoSeries,
+          crs: Any = None) -> tuple[np.ndarray, float, bool]:  # fmt: skip
+    """What :func:`defects` counts: the holes of the union as polygons in
+    :data:`EQUAL_AREA_CRS` (any size), the overlap area (m²) and whether ``geoms`` are a
+    valid coverage."""
     series = geoms if isinstance(geoms, gpd.GeoSeries) else gpd.GeoSeries(
         np.asarray(geoms if isinstance(geoms, np.ndarray) else list(geoms), dtype=object),
         crs=crs)  # fmt: skip
@@ -703,23 +716,15 @@ def defects(geoms: Iterable[Any] | np.ndarray | gpd.GeoSeries, crs: Any = None) 
         arr[bad] = shapely.make_valid(arr[bad], method="structure", keep_collapsed=False)
     polys, owner = _flat_polygons(arr)
     if not len(polys):
-        return Defects(0, 0.0, 0, 0.0, 0.0, True)
+        return np.empty(0, dtype=object), 0.0, True
     kept = np.unique(owner)
     arr = shapely.multipolygons(polys, indices=np.searchsorted(kept, owner))
-    is_coverage = bool(shapely.coverage_is_valid(arr))
-    if is_coverage:
-        gaps = find_gaps(arr)
-        overlap = 0.0
-    else:
-        union = shapely.union_all(arr)
-        overlap = max(0.0, float(shapely.area(arr).sum() - shapely.area(union)))
-        parts = _polygon_parts(union)
-        gaps = _cut_islands(_holes_of(parts)[0], parts)
-    # a hole cut in pieces by an island counts once per piece
-    area = shapely.area(gaps)
-    seen, visible = area >= MIN_HOLE_M2, area >= VISIBLE_HOLE_M2
-    return Defects(int(seen.sum()), float(area[seen].sum()), int(visible.sum()),
-                   float(area[visible].sum()), overlap, is_coverage)  # fmt: skip
+    if bool(shapely.coverage_is_valid(arr)):
+        return find_gaps(arr), 0.0, True
+    union = shapely.union_all(arr)
+    overlap = max(0.0, float(shapely.area(arr).sum() - shapely.area(union)))
+    parts = _polygon_parts(union)
+    return _cut_islands(_holes_of(parts)[0], parts), overlap, False
 
 
 def vertex_count(geoms: Iterable[Any] | np.ndarray | gpd.GeoSeries) -> int:

@@ -82,6 +82,30 @@ def test_values_are_computed_once_per_data_version(
         assert len(calls) == 2
 
 
+def test_aggregates_only_for_a_drill_down_map(
+        server: Any, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    calls: list[str] = []
+    original = layer_values._aggregates
+    monkeypatch.setattr(layer_values, "_aggregates",
+                        lambda *a: calls.append("agg") or original(*a))  # fmt: skip
+    req = layer_values.parse({"type": "insidens", "per": 100}, WEEK, None, "en")
+    with server.app_context():
+        ctx = context.current()
+        villages = layer_values.values(ctx, req)
+        assert villages.body["agg"] is None and not calls  # a map of villages: none made
+        regions = layer_values.values(ctx, req, regions=True)
+        assert calls == ["agg"]
+        assert set(regions.body["agg"]["levels"]) == set(layer_values.AGGREGATE_LEVELS)
+        assert regions.body["k"] == villages.body["k"]
+        payload = layer_values.browser_payload(req, regions, regions=True)
+    assert payload["agg"] == regions.body["agg"]
+    # its labels URL names the entry with the aggregates: read, not computed again
+    assert "agg=1" in payload["labels"]
+    response = client.get(payload["labels"])
+    assert response.status_code == 200
+    assert response.get_json() == regions.body["labels"] and calls == ["agg"]
+
+
 def _labels(client: FlaskClient, **query: str) -> Any:
     args = {"layer": json.dumps({"type": "insidens"}), "period": WEEK, "lang": "en", **query}
     return client.get(layer_values.LABELS_PATH, query_string=args)

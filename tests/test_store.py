@@ -384,6 +384,11 @@ def test_villages_scoped(loaded: sa.Engine) -> None:
         assert queries.villages(s, kec_scope, within="99' OR 1=1 --").empty
         # a crafted scope with a non-code never matches anything
         assert queries.villages(s, Scope(frozenset({"99.%", "%"}))).empty
+        # the count the map page shows, in the same scopes
+        for scope in (ALL, Scope.of(["99.01"]), kec_scope, Scope.of(["98"]), EMPTY,
+                      Scope(frozenset({"99.%", "%"}))):
+            assert queries.village_count(s, scope) == len(queries.village_codes(s, scope))
+        assert queries.village_count(s, ALL) == len(TINY_CODES) > 0
 
 
 def test_regions_and_region_scoped(loaded: sa.Engine) -> None:

@@ -296,9 +296,10 @@ def _url_text(value: object) -> str:
 
 
 def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
-            lang: Any, geo: Any) -> tuple[dict, list, str]:  # fmt: skip
+            lang: Any, geo: Any) -> tuple[dict, list, str, str]:  # fmt: skip
     """The chosen layer's values (cached per data version, :mod:`dashboard.layer_values`),
-    its legend (in a drill-down also the regions' aggregated one) and the village count."""
+    its legend (in a drill-down also the regions' aggregated one), the village count and
+    the download link (``/peta.png`` of the same layer, options, period and kecamatan)."""
     cls = _layer_class(layer_type)
     lang = lang_of(lang)
     ids = [i["id"] for i in ctx.inputs_list[3]] if len(ctx.inputs_list) > 3 else []
@@ -320,25 +321,11 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
         legend.append(html.Div(components.legend(req.layer.aggregation().legend(village_legend),
                                                  lang, summary, overlays_shown),
                                className="pws-legend-wilayah"))  # fmt: skip
+    # the download link of the same view (the route checks every value again): in this
+    # response, not a request of its own on every change
+    href = map_image_route.image_url(req.layer.config(), req.period, req.kec, lang)
     return layer_values.browser_payload(req, found, regions), \
-        peta_options.warnings(problems, lang) + legend, count
-
-
-def _download_href(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
-                   lang: Any) -> str:  # fmt: skip
-    """The download link's URL (``/peta.png``) for the current layer, options, period and
-    kecamatan; the route checks every value again against the server's scope."""
-    cls = _layer_class(layer_type)
-    ids = [i["id"] for i in ctx.inputs_list[3]] if len(ctx.inputs_list) > 3 else []
-    raw = option_values if isinstance(option_values, list) else []
-    try:
-        layer = base.from_config({"type": cls.type, **peta_options.chosen(cls, raw, ids)[0]})
-    except (TypeError, ValueError) as exc:
-        raise PreventUpdate from exc
-    period = period_value if isinstance(period_value, str) \
-        and cls.period_kind != base.SNAPSHOT else None
-    region = kec if isinstance(kec, str) and codes.is_valid(kec) else None
-    return map_image_route.image_url(layer.config(), period, region, lang_of(lang))
+        peta_options.warnings(problems, lang) + legend, count, href
 
 
 def _panel(kode: str, layer_type: Any, period_value: Any, lang: str) -> list:
@@ -390,6 +377,7 @@ def register(app: Dash) -> None:
         Output("layer-values", "data"),
         Output("legend", "children"),
         Output("village-count", "children"),
+        Output("map-download", "href"),
         Input("layer", "value"),
         Input("period", "value"),
         Input("kec", "value"),
@@ -397,15 +385,6 @@ def register(app: Dash) -> None:
         State("lang", "data"),
         State("geo-config", "data"),
     )(_values)
-
-    app.callback(
-        Output("map-download", "href"),
-        Input("layer", "value"),
-        Input("period", "value"),
-        Input("kec", "value"),
-        Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
-        State("lang", "data"),
-    )(_download_href)
 
     app.clientside_callback(
         "function(cfg) { return window.pws.configureGeo(cfg); }",
