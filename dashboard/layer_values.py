@@ -191,10 +191,12 @@ class Values:
         return Text(self.body["summary"]["id"], self.body["summary"]["en"])
 
 
-def values(ctx: context.AppContext, req: Request, regions: bool = False) -> Values:
+def values(ctx: context.AppContext, req: Request, regions: bool = False,
+           scope: Scope | None = None) -> Values:  # fmt: skip
     """The values of ``req`` for the server's scope (computed once per data version); with
-    the kabupaten and province aggregates when ``regions`` (a drill-down map)."""
-    scope = ctx.scope()
+    the kabupaten and province aggregates when ``regions`` (a drill-down map). ``scope``:
+    the one the server resolved for the request (a background thread has no request)."""
+    scope = ctx.scope() if scope is None else scope
     with ctx.session() as session:
         key = cache_key(session, scope, req, regions)
     body = ctx.geo_cache.get_or_make(key, lambda: _compute(ctx, scope, req, key[1], regions))

@@ -23,6 +23,10 @@ import tempfile
 os.environ.setdefault("PWS_WARMUP", "0")
 # the shared payload cache of this run only: nothing cached by an earlier run is served
 os.environ.setdefault("PWS_CACHE_DIR", tempfile.mkdtemp(prefix="pws-test-cache-"))
+# no periods computed in the background after a values request: tests that count a layer's
+# computations would see a thread's. tests/test_values_prefetch.py and the browser tests
+# (tests/browser/conftest.py) turn it on.
+os.environ.setdefault("PWS_PREFETCH_PERIODS", "0")
 
 from collections.abc import Iterator
 from pathlib import Path

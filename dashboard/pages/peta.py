@@ -27,6 +27,7 @@ from dashboard import (
     layer_values,
     map_geometry,
     map_image_route,
+    values_prefetch,
 )
 from dashboard.i18n import lang_of, t
 from dashboard.pages import peta_kecamatan, peta_options, peta_points
@@ -310,7 +311,10 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
     except (TypeError, ValueError) as exc:
         raise PreventUpdate from exc
     regions = isinstance(geo, dict) and geo.get("mode") == "wilayah"
-    found = layer_values.values(context.current(), req, regions)
+    app_ctx = context.current()
+    scope = app_ctx.scope()
+    found = layer_values.values(app_ctx, req, regions, scope=scope)
+    values_prefetch.schedule(app_ctx, scope, req, regions)  # the weeks around it, later
     village_legend = req.layer.legend()
     summary = found.summary()
     overlays_shown = _shown_overlays(cls.type)

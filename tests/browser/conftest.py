@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from dashboard import testing
+from dashboard import testing, values_prefetch
 
 # CI machines are small and busy: give the page time, but fail rather than hang
 expect.set_options(timeout=20_000)
@@ -24,6 +25,20 @@ class LiveApp:
 
     url: str
     database_url: str
+
+
+@pytest.fixture(scope="module", autouse=True)
+def prefetch_periods() -> Iterator[None]:
+    """The app as deployed: the weeks around the one shown computed in the background
+    (off for the other tests, tests/conftest.py); done before the next module runs."""
+    before = os.environ.get("PWS_PREFETCH_PERIODS")
+    os.environ["PWS_PREFETCH_PERIODS"] = str(values_prefetch.DEFAULT_PERIODS)
+    yield
+    values_prefetch.wait_idle()
+    if before is None:
+        os.environ.pop("PWS_PREFETCH_PERIODS", None)
+    else:
+        os.environ["PWS_PREFETCH_PERIODS"] = before
 
 
 @pytest.fixture(scope="session")
