@@ -11,7 +11,16 @@ import flask
 from dash import Dash, DiskcacheManager, Input, Output, State, dcc, html
 from flask_compress import Compress
 
-from dashboard import context, geo_routes, jobs, layer_values, map_geometry, map_image_route, warmup
+from dashboard import (
+    context,
+    geo_routes,
+    jobs,
+    layer_values,
+    map_geometry,
+    map_image_route,
+    preload,
+    warmup,
+)
 from dashboard.i18n import lang_from_search, query_param, t
 from dashboard.pages import impor, peta, presentasi, presentasi_deck
 from layers.geometry import DEFAULT_DETAIL, DETAIL_TOLERANCE_M
@@ -61,13 +70,22 @@ def _check_callback_body(app: Dash) -> None:
         flask.abort(400)
 
 
+class _Dash(Dash):
+    """Dash with the map's first geometry preloaded by its index page (:mod:`dashboard.preload`),
+    the way Dash documents customising the index: overriding ``interpolate_index``."""
+
+    def interpolate_index(self, **kwargs: str) -> str:
+        kwargs["metas"] = kwargs.get("metas", "") + preload.links()
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(database_url: str | None = None, scope: Scope | None = None) -> Dash:
     """Build the app against ``database_url`` (default ``PWS_DATABASE_URL``).
 
     ``scope`` fixes the deployment's scope (tests); by default it comes from
     ``PWS_SCOPE`` for every request.
     """
-    app = Dash(
+    app = _Dash(
         __name__,
         assets_folder=str(ASSETS),
         suppress_callback_exceptions=True,

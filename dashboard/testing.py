@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import make_server
 
@@ -76,3 +76,20 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def component_props(layout: Any, ident: str) -> dict[str, Any]:
+    """The props of the component with id ``ident`` in a layout as Dash sends it (JSON of
+    ``{"type", "namespace", "props"}`` trees); :class:`LookupError` when there is none."""
+    stack = [layout]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            props = item.get("props")
+            if isinstance(props, dict) and props.get("id") == ident:
+                return props
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    raise LookupError(f"no component {ident!r}")
+

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from dashboard.app import create_app
 from dashboard.i18n import t
 from dashboard.pages import peta_kecamatan
-from dashboard.testing import loaded_database
+from dashboard.testing import component_props, loaded_database
 from layers.scope import Scope
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "geo" / "demo_9901"
@@ -135,10 +135,10 @@ def test_small_scope_lists_every_kecamatan_by_name(database: str) -> None:
     table = _demo_kecamatan(database)
     assert len(table) <= peta_kecamatan.LISTED_MAX
     layout = _layout(_client(database, None), "")
-    kec = _find(layout, "kec")
+    kec = component_props(layout, "kec")
     assert kec["options"] == [{"label": n, "value": k}
                               for k, n in zip(table["kode"], table["nama"], strict=True)]
-    assert _find(layout, "kec-mode")["data"] == peta_kecamatan.LISTED
+    assert component_props(layout, "kec-mode")["data"] == peta_kecamatan.LISTED
 
 
 def test_large_scope_layout_sends_only_a_few_and_the_chosen(
@@ -148,25 +148,10 @@ def test_large_scope_layout_sends_only_a_few_and_the_chosen(
     monkeypatch.setattr(peta_kecamatan, "LISTED_MAX", 2)
     monkeypatch.setattr(peta_kecamatan, "SEARCH_RESULTS", 3)
     layout = _layout(_client(database, None), f"?kec={chosen['kode']}")
-    kec = _find(layout, "kec")
+    kec = component_props(layout, "kec")
     values = [o["value"] for o in kec["options"]]
     assert kec["value"] == chosen["kode"]
     # the chosen one, the first three by code, then "… more: type a name to search"
     assert values == [chosen["kode"], *table["kode"].head(3), peta_kecamatan.MORE]
     assert kec["options"][-1]["label"] == t("filter.kecamatan.more", "id", n=len(table) - 4)
-    assert _find(layout, "kec-mode")["data"] == peta_kecamatan.SEARCHED
-
-
-def _find(node: Any, ident: str) -> dict[str, Any]:
-    """The props of the component with id ``ident`` in a layout response."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            props = item.get("props")
-            if isinstance(props, dict) and props.get("id") == ident:
-                return props
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    raise AssertionError(f"no component {ident!r}")
+    assert component_props(layout, "kec-mode")["data"] == peta_kecamatan.SEARCHED

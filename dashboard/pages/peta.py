@@ -221,6 +221,16 @@ def draws_on_canvas(render: object, n_villages: int) -> bool:
     return n_villages > CANVAS_ABOVE_VILLAGES
 
 
+def first_geometry_url(version: str, scope: Scope, n_villages: int, detail: str,
+                       fmt: str) -> str:  # fmt: skip
+    """The geometry the map fetches first: every village at its first detail, or the
+    provinces of a drill-down (the index page preloads it, :mod:`dashboard.preload`)."""
+    if map_geometry.drill_down(n_villages):
+        return map_geometry.region_url(version, scope, "prov")
+    first = map_geometry.FIRST_DETAIL if detail == geometry.DEFAULT_DETAIL else detail
+    return geo_routes.village_url(version, scope, first, fmt)
+
+
 def _geo_config(version: str, scope: Scope, n_villages: int, detail: str,
                 fmt: str) -> dict[str, Any]:  # fmt: skip
     """What the browser's level manager (assets/pws_levels.js) needs: the first geometry
@@ -230,8 +240,7 @@ def _geo_config(version: str, scope: Scope, n_villages: int, detail: str,
     first = map_geometry.FIRST_DETAIL if detail == geometry.DEFAULT_DETAIL else detail
     return {
         "mode": "wilayah" if drill else "desa",
-        "url": map_geometry.region_url(version, scope, "prov") if drill
-        else geo_routes.village_url(version, scope, first, fmt),
+        "url": first_geometry_url(version, scope, n_villages, detail, fmt),
         "format": "geobuf" if drill else fmt,
         "initialDetail": None if drill else first,
         "index": map_geometry.index_url(version, scope),
