@@ -120,16 +120,17 @@ def defects_of(frame: gpd.GeoDataFrame, by_province: bool) -> dict[str, Any]:
 
 
 def visible_holes(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    """The holes of at least 1 ha in the union of ``frame`` (villages with ``kode``), the
-    largest first: area, centre and the provinces of the villages around each (a lake or
-    a gap between neighbours: look it up)."""
+    """The holes of at least 1 ha in the union of ``frame`` (villages: ``kode_desa`` or
+    ``kode``), the largest first: area, centre and the provinces of the villages around
+    each (a lake or a gap between neighbours: look it up)."""
     gaps, _overlap, _coverage = levels.holes(frame.geometry)
     big = gaps[shapely.area(gaps) >= levels.VISIBLE_HOLE_M2]
     big = big[np.argsort(-shapely.area(big))]
     around = np.asarray(frame.geometry.to_crs(levels.EQUAL_AREA_CRS).values, dtype=object)
     hole_i, village_i = shapely.STRtree(around).query(big, predicate="intersects")
     centres = gpd.GeoSeries(shapely.centroid(big), crs=levels.EQUAL_AREA_CRS).to_crs(4326)
-    codes = frame["kode"].astype(str).str.slice(0, 2).to_numpy()
+    code = frame["kode_desa"] if "kode_desa" in frame.columns else frame["kode"]
+    codes = code.astype(str).str.slice(0, 2).to_numpy()
     return [{"km2": float(shapely.area(hole)) / 1e6, "lon": float(centre.x),
              "lat": float(centre.y),
              "provinces": sorted(set(codes[village_i[hole_i == i]]))}
