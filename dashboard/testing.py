@@ -93,3 +93,17 @@ def component_props(layout: Any, ident: str) -> dict[str, Any]:
             stack.extend(item)
     raise LookupError(f"no component {ident!r}")
 
+
+def page_layout(client: Any, search: str = "", path: str = "/") -> Any:
+    """The page callback's answer (header and page) for ``path`` with the query ``search``,
+    as the browser gets it after a navigation."""
+    body = {"output": "..header.children...page.children..",
+            "outputs": [{"id": "header", "property": "children"},
+                        {"id": "page", "property": "children"}],
+            "inputs": [{"id": "url", "property": "pathname", "value": path}],
+            "state": [{"id": "url", "property": "search", "value": search}],
+            "changedPropIds": ["url.pathname"]}  # fmt: skip
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.data[:300]
+    return response.get_json()
+

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 
+from dashboard import context
 from dashboard.app import create_app
 from dashboard.i18n import t
 from dashboard.pages import peta_kecamatan
-from dashboard.testing import component_props, loaded_database
+from dashboard.testing import component_props, loaded_database, page_layout
 from layers.scope import Scope
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "geo" / "demo_9901"
@@ -87,18 +88,18 @@ def _options(response: Any) -> list[dict[str, Any]]:
     return response.get_json()["response"]["kec"]["options"]
 
 
-def _demo_kecamatan(database: str) -> pd.DataFrame:
+def demo_kecamatan(database: str) -> pd.DataFrame:
+    """:func:`peta_kecamatan.names` of a database, everything in scope (also read by the
+    browser test of the searched dropdown)."""
     app = create_app(database)
     with app.server.app_context():
-        from dashboard import context
-
         app_ctx = context.current()
         with app_ctx.session() as session:
             return peta_kecamatan.names(session, app_ctx.scope())
 
 
 def test_search_finds_by_name_in_the_scope_only(database: str) -> None:
-    table = _demo_kecamatan(database)
+    table = demo_kecamatan(database)
     inside, outside = table.iloc[0], table.iloc[1]
     scoped = _client(database, Scope.of([inside["kode"]]))
     # within the scope the same request returns the kecamatan, with its kabupaten
@@ -119,22 +120,10 @@ def test_crafted_search_does_not_crash(database: str, query: Any) -> None:
     assert _options(_search(client, ""))  # the same endpoint answers a real search
 
 
-def _layout(client: FlaskClient, search: str) -> Any:
-    body = {"output": "..header.children...page.children..",
-            "outputs": [{"id": "header", "property": "children"},
-                        {"id": "page", "property": "children"}],
-            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
-            "state": [{"id": "url", "property": "search", "value": search}],
-            "changedPropIds": ["url.pathname"]}  # fmt: skip
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200
-    return response.get_json()
-
-
 def test_small_scope_lists_every_kecamatan_by_name(database: str) -> None:
-    table = _demo_kecamatan(database)
+    table = demo_kecamatan(database)
     assert len(table) <= peta_kecamatan.LISTED_MAX
-    layout = _layout(_client(database, None), "")
+    layout = page_layout(_client(database, None), "")
     kec = component_props(layout, "kec")
     assert kec["options"] == [{"label": n, "value": k}
                               for k, n in zip(table["kode"], table["nama"], strict=True)]
@@ -143,11 +132,11 @@ def test_small_scope_lists_every_kecamatan_by_name(database: str) -> None:
 
 def test_large_scope_layout_sends_only_a_few_and_the_chosen(
         database: str, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    table = _demo_kecamatan(database)
+    table = demo_kecamatan(database)
     chosen = table.iloc[-1]
     monkeypatch.setattr(peta_kecamatan, "LISTED_MAX", 2)
     monkeypatch.setattr(peta_kecamatan, "SEARCH_RESULTS", 3)
-    layout = _layout(_client(database, None), f"?kec={chosen['kode']}")
+    layout = page_layout(_client(database, None), f"?kec={chosen['kode']}")
     kec = component_props(layout, "kec")
     values = [o["value"] for o in kec["options"]]
     assert kec["value"] == chosen["kode"]

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from dashboard import preload
 from dashboard.app import create_app
-from dashboard.testing import component_props, loaded_database
+from dashboard.testing import component_props, loaded_database, page_layout
 from layers.scope import Scope
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "geo" / "demo_9901"
@@ -25,13 +25,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def _layout_urls(client: FlaskClient, search: str = "") -> list[str]:
     """The first village geometry and the kecamatan outlines the map page's layout names."""
-    body = {"output": "..header.children...page.children..",
-            "outputs": [{"id": "header", "property": "children"},
-                        {"id": "page", "property": "children"}],
-            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
-            "state": [{"id": "url", "property": "search", "value": search}],
-            "changedPropIds": ["url.pathname"]}  # fmt: skip
-    layout = client.post("/_dash-update-component", json=body).get_json()
+    layout = page_layout(client, search)
     return [component_props(layout, "desa")["url"], component_props(layout, "kecamatan")["url"]]
 
 

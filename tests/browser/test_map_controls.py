@@ -6,15 +6,13 @@ with many kecamatan finds them by typing."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard import context
-from dashboard.app import create_app
 from dashboard.i18n import t
 from dashboard.pages import peta_kecamatan
 from tests.browser.mapdriver import choose, open_map, wait_values_applied
+from tests.test_peta_kecamatan import demo_kecamatan
 
 pytestmark = pytest.mark.browser
 POSYANDU_MARKERS = ".leaflet-titik-pane path.pws-titik-posyandu"
@@ -89,20 +87,12 @@ def test_a_layer_with_many_options_still_fits_the_window(page: Page, live_app) -
 
 
 
-def _kecamatan(database_url: str) -> pd.DataFrame:
-    app = create_app(database_url)
-    with app.server.app_context():
-        app_ctx = context.current()
-        with app_ctx.session() as session:
-            return peta_kecamatan.names(session, app_ctx.scope())
-
-
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_many_kecamatan_are_found_by_typing_a_name(
         page: Page, live_app, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     # a province has hundreds of kecamatan, the nation thousands: listed in full, the
     # dropdown's own index of them took the page 0.9 s before the map could draw
-    table = _kecamatan(live_app.database_url)
+    table = demo_kecamatan(live_app.database_url)
     monkeypatch.setattr(peta_kecamatan, "LISTED_MAX", 3)
     monkeypatch.setattr(peta_kecamatan, "SEARCH_RESULTS", 4)
     open_map(page, f"{live_app.url}/?lang={lang}", 250)
