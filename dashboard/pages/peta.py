@@ -8,7 +8,9 @@ all come from what is registered in :mod:`layers.catalog`; nothing here knows a 
 Geometry comes once from the cacheable routes in ``dashboard.geo_routes``; the
 ``layer-values`` store carries only ``{kode: [class, label]}`` and is applied in the
 browser by ``pws.applyValues`` (assets/pws.js) without rebuilding polygons. The side
-area's tools (the space-time scan, ...) are :data:`dashboard.pages.peta_tools.TOOLS`.
+area's tools (the space-time scan, ...) are :data:`dashboard.pages.peta_tools.TOOLS`; the
+kecamatan filter is :mod:`~dashboard.pages.peta_kecamatan`, the village panel
+:mod:`~dashboard.pages.peta_panel`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from dashboard import (
     values_prefetch,
 )
 from dashboard.i18n import lang_of, t
-from dashboard.pages import peta_kecamatan, peta_options, peta_points
+from dashboard.pages import peta_kecamatan, peta_options, peta_panel, peta_points
 from dashboard.pages.peta_tools import TOOLS
 from layers import (
     base,
@@ -38,9 +40,7 @@ from layers import (
     codes,
     geometry,
     overlays,
-    panel,
 )
-from layers.epiweek import EpiWeek
 from layers.scope import Scope
 from layers.store import queries
 
@@ -112,7 +112,7 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
         period_opts, period, period_style, period_label = _period_control(
             session, scope, base.REGISTRY[layer_type], state.get("period"), lang)
     desa = asked_desa["kode"] if asked_desa and asked_desa["level"] == "desa" else None
-    panel_content = (_panel(desa, layer_type, period, lang) if desa else
+    panel_content = (peta_panel.content(desa, layer_type, period, lang) if desa else
                      html.P(t("panel.hint", lang), className="pws-hint"))  # fmt: skip
     asked_options = peta_options.initial(base.REGISTRY[layer_type], state)
     geo = _geo_config(version, scope, n_villages, detail, fmt)
@@ -300,11 +300,6 @@ def _period_control(session: Any, scope: Scope, cls: type[base.Layer], period: A
     return options, value, SHOWN, t(f"filter.period.{cls.period_kind}", lang)
 
 
-def _url_text(value: object) -> str:
-    """An option value as the URL writes it (flags as 1/0)."""
-    return ("1" if value else "0") if isinstance(value, bool) else str(value)
-
-
 def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
             lang: Any, geo: Any) -> tuple[dict, list, str, str]:  # fmt: skip
     """The chosen layer's values (cached per data version, :mod:`dashboard.layer_values`),
@@ -341,37 +336,12 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
         peta_options.warnings(problems, lang) + legend, count, href
 
 
-def _panel(kode: str, layer_type: Any, period_value: Any, lang: str) -> list:
-    app_ctx = context.current()
-    scope: Scope = app_ctx.scope()
-    cls = base.REGISTRY.get(layer_type) if isinstance(layer_type, str) else None
-    try:
-        period = base.parse_period(cls.period_kind, period_value) if cls else None
-    except ValueError:
-        period = None  # a crafted period shows the panel without one
-    with app_ctx.session() as session:
-        info = queries.region(session, scope, kode)
-        if info is None or info["level"] != "desa":
-            return [html.P(t("panel.not_found", lang), className="pws-hint")]
-        kec = queries.region(session, scope, info["induk"]) if info["induk"] else None
-        info["nama_kec"] = kec["nama"] if kec else None
-        village = scope.narrow(kode)
-        year = period.year if isinstance(period, EpiWeek) else period
-        pop = queries.population(session, village, year if isinstance(year, int) else 9999)
-        facilities = queries.facilities(session, village)
-        # the village's kabupaten, narrowed from the server's scope (never wider than it)
-        area = scope.narrow(codes.parent(info["induk"])) if info["induk"] else village
-        sections = [s for s in (section.load(session, village, kode, period, lang, area)
-                                for section in panel.ordered()) if s is not None]  # fmt: skip
-    population = int(pop["jumlah"].iloc[0]) if not pop.empty else None
-    return components.village_panel(info, population, facilities, sections, lang)
-
-
 def register(app: Dash) -> None:
     for tool in TOOLS:
         tool.register(app)
     peta_points.register(app)
     peta_kecamatan.register(app)
+    peta_panel.register(app)
 
     app.callback(
         Output("period", "options"),
@@ -423,18 +393,6 @@ def register(app: Dash) -> None:
         return {"bounds": bounds, "transition": "flyToBounds", "options": FIT_PADDING}
 
     app.clientside_callback(
-        "function(click, close) { return window.pws.selectedFrom(click, close); }",
-        Output("selected-desa", "data"),
-        Input("desa", "clickData"),
-        Input("panel-close", "n_clicks"),
-        prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        "function(kode) { return window.pws.select(kode); }",
-        Output("selected-applied", "data"),
-        Input("selected-desa", "data"),
-    )
-    app.clientside_callback(
         "function(layer, period, kec, opts, desa, lang) {"
         " return window.pws.keepView(layer, period, kec, opts, desa, lang); }",
         Output("view-kept", "data"),
@@ -445,26 +403,3 @@ def register(app: Dash) -> None:
         Input("selected-desa", "data"),
         State("lang", "data"),
     )
-
-    @app.callback(Output("panel", "children", allow_duplicate=True),
-                  Input("panel-close", "n_clicks"), State("lang", "data"),
-                  prevent_initial_call=True)  # fmt: skip
-    def close_panel(clicks: Any, lang: Any) -> html.P:
-        if not clicks:
-            raise PreventUpdate  # the button appearing with a panel is not a click
-        return html.P(t("panel.hint", lang_of(lang)), className="pws-hint")
-
-    @app.callback(
-        Output("panel", "children"),
-        Input("desa", "clickData"),
-        State("layer", "value"),
-        State("period", "value"),
-        State("lang", "data"),
-        prevent_initial_call=True,
-    )
-    def open_panel(feature: Any, layer_type: Any, period: Any, lang: Any) -> list:
-        props = feature.get("properties") if isinstance(feature, dict) else None
-        kode = props.get("kode") if isinstance(props, dict) else None
-        if not isinstance(kode, str) or props.get("lvl"):
-            raise PreventUpdate  # nothing, or a region (a click on it zooms in)
-        return _panel(kode, layer_type, period, lang_of(lang))
