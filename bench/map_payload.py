@@ -19,8 +19,10 @@ present) this measures, each beside the raw unsimplified GeoJSON of the same run
    what it made is printed (``pws.cache``'s ``made …`` lines); the raw geometry is then made
    by one request through the test client (its time printed beside the clean coverage's);
 2. a week change chosen in the dropdown → ``pws.applyValues`` applied and → painted (the
-   frame after), served SVG and canvas beside raw SVG; and on the cold navigation, with the
-   week's values not computed yet;
+   frame after), served SVG and canvas beside raw SVG: two weeks next to the one shown,
+   which the page fetched ahead (``pws.prefetchNear``; each change waits until they are
+   there), then one further away (``FAR_OPTION``), which it asks the values route for when
+   chosen; and on the cold navigation, with the week's values not computed yet;
 3. bytes per view, from Chromium's own counts (encoded body + headers per request): the
    geometry requests (``/geo/`` but the facility points), the layer values' callback
    response (``layer-values``, beside its decoded size) and everything, per navigation and
@@ -118,12 +120,16 @@ def rows_for(name: str, payload: dict[str, Any], browser: dict[str, Any]) -> lis
             rv["week_applied_median_s"], "s", raw_svg),
         Row(name, "week change → painted, SVG", sv["week_painted_median_s"],
             rv["week_painted_median_s"], "s", raw_svg),
-        Row(name, "  week change → values response, SVG", sv["week_response_median_s"],
-            rv["week_response_median_s"], "s", raw_svg),
+        Row(name, "  week change → Dash's values callback answered (after paint), SVG",
+            sv["week_response_median_s"], rv["week_response_median_s"], "s", raw_svg),
         Row(name, "week change → applied, canvas", cv["week_applied_median_s"],
             rv["week_applied_median_s"], "s", raw_svg),
         Row(name, "week change → painted, canvas", cv["week_painted_median_s"],
             rv["week_painted_median_s"], "s", raw_svg),
+        Row(name, "far week (not fetched ahead) → painted, canvas", cv["far_painted_median_s"],
+            rv["far_painted_median_s"], "s", raw_svg),
+        Row(name, "far week (not fetched ahead) → painted, SVG", sv["far_painted_median_s"],
+            rv["far_painted_median_s"], "s", raw_svg),
         Row(name, "week change → painted, SVG, COLD values", median(cold_s["week_painted_s"]),
             sv["week_painted_median_s"], "s", "warm values (SVG)"),
         Row(name, "bytes per nav: geometry (/geo/), SVG", sv["nav_geo_bytes"],

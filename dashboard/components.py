@@ -77,9 +77,9 @@ def option_value(spec: Option, raw: object) -> object:
     return raw
 
 
-def legend(legend: Legend, lang: str, summary: Text | None,
-           overlays: Sequence[PointOverlay]) -> list:  # fmt: skip
-    """The map legend: layer classes, the point classes of the overlays, the borders."""
+def legend(legend: Legend, lang: str, overlays: Sequence[PointOverlay]) -> list:
+    """The map legend: layer classes, the point classes of the overlays, the borders (the
+    period's summary is :func:`legend_summary`: a new week changes only that)."""
     rows: list = [html.H4(legend.title(lang))]
     for cls in [*legend.classes, legend.no_data]:
         rows.append(
@@ -103,9 +103,12 @@ def legend(legend: Legend, lang: str, summary: Text | None,
             className="pws-legend-row",
         )
     )
-    if summary is not None and summary(lang):
-        rows.append(html.Div(summary(lang), className="pws-legend-summary"))
     return rows
+
+
+def legend_summary(summary: Text | None, lang: str) -> str:
+    """The line under the legend that sums up the period shown (empty when none)."""
+    return summary(lang) if summary is not None else ""
 
 
 def bar_figure(chart: panel_blocks.BarChart, lang: str) -> go.Figure:

@@ -13,7 +13,10 @@ them. The browser gets only what colours the map:
 * ``agg``: per region level (``prov``, ``kab``, ``kec``) the region codes, their classes
   and labels (a few hundred regions: labels included), with the aggregated legend;
 * ``labels``: the URL of the villages' tooltip texts (:data:`LABELS_PATH`), fetched by the
-  browser after painting or on the first hover, never on the way to a painted week.
+  browser after painting or on the first hover, never on the way to a painted week;
+* ``values``: the same request without its period at :data:`VALUES_PATH`. The page asks it
+  for another period directly when only the period changes (``pws.onPeriod``), so a
+  week's colours are painted before Dash's callback has returned that week's legend.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ CLASS_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 NO_DATA_CHAR = "-"
 OUTSIDE_CHAR = "."
 LABELS_PATH = "/nilai/label.json"
+VALUES_PATH = "/nilai/values.json"
 #: region levels aggregated for the map (the page shows those it draws)
 AGGREGATE_LEVELS = ("prov", "kab", "kec")
 
@@ -210,31 +214,53 @@ def browser_payload(req: Request, found: Values, regions: bool) -> dict[str, Any
     legend = req.layer.legend()
     # the labels of this very cache entry (``agg``: the one with the aggregates)
     query = {**req.query(), "v": found.key[2], **({"agg": "1"} if regions else {})}
+    other_periods = {k: v for k, v in query.items() if k != "period"}
     return {
         "k": found.body["k"],
         "colors": [c.color for c in legend.classes],
         "no_data": legend.no_data.color,
         "agg": found.body["agg"] if regions else None,
         "labels": f"{LABELS_PATH}?{urlencode(query)}",
+        # another period of the same request: this URL and ``&period=…``
+        "values": f"{VALUES_PATH}?{urlencode(other_periods)}",
         # layer|period|kec|lang|options|data version: tests and the page read its parts
         "stamp": f"{req.layer.type}|{req.period or ''}|{req.kec or ''}|{req.lang}|"
                  f"{sorted(req.layer.config().items())}|{found.key[2]}",
     }
 
 
-@bp.get(LABELS_PATH)
-def labels() -> flask.Response:
-    """The villages' tooltip texts of one request, in the order of ``k`` (null outside
-    the filter). Recomputed from the query when not cached; the scope is the server's."""
+def _from_query() -> tuple[Request, Values, bool]:
+    """The request a route's query names (400 when crafted) and its values, for the
+    server's scope (never one the browser names)."""
     args = flask.request.args
     try:
         req = parse(args.get("layer"), args.get("period"), args.get("kec"), args.get("lang"))
     except (TypeError, ValueError):
         flask.abort(400)
-    found = values(context.current(), req, regions=args.get("agg") == "1")
-    body = json.dumps(found.body["labels"], separators=(",", ":"), ensure_ascii=False)
+    regions = args.get("agg") == "1"
+    return req, values(context.current(), req, regions=regions), regions
+
+
+def _json(data: Any, found: Values) -> flask.Response:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     response = flask.Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha1(repr(found.key).encode()).hexdigest()[:20])
-    # the data version is in the URL: the same URL always means the same texts
+    # the data version is in the URL: the same URL always means the same data
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@bp.get(LABELS_PATH)
+def labels() -> flask.Response:
+    """The villages' tooltip texts of one request, in the order of ``k`` (null outside
+    the filter). Recomputed from the query when not cached; the scope is the server's."""
+    _req, found, _regions = _from_query()
+    return _json(found.body["labels"], found)
+
+
+@bp.get(VALUES_PATH)
+def browser_values() -> flask.Response:
+    """What :func:`browser_payload` gives the page's store, for the request the query
+    names: the page's way to another period without waiting for Dash (``pws.onPeriod``)."""
+    req, found, regions = _from_query()
+    return _json(browser_payload(req, found, regions), found)

@@ -108,10 +108,14 @@ def _call(client: FlaskClient, dep: dict, inputs: dict[str, Any], state: dict[st
     return client.post("/_dash-update-component", json=body)
 
 
-def _values(client: FlaskClient, deps: dict, kec: Any, lang: str = "id") -> Any:
+def _values(client: FlaskClient, deps: dict, kec: Any, lang: str = "id",
+            shown: tuple[Any, Any] = (None, None), changed: str = "kec.value",
+            week: str = WEEK) -> Any:  # fmt: skip
+    """The values callback; ``shown``: the legend key and village count the page shows."""
     return _call(client, _dep(deps, "layer-values.data"),
-                 {"layer.value": "insidens", "period.value": WEEK, "kec.value": kec},
-                 {"lang.data": lang, "geo-config.data": None}, "kec.value")  # fmt: skip
+                 {"layer.value": "insidens", "period-shown.data": week, "kec.value": kec},
+                 {"lang.data": lang, "geo-config.data": None, "legend-key.data": shown[0],
+                  "village-count.children": shown[1]}, changed)  # fmt: skip
 
 
 def _panel(client: FlaskClient, deps: dict, click: Any, lang: str = "id") -> Any:
@@ -152,7 +156,7 @@ def test_values_other_region_gives_nothing(client: FlaskClient, deps: dict, kec:
     assert _village_codes(_values(client, deps, KEC)) == inside  # the same request, in scope
     response = _values(client, deps, kec)
     assert _village_codes(response) == set()
-    summary = json.dumps(response.get_json()["response"]["legend"]["children"])
+    summary = response.get_json()["response"]["legend-summary"]["children"]
     assert "0 kasus di 0 desa" in summary
 
 
@@ -166,8 +170,28 @@ def test_values_wider_filter_never_widens(
     total = int(raw.loc[sorted(inside), "kasus"].sum())
     district = int(raw["kasus"].sum())
     assert total != district
-    summary = json.dumps(response.get_json()["response"]["legend"]["children"])
+    summary = response.get_json()["response"]["legend-summary"]["children"]
     assert f"{total} kasus di {len(inside)} desa" in summary
+
+
+def test_a_new_week_sends_only_what_changed(client: FlaskClient, deps: dict) -> None:
+    first = _values(client, deps, None).get_json()["response"]
+    key = first["legend-key"]["data"]
+    count = first["village-count"]["children"]
+    summary = first["legend-summary"]["children"]
+    assert key and first["legend-classes"]["children"] and count.endswith("desa/kelurahan")
+    # the page shows that legend and count: another week sends the values, the summary
+    # and the link, and leaves the legend (rebuilt by Dash on every change) as it is
+    again = _values(client, deps, None, shown=(key, count), changed="period-shown.data",
+                    week="2025-W11").get_json()["response"]
+    assert {"legend-classes", "legend-key", "village-count"}.isdisjoint(again)
+    assert again["layer-values"]["data"]["stamp"].split("|")[1] == "2025-W11"
+    assert again["legend-summary"]["children"] != summary and "2025-W11" in again[
+        "legend-summary"]["children"]  # fmt: skip
+    assert "2025-W11" in again["map-download"]["href"]
+    # another language is another legend: sent again
+    english = _values(client, deps, None, lang="en", shown=(key, count)).get_json()["response"]
+    assert english["legend-key"]["data"] != key and english["legend-classes"]["children"]
 
 
 def test_values_single_village_inside(client: FlaskClient, deps: dict, inside: set[str]) -> None:

@@ -106,9 +106,36 @@ def test_aggregates_only_for_a_drill_down_map(
     assert response.get_json() == regions.body["labels"] and calls == ["agg"]
 
 
-def _labels(client: FlaskClient, **query: str) -> Any:
+def test_the_values_route_gives_the_store_of_another_period(
+        server: Any, client: FlaskClient) -> None:  # fmt: skip
+    req = layer_values.parse({"type": "insidens", "per": 100}, WEEK, None, "en")
+    with server.app_context():
+        ctx = context.current()
+        payload = layer_values.browser_payload(req, layer_values.values(ctx, req), False)
+        other = layer_values.parse({"type": "insidens", "per": 100}, "2025-W11", None, "en")
+        expected = layer_values.browser_payload(other, layer_values.values(ctx, other), False)
+    assert "period" not in payload["values"]  # the page adds the period it wants
+    response = client.get(payload["values"] + "&period=2025-W11")
+    assert response.status_code == 200 and response.headers["ETag"]
+    assert response.get_json() == expected
+    assert response.get_json()["k"] != payload["k"]  # another week, other classes
+
+
+def test_the_values_route_never_leaves_the_scope(client: FlaskClient, server: Any) -> None:
+    inside = _route(client, layer_values.VALUES_PATH, kec=KEC).get_json()["k"]
+    assert len(inside) == len(_order(server)) and set(inside) != {"."}  # within scope: data
+    for other in ("99.01.02", "99.01.02.2001"):  # another kecamatan, another's village
+        assert set(_route(client, layer_values.VALUES_PATH, kec=other).get_json()["k"]) == {"."}
+    assert _route(client, layer_values.VALUES_PATH, kec="99").get_json()["k"] == inside
+
+
+def _route(client: FlaskClient, path: str, **query: str) -> Any:
     args = {"layer": json.dumps({"type": "insidens"}), "period": WEEK, "lang": "en", **query}
-    return client.get(layer_values.LABELS_PATH, query_string=args)
+    return client.get(path, query_string=args)
+
+
+def _labels(client: FlaskClient, **query: str) -> Any:
+    return _route(client, layer_values.LABELS_PATH, **query)
 
 
 def test_labels_follow_the_values_order(client: FlaskClient, server: Any) -> None:
@@ -138,6 +165,7 @@ def test_labels_never_leave_the_scope(client: FlaskClient, server: Any) -> None:
     {"layer": "{oops"}, {"layer": json.dumps({"type": "nope"})}, {"period": "2025-W77"},
     {"kec": "%"}, {"kec": "99.01' OR 1=1 --"}, {"lang": "xx"}, {"layer": ""},
 ])  # fmt: skip
-def test_crafted_label_requests_are_400(client: FlaskClient, query: dict[str, str]) -> None:
-    assert _labels(client).status_code == 200
-    assert _labels(client, **query).status_code == 400
+@pytest.mark.parametrize("path", [layer_values.LABELS_PATH, layer_values.VALUES_PATH])
+def test_crafted_requests_are_400(client: FlaskClient, query: dict[str, str], path: str) -> None:
+    assert _route(client, path).status_code == 200
+    assert _route(client, path, **query).status_code == 400

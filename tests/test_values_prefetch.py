@@ -43,11 +43,13 @@ def _ask_values(client: FlaskClient, week: str) -> None:
     body = {
         "output": output, "outputs": outputs,
         "inputs": [{"id": "layer", "property": "value", "value": "insidens"},
-                   {"id": "period", "property": "value", "value": week},
+                   {"id": "period-shown", "property": "data", "value": week},
                    {"id": "kec", "property": "value", "value": None}, []],
         "state": [{"id": "lang", "property": "data", "value": "id"},
-                  {"id": "geo-config", "property": "data", "value": {"mode": "desa"}}],
-        "changedPropIds": ["period.value"],
+                  {"id": "geo-config", "property": "data", "value": {"mode": "desa"}},
+                  {"id": "legend-key", "property": "data", "value": None},
+                  {"id": "village-count", "property": "children", "value": None}],
+        "changedPropIds": ["period-shown.data"],
     }  # fmt: skip
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.data[:300]

@@ -96,15 +96,15 @@ window.pws = Object.assign(window.pws || {}, {
         return search;
     },
 
-    restyle: function (kode, style) {
+    restyle: function (kode, style, canvases) {
         // a village's style (``style`` when the caller has it), written only where it differs
         // from the one drawn: a week change leaves many villages' class as it was and, on
         // SVG, changes only the fill of the others, one attribute instead of Leaflet's ten
         // (every attribute written costs the browser style work: Jawa Timur has 8,494 paths)
         var layer = window.pws.layers[kode];
         var s = style || window.pws.styleFor(kode);
-        var rest = s.fillOpacity + "|" + s.weight + "|" + s.color + "|" + s.opacity + "|"
-            + s.dashArray;
+        // a style shared by a class (applyValues) makes its string once, not per village
+        var rest = s._rest || (s._rest = window.pws.restOf(s));
         if (layer._pwsRest === rest) {
             if (layer._pwsFill === s.fillColor) { return false; }
             layer._pwsFill = s.fillColor;
@@ -113,11 +113,36 @@ window.pws = Object.assign(window.pws || {}, {
                 layer._path.setAttribute("fill", s.fillColor);
                 return true;
             }
+            if (canvases && layer._renderer instanceof L.Canvas) {
+                // on a canvas a new fill is only an option and a redraw, which the caller
+                // asks once for the whole canvas (setStyle also recomputes the polygon's
+                // pixel bounds and extends the redraw area, per village)
+                layer.options.fillColor = s.fillColor;
+                canvases[L.stamp(layer._renderer)] = layer._renderer;
+                return true;
+            }
         }
         layer._pwsRest = rest;
         layer._pwsFill = s.fillColor;
         layer.setStyle(s);
         return true;
+    },
+
+    restOf: function (s) {
+        // all of a style but its fill, as a string (restyle compares it)
+        return s.fillOpacity + "|" + s.weight + "|" + s.color + "|" + s.opacity + "|" + s.dashArray;
+    },
+
+    redrawCanvases: function (canvases) {
+        // one redraw of each canvas whose villages changed fill (restyle): the redraw area
+        // is the renderer's whole box, which later requests in the same frame keep
+        for (var id in canvases) {
+            var r = canvases[id];
+            if (r._map && r._bounds) {
+                r._extendRedrawBounds({_pxBounds: r._bounds, options: {weight: 0}});
+                r._redrawRequest = r._redrawRequest || L.Util.requestAnimFrame(r._redraw, r);
+            }
+        }
     },
 
     fillFor: function (kode, props) {
@@ -215,6 +240,10 @@ window.pws = Object.assign(window.pws || {}, {
         // Jawa Timur's 8,494 villages (Leaflet's on() splits and trims its event names)
         var kode = feature.properties.kode;
         window.pws.layers[kode] = layer;
+        // styled by villageStyle already: what restyle compares with (else the first week
+        // change would set every style in full)
+        layer._pwsRest = window.pws.restOf(layer.options);
+        layer._pwsFill = layer.options.fillColor;
         var lvl = feature.properties.lvl;
         layer.options.className = lvl ? "pws-wilayah pws-wilayah-" + lvl : "pws-desa";
         var st = window.pws.levelState;
@@ -228,6 +257,7 @@ window.pws = Object.assign(window.pws || {}, {
         // map and group (pws_levels.js)
         var map = layer._map;
         if (window.pws.attachLevels) { window.pws.attachLevels(map, layer); }
+        if (window.pws.batchCanvas) { window.pws.batchCanvas(layer._renderer); }  // pws_canvas.js
         for (var id in layer._eventParents) { window.pws.bindGroup(layer._eventParents[id]); }
         if (!map || map._pwsSizeWatched) { return; }
         // the map's box changes when the option controls wrap to another row: Leaflet
@@ -267,8 +297,17 @@ window.pws = Object.assign(window.pws || {}, {
         });
     },
 
-    applyValues: function (data) {
+    confirmed: null,
+
+    applyValues: function (data, fromDash) {
         if (!data) { return window.dash_clientside.no_update; }
+        var before = window.pws.current;
+        if (fromDash) { window.pws.confirmed = data.stamp; }  // with its legend (tests wait)
+        if (before && before.stamp === data.stamp && before.labels === data.labels) {
+            // painted already (from the values route): the same classes, nothing to restyle
+            if (data.inputs) { before.inputs = data.inputs; }
+            return {applied: Object.keys(window.pws.layers).length, stamp: data.stamp};
+        }
         // the aggregated levels as lookups: region code -> class character / label
         data._agg = {};
         data._aggLabels = {};
@@ -283,20 +322,24 @@ window.pws = Object.assign(window.pws || {}, {
             data._aggLabels[lvl] = lab;
         });
         window.pws.current = data;
-        // the villages' tooltip texts follow once the new colours are painted
+        // the villages' tooltip texts follow once the new colours are painted, then the
+        // neighbouring periods
         setTimeout(function () { window.pws.loadLabels(); }, 300);
-        var pws = window.pws, layers = pws.layers, byClass = {}, n = 0;
+        if (window.pws.prefetchNear) { window.pws.prefetchNear(); }  // pws_periods.js
+        var pws = window.pws, layers = pws.layers, byClass = {}, n = 0, canvases = {};
         for (var kode in layers) {
             var props = layers[kode].feature ? layers[kode].feature.properties : null;
             if (props && !props.lvl && kode !== pws.selected && !pws.outlineOf(kode)) {
                 // a plain village's style depends on its class only: made once per class
                 var c = data.k.charAt(props.i);
-                pws.restyle(kode, byClass[c] || (byClass[c] = pws.fillFor(kode, props)));
+                pws.restyle(kode, byClass[c] || (byClass[c] = pws.fillFor(kode, props)),
+                            canvases);
             } else {
                 pws.restyle(kode);
             }
             n++;
         }
+        pws.redrawCanvases(canvases);
         return {applied: n, stamp: data.stamp};
     },
 
@@ -407,7 +450,7 @@ window.pws = Object.assign(window.pws || {}, {
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     pws: {
-        applyValues: function (data) { return window.pws.applyValues(data); },
+        applyValues: function (data) { return window.pws.applyValues(data, true); },
         applyOutline: function (data, source) { return window.pws.applyOutline(data, source); },
         zoomTo: function (data) { return window.pws.zoomTo(data); }
     }

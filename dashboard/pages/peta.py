@@ -15,6 +15,7 @@ kecamatan filter is :mod:`~dashboard.pages.peta_kecamatan`, the village panel
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -122,6 +123,10 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
         dcc.Store(id="lang", data=lang),
         dcc.Store(id="layer-values"),
         dcc.Store(id="layer-applied"),
+        dcc.Store(id="legend-key"),
+        dcc.Store(id="period-list"),
+        # the period the values callback answers: the chosen one, once it is painted
+        dcc.Store(id="period-shown", data=period),
         dcc.Store(id="selected-desa", data=desa),
         dcc.Store(id="selected-applied"),
         dcc.Store(id="view-kept"),
@@ -189,7 +194,9 @@ def layout(lang: str, detail: str = "sedang", fmt: str = "geobuf",
                 peta_points.switches(points_on, lang),
                 html.Details([
                     html.Summary(t("map.legend", lang)),
-                    html.Div(id="legend"),
+                    html.Div([html.Div(id="legend-classes"),
+                              html.Div(id="legend-summary", className="pws-legend-summary")],
+                             id="legend"),
                     *(tool.legend(lang) for tool in TOOLS if hasattr(tool, "legend")),
                 ], open=True, id="legend-box", className="pws-legend"),
             ], className="pws-map-wrap"),
@@ -301,10 +308,13 @@ def _period_control(session: Any, scope: Scope, cls: type[base.Layer], period: A
 
 
 def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
-            lang: Any, geo: Any) -> tuple[dict, list, str, str]:  # fmt: skip
+            lang: Any, geo: Any, legend_shown: Any, count_shown: Any) -> tuple:  # fmt: skip
     """The chosen layer's values (cached per data version, :mod:`dashboard.layer_values`),
-    its legend (in a drill-down also the regions' aggregated one), the village count and
-    the download link (``/peta.png`` of the same layer, options, period and kecamatan)."""
+    its legend (in a drill-down also the regions' aggregated one) and the period's summary
+    under it, the village count and the download link (``/peta.png`` of the same layer,
+    options, period and kecamatan). The legend and the count are sent only when they
+    differ from those shown (``legend_shown``: the key of the legend drawn): a new week
+    changes the summary and the link, and Dash then rebuilds nothing else."""
     cls = _layer_class(layer_type)
     lang = lang_of(lang)
     ids = [i["id"] for i in ctx.inputs_list[3]] if len(ctx.inputs_list) > 3 else []
@@ -319,21 +329,34 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
     scope = app_ctx.scope()
     found = layer_values.values(app_ctx, req, regions, scope=scope)
     values_prefetch.schedule(app_ctx, scope, req, regions)  # the weeks around it, later
-    village_legend = req.layer.legend()
-    summary = found.summary()
-    overlays_shown = _shown_overlays(cls.type)
     count = f"{found.body['n']} {t('map.desa', lang).lower()}"
-    legend = [html.Div(components.legend(village_legend, lang, summary, overlays_shown),
-                       className="pws-legend-desa")]
-    if regions:  # both legends: the zoom shows one (pws_levels.js)
-        legend.append(html.Div(components.legend(req.layer.aggregation().legend(village_legend),
-                                                 lang, summary, overlays_shown),
-                               className="pws-legend-wilayah"))  # fmt: skip
+    summary = components.legend_summary(found.summary(), lang)
     # the download link of the same view (the route checks every value again): in this
     # response, not a request of its own on every change
     href = map_image_route.image_url(req.layer.config(), req.period, req.kec, lang)
-    return layer_values.browser_payload(req, found, regions), \
-        peta_options.warnings(problems, lang) + legend, count, href
+    # the controls answered, as the browser sent them: the page asks the values route for
+    # another period itself only while its controls are still these (pws.onPeriod)
+    payload = {**layer_values.browser_payload(req, found, regions),
+               "inputs": [layer_type, kec, raw]}
+    key = json.dumps([req.config_text(), lang, regions, problems], default=str)
+    legend = no_update if legend_shown == key else \
+        peta_options.warnings(problems, lang) + _legend(req, regions, lang)
+    return (payload, legend, no_update if legend_shown == key else key, summary,
+            no_update if count_shown == count else count, href)
+
+
+def _legend(req: layer_values.Request, regions: bool, lang: str) -> list:
+    """The layer's legend; in a drill-down also the regions' (the zoom shows one of them,
+    pws_levels.js)."""
+    village_legend = req.layer.legend()
+    overlays_shown = _shown_overlays(req.layer.type)
+    legend = [html.Div(components.legend(village_legend, lang, overlays_shown),
+                       className="pws-legend-desa")]
+    if regions:
+        legend.append(html.Div(components.legend(req.layer.aggregation().legend(village_legend),
+                                                 lang, overlays_shown),
+                               className="pws-legend-wilayah"))  # fmt: skip
+    return legend
 
 
 def register(app: Dash) -> None:
@@ -358,15 +381,19 @@ def register(app: Dash) -> None:
 
     app.callback(
         Output("layer-values", "data"),
-        Output("legend", "children"),
+        Output("legend-classes", "children"),
+        Output("legend-key", "data"),
+        Output("legend-summary", "children"),
         Output("village-count", "children"),
         Output("map-download", "href"),
         Input("layer", "value"),
-        Input("period", "value"),
+        Input("period-shown", "data"),
         Input("kec", "value"),
         Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
         State("lang", "data"),
         State("geo-config", "data"),
+        State("legend-key", "data"),
+        State("village-count", "children"),
     )(_values)
 
     app.clientside_callback(
@@ -374,8 +401,26 @@ def register(app: Dash) -> None:
         Output("geo-applied", "data"),
         Input("geo-config", "data"),
     )
+    # a new period alone is painted from the values route first (pws.onPeriod); the values
+    # callback asks for it once it is painted, for the legend's summary and the link
     app.clientside_callback(
-        "function(data) { return window.pws.applyValues(data); }",
+        "function(layer, period, kec, opts) {"
+        " return window.pws.onPeriod(layer, period, kec, opts); }",
+        Output("period-shown", "data"),
+        Input("layer", "value"),
+        Input("period", "value"),
+        Input("kec", "value"),
+        Input({"type": "layer-opt", "layer": ALL, "name": ALL}, "value"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(  # the periods next to the one shown are fetched ahead
+        "function(options) { return window.pws.periodsOffered(options); }",
+        Output("period-list", "data"),
+        Input("period", "options"),
+    )
+    app.clientside_callback(  # the store is not written: nothing more for Dash to do
+        "function(data) { window.pws.applyValues(data, true);"
+        " return window.dash_clientside.no_update; }",
         Output("layer-applied", "data"),
         Input("layer-values", "data"),
     )

@@ -101,6 +101,9 @@ def section(lang: str) -> html.Details:
         dcc.Store(id="cluster-outline-applied"),
         dcc.Store(id="scan-zoom"),
         dcc.Store(id="scan-zoomed"),
+        # changes with the week or kecamatan only while a scan runs or something is shown
+        # (:data:`STALE_JS`): a plain week change sends no request for the scan
+        dcc.Store(id="scan-stale"),
     ], open=True, id="scan-section", className="pws-scan")
 
 
@@ -227,15 +230,24 @@ def run_scan(set_progress: Callable[[tuple], None], token: Any, lang: Any,
     return body, {"villages": outline, "stamp": token}, not rows
 
 
-def _on_stop(_cancel: Any, _clear: Any, _period: Any, _kec: Any, running: Any,
-             no_result: Any, lang: Any) -> tuple:  # fmt: skip
+#: the week or kecamatan changed while a scan runs, its result or a note is shown: a new
+#: ``scan-stale`` value (else none: the scan has nothing to stop or clear)
+STALE_JS = """function(period, kec, running, noResult, shown) {
+    var something = Array.isArray(shown) ? shown.length > 0 : Boolean(shown);
+    if (running === true || noResult === false || something) { return Date.now(); }
+    return window.dash_clientside.no_update;
+}"""
+
+
+def _on_stop(_cancel: Any, _clear: Any, _stale: Any, running: Any, no_result: Any,
+             lang: Any) -> tuple:  # fmt: skip
     """Cancel, clear, or a new week / filter: the result shown no longer holds; say why
     when a scan was running or shown (a new week with no scan says nothing)."""
     lang = lang_of(lang)
     trigger = ctx.triggered_id
     if trigger == "scan-cancel":
         note: list = [html.P(t("scan.cancelled", lang), id="scan-cancelled", className="pws-bad")]
-    elif trigger in ("period", "kec") and (running is True or no_result is False):
+    elif trigger == "scan-stale" and (running is True or no_result is False):
         key = "scan.stopped.changed" if running is True else "scan.cleared.changed"
         note = [html.P(t(key, lang), id="scan-cancelled", className="pws-bad")]
     else:
@@ -327,10 +339,21 @@ def register(app: Dash) -> None:
                  (Output("scan-cancel", "disabled"), False, True),
                  (Output("scan-progress-wrap", "style"), {"display": "flex"}, HIDDEN)],
         cancel=[Input("scan-cancel", "n_clicks"), Input("scan-clear", "n_clicks"),
-                Input("period", "value"), Input("kec", "value")],
+                Input("scan-stale", "data")],
         interval=250,
         prevent_initial_call=True,
     )(background_scan)
+
+    app.clientside_callback(
+        STALE_JS,
+        Output("scan-stale", "data"),
+        Input("period", "value"),
+        Input("kec", "value"),
+        State("scan-run", "disabled"),
+        State("scan-download-clusters", "disabled"),
+        State("scan-result", "children"),
+        prevent_initial_call=True,
+    )
 
     # cancel, clear, or a new week / filter: the result shown no longer holds
     app.callback(
@@ -339,8 +362,7 @@ def register(app: Dash) -> None:
         Output("scan-download-clusters", "disabled", allow_duplicate=True),
         Input("scan-cancel", "n_clicks"),
         Input("scan-clear", "n_clicks"),
-        Input("period", "value"),
-        Input("kec", "value"),
+        Input("scan-stale", "data"),
         State("scan-run", "disabled"),
         State("scan-download-clusters", "disabled"),
         State("lang", "data"),

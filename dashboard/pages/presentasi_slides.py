@@ -226,7 +226,7 @@ def _legend(figure: MapFigure, lang: str) -> list:
         legend = base.from_config(figure.layer).legend()
     except ValueError:
         return []
-    return components.legend(legend, lang, None, [])
+    return components.legend(legend, lang, [])
 
 
 def map_meta(figure: MapFigure, region: str, lang: str) -> dict[str, Any]:

@@ -40,9 +40,12 @@ def switch_language(page: Page, expected_villages: int, lang: str) -> None:
 
 
 def wait_values_applied(page: Page, previous_stamp: str | None = None) -> str:
-    """Wait until the browser applied a (new) set of layer values; return its stamp."""
+    """Wait until the browser applied a (new) set of layer values, and Dash's values
+    callback answered for them too (a new week is painted before: its legend summary and
+    link come with that answer, ``pws.confirmed``); return its stamp."""
     page.wait_for_function(
         "(prev) => window.pws && window.pws.current && window.pws.current.stamp !== prev"
+        " && window.pws.confirmed === window.pws.current.stamp"
         " && document.querySelectorAll('.leaflet-overlay-pane path.pws-desa').length > 0",
         arg=previous_stamp,
         timeout=30_000,

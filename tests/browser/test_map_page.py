@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import geobuf
 import pytest
@@ -149,6 +150,62 @@ def test_changing_week_sends_values_not_geometry(page: Page, live_app, demo) -> 
     assert after != before, "the map did not recolour"
     # the same polygons were restyled, not rebuilt
     assert page.locator(VILLAGE_PATHS).count() == len(demo["villages"])
+
+
+#: in the page, in order: each Dash callback request (its outputs) and each set of values
+#: applied (its stamp), with where the values came from
+ORDER_JS = """() => {
+    const log = window.__order = [];
+    const fetch0 = window.fetch;
+    window.fetch = function (url, opts) {
+        if (String(url).includes('_dash-update-component')) {
+            log.push('dash ' + JSON.parse(opts.body).output);
+        } else if (String(url).includes('/nilai/values.json')) {
+            log.push('route ' + new URL(url, location.href).searchParams.get('period'));
+        }
+        return fetch0.apply(this, arguments);
+    };
+    const apply0 = window.pws.applyValues;
+    window.pws.applyValues = function (data, fromDash) {
+        log.push((fromDash ? 'dash-applied ' : 'applied ') + data.stamp.split('|')[1]);
+        return apply0.apply(window.pws, arguments);
+    };
+}"""
+#: the periods next to the one shown are in the page (fetched ahead)
+NEAR_FETCHED_JS = """() => { const pws = window.pws, f = pws.fast, cur = pws.current;
+    const at = f.periods.indexOf(cur.stamp.split('|')[1]);
+    return [f.periods[at - 1], f.periods[at + 1]].every(
+        p => !p || f.kept.has(pws.valuesUrl(cur, p))); }"""
+
+
+def test_a_new_week_is_painted_before_dash_answers(page: Page, live_app, demo) -> None:
+    open_map(page, live_app.url, len(demo["villages"]))
+    page.wait_for_function(NEAR_FETCHED_JS)
+    weeks = page.evaluate("window.pws.fast.periods")
+    page.evaluate(ORDER_JS)
+    # the week next to the one shown: fetched ahead, painted with no request at all
+    stamp = page.evaluate("window.pws.current.stamp")
+    choose(page, "period", weeks[1])
+    stamp = wait_values_applied(page, stamp)
+    order = page.evaluate("window.__order")
+    dash = [e for e in order if e.startswith("dash ")]
+    assert order[0] == f"applied {weeks[1]}", order
+    assert len(dash) == 1 and "layer-values.data" in dash[0], order  # no scan request
+    assert order.index(dash[0]) > 0 and f"dash-applied {weeks[1]}" in order
+    assert not [e for e in order if e.startswith("route ")], order
+    # its summary and download link come with Dash's answer, after the colours
+    expect(page.locator("#legend-summary")).to_contain_text(weeks[1])
+    expect(page.locator("#map-download")).to_have_attribute("href", re.compile(weeks[1]))
+
+    # a week further away: asked of the values route, painted, then Dash asked
+    page.evaluate("window.__order.length = 0")
+    choose(page, "period", weeks[7])
+    wait_values_applied(page, stamp)
+    order = page.evaluate("window.__order")
+    dash_at = [i for i, e in enumerate(order) if e.startswith("dash ")]
+    assert len(dash_at) == 1, order  # (the weeks around the first are fetched ahead meanwhile)
+    assert order.index(f"route {weeks[7]}") < order.index(f"applied {weeks[7]}") < dash_at[0]
+    expect(page.locator("#legend-summary")).to_contain_text(weeks[7])
 
 
 def test_kecamatan_filter_fades_villages_outside(page: Page, live_app, demo) -> None:
