@@ -107,7 +107,7 @@ def test_malformed_bodies_are_refused_without_a_500(client: FlaskClient, body: A
 def test_the_same_endpoint_answers_honest_calls(client: FlaskClient,
                                                 callbacks: list[dict]) -> None:  # fmt: skip
     (values,) = [d for d in callbacks if d["output"].startswith("..layer-values.data")]
-    honest = ["insidens", "2025-W10", None, [], "id", None]
+    honest = ["insidens", "2025-W10", None, [], "id", None, None, None]
     body = _body(values, honest)
     body["inputs"][3] = []  # no option control on the page for this call
     response = client.post("/_dash-update-component", json=body)

@@ -34,9 +34,14 @@ window.pws = Object.assign(window.pws || {}, {
         if (JSON.stringify(now) !== JSON.stringify(was)) { return period; }
         var inputs = cur.inputs;
         var url = pws.valuesUrl(cur, period);
+        // the period for Dash; none once a later change (a newer call) took over: an older
+        // answer arriving last would have Dash colour the map for a period no longer chosen
+        var handOn = function () {
+            return fast.gen === gen ? period : window.dash_clientside.no_update;
+        };
         var painted = function () {  // the frame that shows them, then Dash's callback
             return new Promise(function (done) {
-                requestAnimationFrame(function () { setTimeout(function () { done(period); }, 0); });
+                requestAnimationFrame(function () { setTimeout(function () { done(handOn()); }, 0); });
             });
         };
         var apply = function (data) {
@@ -48,8 +53,8 @@ window.pws = Object.assign(window.pws || {}, {
         if (kept) { return apply(kept); }
         return pws.getValues(url).then(function (data) {
             // a control changed meanwhile: Dash's callback answers the new ones
-            return data && fast.gen === gen ? apply(data) : period;
-        }).catch(function () { return period; });  // Dash's callback brings them anyway
+            return data && fast.gen === gen ? apply(data) : handOn();
+        }).catch(handOn);  // Dash's callback brings them anyway
     },
 
     valuesUrl: function (cur, period) {

@@ -208,6 +208,24 @@ def test_a_new_week_is_painted_before_dash_answers(page: Page, live_app, demo) -
     expect(page.locator("#legend-summary")).to_contain_text(weeks[7])
 
 
+def test_weeks_chosen_quickly_end_on_the_last(page: Page, live_app, demo) -> None:
+    open_map(page, live_app.url, len(demo["villages"]))
+    page.wait_for_function(NEAR_FETCHED_JS)
+    weeks = page.evaluate("window.pws.fast.periods")
+    # the first week's answer from the values route arrives after the second week's
+    page.evaluate("""(slow) => { const fetch0 = window.fetch;
+        window.fetch = (url, opts) => String(url).includes('period=' + slow)
+            ? new Promise(done => setTimeout(() => done(fetch0(url, opts)), 700))
+            : fetch0(url, opts); }""", weeks[9])
+    for week in (weeks[9], weeks[1]):  # a far one (asked of the route), a near one (kept)
+        choose(page, "period", week)
+    page.wait_for_timeout(2500)  # every answer is in
+    assert page.evaluate("window.pws.current.stamp").split("|")[1] == weeks[1]
+    assert page.evaluate("window.pws.confirmed").split("|")[1] == weeks[1]
+    expect(page.locator("#period")).to_contain_text(weeks[1])
+    expect(page.locator("#legend-summary")).to_contain_text(weeks[1])
+
+
 def test_kecamatan_filter_fades_villages_outside(page: Page, live_app, demo) -> None:
     open_map(page, live_app.url, len(demo["villages"]))
     stamp = page.evaluate("window.pws.current.stamp")
