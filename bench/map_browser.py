@@ -16,11 +16,11 @@ from bench.map_js import (
     HOOK_JS,
     LABELS_LOADED_JS,
     LEVEL_DRAWN_JS,
-    NEAR_FETCHED_JS,
     WEEK_APPLIED_JS,
 )
 from bench.map_server import RAW, SERVED, Server, environ
 from dashboard import geo_routes, map_geometry
+from dashboard.testing import NEAR_FETCHED_JS
 from layers.store import queries
 
 #: the browser variants: name -> (page query, village geometry)

@@ -83,13 +83,6 @@ HOOK_JS = """() => {
         return out;
     };
 }"""
-#: the periods next to the one shown are in the page (pws.prefetchNear), or there are none
-NEAR_FETCHED_JS = """() => {
-    const pws = window.pws, fast = pws && pws.fast, cur = pws && pws.current;
-    if (!cur || !cur.values) { return true; }
-    const list = fast.periods, at = list.indexOf(cur.stamp.split("|")[1]);
-    return [list[at - 1], list[at + 1]].every(p => !p || fast.kept.has(pws.valuesUrl(cur, p)));
-}"""
 WEEK_APPLIED_JS = """(prev) => {
     const b = window.__bench;
     return b && b.stamp !== null && b.stamp !== prev && b.painted !== null;

@@ -31,6 +31,15 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
+#: in a map page: the periods next to the one shown were fetched ahead (pws.prefetchNear,
+#: assets/pws_periods.js), or there are none (a wait of the browser tests and benchmarks)
+NEAR_FETCHED_JS = """() => {
+    const pws = window.pws, fast = pws && pws.fast, cur = pws && pws.current;
+    if (!cur || !cur.values) { return true; }
+    const list = fast.periods, at = list.indexOf(cur.stamp.split("|")[1]);
+    return [list[at - 1], list[at + 1]].every(p => !p || fast.kept.has(pws.valuesUrl(cur, p)));
+}"""
+
 
 def free_port() -> int:
     with socket.socket() as s:

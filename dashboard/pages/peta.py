@@ -339,10 +339,11 @@ def _values(layer_type: Any, period_value: Any, kec: Any, option_values: Any,
     payload = {**layer_values.browser_payload(req, found, regions),
                "inputs": [layer_type, kec, raw]}
     key = json.dumps([req.config_text(), lang, regions, problems], default=str)
-    legend = no_update if legend_shown == key else \
-        peta_options.warnings(problems, lang) + _legend(req, regions, lang)
-    return (payload, legend, no_update if legend_shown == key else key, summary,
-            no_update if count_shown == count else count, href)
+    if legend_shown == key:
+        legend, key = no_update, no_update
+    else:
+        legend = peta_options.warnings(problems, lang) + _legend(req, regions, lang)
+    return payload, legend, key, summary, no_update if count_shown == count else count, href
 
 
 def _legend(req: layer_values.Request, regions: bool, lang: str) -> list:

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 from sqlalchemy.orm import Session
 
+from dashboard.testing import NEAR_FETCHED_JS
 from layers import base
 from layers.epiweek import EpiWeek
 from layers.scope import Scope
@@ -171,12 +172,6 @@ ORDER_JS = """() => {
         return apply0.apply(window.pws, arguments);
     };
 }"""
-#: the periods next to the one shown are in the page (fetched ahead)
-NEAR_FETCHED_JS = """() => { const pws = window.pws, f = pws.fast, cur = pws.current;
-    const at = f.periods.indexOf(cur.stamp.split('|')[1]);
-    return [f.periods[at - 1], f.periods[at + 1]].every(
-        p => !p || f.kept.has(pws.valuesUrl(cur, p))); }"""
-
 
 def test_a_new_week_is_painted_before_dash_answers(page: Page, live_app, demo) -> None:
     open_map(page, live_app.url, len(demo["villages"]))
